@@ -1,0 +1,1 @@
+export { REDIS_CLIENT, RedisClient, RedisModule } from './redis/redis.module';

@@ -1,0 +1,91 @@
+import { EnvReader } from './env-reader';
+
+export { ConfigError } from './env-reader';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type NodeEnv = 'development' | 'production' | 'test';
+
+/**
+ * The whole runtime configuration, read once from the environment at boot.
+ * `database.url` is absent only until the embedded PostgreSQL is running
+ * (see `database/embedded-postgres.ts`); everything that runs later gets it set.
+ */
+export interface AppConfig {
+  readonly env: NodeEnv;
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    readonly trustProxy: boolean;
+  };
+  readonly log: { readonly level: LogLevel };
+  readonly database: {
+    /** `embedded` when no DATABASE_URL was given: the app runs its own PostgreSQL. */
+    readonly mode: 'embedded' | 'external';
+    readonly url?: string;
+    readonly pool: { readonly min: number; readonly max: number; readonly idleTimeoutMs: number };
+    readonly statementTimeoutMs: number;
+    readonly migrateOnBoot: boolean;
+    readonly embedded: { readonly port: number; readonly dataDir: string };
+  };
+  readonly redis: { readonly url?: string };
+  readonly shutdown: { readonly graceMs: number; readonly drainDelayMs: number };
+}
+
+export type ResolvedConfig = AppConfig & { readonly database: AppConfig['database'] & { readonly url: string } };
+
+/** Builds the validated, deeply frozen config. Throws a ConfigError naming every bad key (never its value). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const nodeEnv = read.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const embedded = databaseUrl === undefined;
+  const poolMax = read.int('DATABASE_POOL_MAX', { min: 1, max: 500, default: 10 });
+
+  const config: AppConfig = {
+    env: nodeEnv,
+    http: {
+      // A laptop running the embedded demo should not listen on every interface.
+      host: read.string('HOST', embedded ? '127.0.0.1' : '0.0.0.0'),
+      port: read.int('PORT', { min: 0, max: 65535, default: 3000 }),
+      bodyLimitBytes: read.int('BODY_LIMIT_BYTES', { min: 1024, max: 100 * 1024 * 1024, default: 1024 * 1024 }),
+      trustProxy: read.bool('TRUST_PROXY', false),
+    },
+    log: { level: read.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info') },
+    database: {
+      mode: embedded ? 'embedded' : 'external',
+      url: databaseUrl,
+      pool: {
+        min: read.int('DATABASE_POOL_MIN', { min: 0, max: poolMax, default: Math.min(2, poolMax) }),
+        max: poolMax,
+        idleTimeoutMs: read.int('DATABASE_IDLE_TIMEOUT_MS', { min: 1000, max: 3_600_000, default: 30_000 }),
+      },
+      statementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', { min: 0, max: 3_600_000, default: 15_000 }),
+      migrateOnBoot: read.bool('MIGRATE_ON_BOOT', embedded),
+      embedded: {
+        port: read.int('EMBEDDED_PG_PORT', { min: 1, max: 65535, default: 54329 }),
+        dataDir: read.string('EMBEDDED_PG_DIR', '.data/postgres'),
+      },
+    },
+    redis: { url: read.url('REDIS_URL', ['redis:', 'rediss:']) },
+    shutdown: {
+      graceMs: read.int('SHUTDOWN_GRACE_MS', { min: 0, max: 600_000, default: 25_000 }),
+      drainDelayMs: read.int('SHUTDOWN_DRAIN_DELAY_MS', { min: 0, max: 120_000, default: nodeEnv === 'production' ? 5_000 : 0 }),
+    },
+  };
+  read.assertValid();
+  return deepFreeze(config);
+}
+
+export function withDatabaseUrl(config: AppConfig, url: string): ResolvedConfig {
+  return deepFreeze({ ...config, database: { ...config.database, url } });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}

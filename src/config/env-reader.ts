@@ -1,0 +1,75 @@
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads typed values out of an environment, collecting every problem so that one boot
+ * reports them all. Messages name the key and what it must be, never the value given:
+ * a mistyped secret must not end up in a log.
+ */
+export class EnvReader {
+  private readonly problems: string[] = [];
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  string(key: string, fallback: string): string {
+    const raw = this.raw(key);
+    return raw ?? fallback;
+  }
+
+  int(key: string, rule: { min: number; max: number; default: number }): number {
+    const raw = this.raw(key);
+    if (raw === undefined) return rule.default;
+    if (!/^-?\d+$/.test(raw)) return this.fail(key, `must be an integer from ${rule.min} to ${rule.max}`, rule.default);
+    const value = Number(raw);
+    if (value < rule.min || value > rule.max) {
+      return this.fail(key, `must be an integer from ${rule.min} to ${rule.max}`, rule.default);
+    }
+    return value;
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const raw = this.raw(key)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    return this.fail(key, 'must be true or false', fallback);
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.raw(key);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    return this.fail(key, `must be one of ${allowed.join(', ')}`, fallback);
+  }
+
+  url(key: string, protocols: readonly string[]): string | undefined {
+    const raw = this.raw(key);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (protocols.includes(parsed.protocol) && parsed.hostname) return raw;
+    } catch {
+      // reported below
+    }
+    return this.fail(key, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`, undefined);
+  }
+
+  assertValid(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+
+  /** Unset and empty are the same: compose files and CI often pass `KEY=`. */
+  private raw(key: string): string | undefined {
+    const value = this.env[key]?.trim();
+    return value ? value : undefined;
+  }
+
+  private fail<T>(key: string, requirement: string, fallback: T): T {
+    this.problems.push(`${key} ${requirement}`);
+    return fallback;
+  }
+}

@@ -1,0 +1,1 @@
+export { buildOpenApiDocument, setupDocs } from './openapi';

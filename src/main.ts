@@ -1,0 +1,48 @@
+import { Logger } from '@nestjs/common';
+import { createApp } from './app.factory';
+
+import { ConfigError, loadConfig, withDatabaseUrl } from './config';
+import { MigrationStatus, RunningPostgres, startEmbeddedPostgres } from './database';
+import { installGracefulShutdown } from './lifecycle';
+import { createNestLogger, createRootLogger } from './monitoring';
+
+let embedded: RunningPostgres | undefined;
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const rootLogger = createRootLogger(config.log.level);
+  Logger.overrideLogger(createNestLogger(rootLogger));
+  const logger = new Logger('Bootstrap');
+
+  if (config.database.mode === 'embedded') {
+    embedded = await startEmbeddedPostgres({ ...config.database.embedded, database: 'atrium' });
+  }
+  const resolved = withDatabaseUrl(config, embedded?.url ?? (config.database.url as string));
+
+  const app = await createApp(resolved, { logger: rootLogger });
+  if (resolved.database.migrateOnBoot) await app.get(MigrationStatus).applyPending();
+
+  installGracefulShutdown(app, resolved, {
+    afterClose: async () => embedded?.stop(),
+    exit: (code) => process.exit(code),
+  });
+  await app.listen({ host: resolved.http.host, port: resolved.http.port });
+
+  const base = `http://${resolved.http.host === '0.0.0.0' ? 'localhost' : resolved.http.host}:${resolved.http.port}`;
+  logger.log(
+    embedded
+      ? `Embedded mode: PostgreSQL from ${config.database.embedded.dataDir} on port ${config.database.embedded.port}, ` +
+          `${resolved.redis.url ? 'Redis' : 'in-process stores (no REDIS_URL)'}`
+      : `Production mode: external PostgreSQL, ${resolved.redis.url ? 'Redis' : 'in-process stores (no REDIS_URL)'}, ` +
+          `migrations ${resolved.database.migrateOnBoot ? 'applied at boot' : 'not applied at boot (npm run migration:up)'}`,
+  );
+  logger.log(`Atrium listening on ${base} (API ${base}/v1, OpenAPI ${base}/docs/openapi.json)`);
+}
+
+bootstrap().catch(async (error: unknown) => {
+  // The logger may not exist yet; a config error must print its key names and nothing else.
+  const message = error instanceof ConfigError ? error.message : `Atrium failed to start: ${(error as Error)?.stack ?? error}`;
+  process.stderr.write(`${message}\n`);
+  await embedded?.stop().catch(() => undefined);
+  process.exit(1);
+});
