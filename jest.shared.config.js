@@ -12,6 +12,10 @@ module.exports = {
           parser: { syntax: 'typescript', decorators: true },
           transform: { legacyDecorator: true, decoratorMetadata: true },
           target: 'es2022',
+          // Rewrites the @app/* aliases at compile time, so code outside Jest's module registry
+          // (globalSetup, child processes) resolves them too.
+          baseUrl: __dirname,
+          paths: { '@app/request-context': ['libs/request-context/src'], '@app/http': ['libs/http/src'] },
           keepClassNames: true,
         },
         module: { type: 'commonjs' },

@@ -2,10 +2,12 @@ import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ProblemDetailsFilter, createValidationPipe } from '@app/http';
 import { RequestContextModule } from '@app/request-context';
-import { RedisModule } from './caching';
+import { CachingModule } from './caching';
 import { ConfigModule, ResolvedConfig } from './config';
 import { DatabaseModule } from './database';
 import { HealthModule } from './monitoring';
+import { ORM_MODEL } from './orm-model';
+import { TenancyModule } from './tenancy';
 
 @Module({})
 export class AppModule {
@@ -15,8 +17,9 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         RequestContextModule,
-        DatabaseModule,
-        RedisModule,
+        DatabaseModule.forRoot(ORM_MODEL),
+        CachingModule,
+        TenancyModule,
         HealthModule,
         ...extraImports,
       ],

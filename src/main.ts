@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 
 import { ConfigError, loadConfig, withDatabaseUrl } from './config';
-import { MigrationStatus, RunningPostgres, startEmbeddedPostgres } from './database';
+import { RunningPostgres, applyMigrations, startEmbeddedPostgres } from './database';
 import { installGracefulShutdown } from './lifecycle';
 import { createNestLogger, createRootLogger } from './monitoring';
 
@@ -19,8 +19,8 @@ async function bootstrap(): Promise<void> {
   }
   const resolved = withDatabaseUrl(config, embedded?.url ?? (config.database.url as string));
 
+  if (resolved.database.migrateOnBoot) await applyMigrations(resolved);
   const app = await createApp(resolved, { logger: rootLogger });
-  if (resolved.database.migrateOnBoot) await app.get(MigrationStatus).applyPending();
 
   installGracefulShutdown(app, resolved, {
     afterClose: async () => embedded?.stop(),

@@ -1,1 +1,3 @@
-export { REDIS_CLIENT, RedisClient, RedisModule } from './redis/redis.module';
+export { CachingModule, REDIS_CLIENT } from './caching.module';
+export { RedisClient } from './redis/redis-client';
+export { SHARED_STORE, SharedStore } from './stores/shared-store';

@@ -30,6 +30,13 @@ export interface AppConfig {
     readonly embedded: { readonly port: number; readonly dataDir: string };
   };
   readonly redis: { readonly url?: string };
+  readonly auth: {
+    /** A session unused for this long ends. */
+    readonly sessionIdleMs: number;
+    /** A session ends this long after sign-in, however busy. */
+    readonly sessionAbsoluteMs: number;
+    readonly invitationTtlMs: number;
+  };
   readonly shutdown: { readonly graceMs: number; readonly drainDelayMs: number };
 }
 
@@ -69,6 +76,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
     },
     redis: { url: read.url('REDIS_URL', ['redis:', 'rediss:']) },
+    auth: {
+      sessionIdleMs: read.int('SESSION_IDLE_TIMEOUT_MINUTES', { min: 1, max: 7 * 24 * 60, default: 60 }) * 60_000,
+      sessionAbsoluteMs: read.int('SESSION_ABSOLUTE_TIMEOUT_HOURS', { min: 1, max: 90 * 24, default: 24 }) * 3_600_000,
+      invitationTtlMs: read.int('INVITATION_TTL_HOURS', { min: 1, max: 30 * 24, default: 72 }) * 3_600_000,
+    },
     shutdown: {
       graceMs: read.int('SHUTDOWN_GRACE_MS', { min: 0, max: 600_000, default: 25_000 }),
       drainDelayMs: read.int('SHUTDOWN_DRAIN_DELAY_MS', { min: 0, max: 120_000, default: nodeEnv === 'production' ? 5_000 : 0 }),

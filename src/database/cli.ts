@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, withDatabaseUrl } from '../config';
 import { createNestLogger, createRootLogger } from '../monitoring';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { createOrmOptions } from './orm-options';
+import { ORM_MODEL } from '../orm-model';
 
 const USAGE = 'usage: cli.js up | down | pending | create [--initial] [--blank] [--name NAME]';
 
@@ -18,7 +19,7 @@ async function main(argv: string[]): Promise<void> {
   const logger = new Logger('Migrations');
   const embedded =
     config.database.mode === 'embedded' ? await startEmbeddedPostgres({ ...config.database.embedded, database: 'atrium' }) : undefined;
-  const orm = await MikroORM.init(createOrmOptions(withDatabaseUrl(config, embedded?.url ?? (config.database.url as string))));
+  const orm = await MikroORM.init(createOrmOptions(withDatabaseUrl(config, embedded?.url ?? (config.database.url as string)), ORM_MODEL, 'owner'));
   try {
     const migrator = orm.getMigrator();
     switch (command) {

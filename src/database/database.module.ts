@@ -1,21 +1,27 @@
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { Module } from '@nestjs/common';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, ResolvedConfig } from '../config';
-import { createOrmOptions } from './orm-options';
 import { MigrationStatus } from './migration-status';
+import { OrmModel, createOrmOptions } from './orm-options';
 
-@Module({
-  imports: [
-    MikroOrmModule.forRootAsync({
-      driver: PostgreSqlDriver,
-      inject: [APP_CONFIG],
-      // No per-request ORM context middleware: services fork the entity manager where they need
-      // a unit of work (see ../../shared/PERFORMANCE.md for what the middleware costs).
-      useFactory: (config: ResolvedConfig) => ({ ...createOrmOptions(config), registerRequestContext: false }),
-    }),
-  ],
-  providers: [MigrationStatus],
-  exports: [MigrationStatus],
-})
-export class DatabaseModule {}
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(model: OrmModel): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        MikroOrmModule.forRootAsync({
+          driver: PostgreSqlDriver,
+          inject: [APP_CONFIG],
+          // No per-request ORM context middleware: services fork the entity manager where they need
+          // a unit of work (see shared/PERFORMANCE.md for what the middleware costs).
+          useFactory: (config: ResolvedConfig) => ({ ...createOrmOptions(config, model, 'runtime'), registerRequestContext: false }),
+        }),
+      ],
+      providers: [MigrationStatus],
+      exports: [MigrationStatus],
+    };
+  }
+}

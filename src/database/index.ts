@@ -1,4 +1,5 @@
 export { DatabaseModule } from './database.module';
 export { MigrationStatus } from './migration-status';
 export { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
-export { createOrmOptions } from './orm-options';
+export { applyMigrations } from './migrate';
+export { OrmModel, RUNTIME_DB_ROLE, createOrmOptions } from './orm-options';

@@ -1,20 +1,13 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 
-/** Applies and reports migrations through the app's own ORM instance. */
+/** Whether every migration this build knows is applied (readiness). */
 @Injectable()
 export class MigrationStatus {
-  private readonly logger = new Logger(MigrationStatus.name);
   /** Once every migration this build knows is applied, it stays applied: no need to ask again. */
   private upToDate = false;
 
   constructor(private readonly orm: MikroORM) {}
-
-  async applyPending(): Promise<void> {
-    const applied = await this.orm.getMigrator().up();
-    if (applied.length > 0) this.logger.log(`Applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
-    this.upToDate = true;
-  }
 
   async pendingCount(): Promise<number> {
     if (this.upToDate) return 0;

@@ -1,9 +1,8 @@
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Migrator } from '@mikro-orm/migrations';
-import { Options, defineConfig } from '@mikro-orm/postgresql';
+import { EntityClass, EventSubscriber, Options, defineConfig } from '@mikro-orm/postgresql';
 import { ResolvedConfig } from '../config';
-import { ENTITIES } from './entities';
 
 const ormLogger = new Logger('MikroORM');
 
@@ -11,21 +10,41 @@ const ormLogger = new Logger('MikroORM');
 const PROJECT_ROOT = resolve(__dirname, __filename.endsWith('.ts') ? '../..' : '../../..');
 
 /**
- * MikroORM options for the app, the migration CLI and the tests alike.
- * Compiled code runs the compiled migrations next to this file; TypeScript (tests) runs the sources.
+ * The role every application connection acts as. It owns no table, so PostgreSQL row-level
+ * security applies to it. Migrations create it and grant it table by table; they run as the
+ * owner (the user in DATABASE_URL), which the runtime never does.
  */
-export function createOrmOptions(config: ResolvedConfig): Options {
+export const RUNTIME_DB_ROLE = 'atrium_app';
+
+export interface OrmModel {
+  readonly entities: readonly EntityClass<object>[];
+  readonly filters?: Options['filters'];
+  readonly subscribers?: readonly EventSubscriber[];
+}
+
+/**
+ * MikroORM options for the app (`runtime`: connections switch to the runtime role at startup) and
+ * for migrations (`owner`). Compiled code runs the compiled migrations next to this file; the
+ * TypeScript tests run the sources.
+ */
+export function createOrmOptions(config: ResolvedConfig, model: OrmModel, purpose: 'runtime' | 'owner'): Options {
   const { database } = config;
   return defineConfig({
     clientUrl: database.url,
-    entities: [...ENTITIES],
+    entities: [...model.entities],
+    filters: model.filters,
+    subscribers: [...(model.subscribers ?? [])],
     discovery: { warnWhenNoEntities: false },
     extensions: [Migrator],
     allowGlobalContext: false,
     forceUtcTimezone: true,
     pool: { min: database.pool.min, max: database.pool.max, idleTimeoutMillis: database.pool.idleTimeoutMs },
     driverOptions: {
-      connection: { statement_timeout: database.statementTimeoutMs, application_name: 'atrium' },
+      connection: {
+        statement_timeout: database.statementTimeoutMs,
+        application_name: purpose === 'runtime' ? 'atrium' : 'atrium-migrations',
+        ...(purpose === 'runtime' ? { options: `-c role=${RUNTIME_DB_ROLE}` } : {}),
+      },
     },
     migrations: {
       tableName: 'mikro_orm_migrations',

@@ -1,8 +1,7 @@
-import { MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '@nestjs/common';
 import { loadConfig, withDatabaseUrl } from '../../src/config';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
-import { createOrmOptions } from '../../src/database/orm-options';
+import { applyMigrations } from '../../src/database/migrate';
 import { assertTestDatabase } from './test-database';
 
 /**
@@ -26,10 +25,5 @@ export default async function globalSetup(): Promise<void> {
   assertTestDatabase(process.env.DATABASE_URL);
 
   const config = withDatabaseUrl(loadConfig(process.env), process.env.DATABASE_URL);
-  const orm = await MikroORM.init(createOrmOptions(config));
-  try {
-    await orm.getMigrator().up();
-  } finally {
-    await orm.close(true);
-  }
+  await applyMigrations(config);
 }

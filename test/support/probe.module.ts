@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
+import { Public } from '../../src/tenancy';
 
 class EchoDto {
   @IsString()
@@ -18,6 +19,7 @@ class SlowQuery {
 }
 
 /** Routes that exist only in tests: a JSON body to break, an unhandled error, a slow request. */
+@Public()
 @Controller('test-probe')
 class ProbeController {
   @Post('echo')

@@ -2,9 +2,11 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { Public } from '../../tenancy';
 import { ReadinessIndicators } from './readiness.indicators';
 
 @ApiTags('Operations')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { DatabaseModule } from '../../database';
+
 import { HealthController } from './health.controller';
 import { ReadinessIndicators } from './readiness.indicators';
 import { ShutdownState } from './shutdown-state';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule],
+  imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [ReadinessIndicators, ShutdownState],
   exports: [ShutdownState],

@@ -1,0 +1,7 @@
+import { Param, ParseUUIDPipe } from '@nestjs/common';
+import { ValidationError } from './app-error';
+
+/** A path parameter that must be a UUID: a malformed one is a 400 with a field error, never a 500 from the database. */
+export function UuidParam(name: string): ParameterDecorator {
+  return Param(name, new ParseUUIDPipe({ exceptionFactory: () => new ValidationError([{ field: name, message: `${name} must be a UUID` }]) }));
+}

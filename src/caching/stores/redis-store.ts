@@ -1,0 +1,36 @@
+import type { RedisClient } from '../redis/redis-client';
+import { SharedStore } from './shared-store';
+
+export class RedisStore implements SharedStore {
+  readonly kind = 'redis' as const;
+
+  constructor(private readonly redis: RedisClient) {}
+
+  async get(key: string): Promise<string | null> {
+    return this.redis.get(key);
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    await this.redis.set(key, value, { expiration: { type: 'PX', value: ttlMs } });
+  }
+
+  async delete(...keys: string[]): Promise<void> {
+    if (keys.length > 0) await this.redis.del(keys);
+  }
+
+  async expire(key: string, ttlMs: number): Promise<void> {
+    await this.redis.pExpire(key, ttlMs);
+  }
+
+  async addToSet(key: string, member: string, ttlMs: number): Promise<void> {
+    await this.redis.multi().sAdd(key, member).pExpire(key, ttlMs).exec();
+  }
+
+  async removeFromSet(key: string, member: string): Promise<void> {
+    await this.redis.sRem(key, member);
+  }
+
+  async setMembers(key: string): Promise<string[]> {
+    return this.redis.sMembers(key);
+  }
+}

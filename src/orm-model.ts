@@ -1,0 +1,17 @@
+import { OrmModel } from './database';
+import { TENANCY_ENTITIES, TENANT_FILTER, TenantEntity, TenantStampSubscriber, tenantFilter } from './tenancy';
+
+const entities = [...TENANCY_ENTITIES];
+
+/**
+ * Every entity the ORM knows, listed explicitly (no folder scanning, so the compiled app, the
+ * migration CLI and the SWC-compiled tests see the same model), with the tenant filter on every
+ * tenant-owned one.
+ */
+export const ORM_MODEL: OrmModel = {
+  entities,
+  filters: {
+    [TENANT_FILTER]: tenantFilter(entities.filter((entity) => entity.prototype instanceof TenantEntity).map((entity) => entity.name)),
+  },
+  subscribers: [new TenantStampSubscriber()],
+};

@@ -1,0 +1,70 @@
+import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PageQuery, UuidParam } from '@app/http';
+import { SessionTokenView, SignupView } from '../views';
+import { Authenticated, Public } from './access.decorators';
+import { AuthService, ClientInfo } from './auth.service';
+import { Client } from './client-info.decorator';
+import { LoginDto, SignupDto, SwitchOrganizationDto } from './dto/auth.dto';
+import { SessionPage } from './dto/session.view';
+
+@ApiTags('Auth')
+@Controller('v1/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('signup')
+  @Public()
+  @ApiOperation({ operationId: 'signup', summary: 'Create an account and its organization', description: 'The new user owns the new organization and is signed in to it.' })
+  @ApiCreatedResponse({ type: SignupView })
+  @ApiConflictResponse({ description: 'An account with this email exists already (`EMAIL_TAKEN`).' })
+  signup(@Body() body: SignupDto, @Client() client: ClientInfo): Promise<SignupView> {
+    return this.auth.signup(body, client);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @Public()
+  @ApiOperation({ operationId: 'login', summary: 'Sign in', description: 'Wrong password and unknown email answer the same 401.' })
+  @ApiOkResponse({ type: SessionTokenView })
+  login(@Body() body: LoginDto, @Client() client: ClientInfo): Promise<SessionTokenView> {
+    return this.auth.login(body, client);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @Authenticated({ sessionOnly: true })
+  @ApiOperation({ operationId: 'logout', summary: 'End the current session' })
+  @ApiNoContentResponse()
+  logout(): Promise<void> {
+    return this.auth.logout();
+  }
+
+  @Post('switch-organization')
+  @HttpCode(200)
+  @Authenticated({ sessionOnly: true })
+  @ApiOperation({ operationId: 'switchOrganization', summary: 'Get a session for another of your organizations', description: 'The current session ends.' })
+  @ApiOkResponse({ type: SessionTokenView })
+  @ApiNotFoundResponse({ description: 'Not a member of that organization.' })
+  switchOrganization(@Body() body: SwitchOrganizationDto, @Client() client: ClientInfo): Promise<SessionTokenView> {
+    return this.auth.switchOrganization(body.organizationId, client);
+  }
+
+  @Get('sessions')
+  @Authenticated({ sessionOnly: true })
+  @ApiOperation({ operationId: 'listSessions', summary: 'Your active sessions' })
+  @ApiOkResponse({ type: SessionPage })
+  listSessions(@Query() query: PageQuery): Promise<SessionPage> {
+    return this.auth.listSessions(query.limit, query.cursor);
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @Authenticated({ sessionOnly: true })
+  @ApiOperation({ operationId: 'revokeSession', summary: 'Revoke one of your sessions' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'No such session of yours.' })
+  revokeSession(@UuidParam('id') id: string): Promise<void> {
+    return this.auth.revokeSession(id);
+  }
+}

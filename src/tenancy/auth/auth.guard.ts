@@ -1,0 +1,55 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { AppError, ForbiddenError, UnauthenticatedError } from '@app/http';
+import { RequestContext } from '@app/request-context';
+import { SecurityEvents } from '../security-events';
+import { ROUTE_ACCESS, RouteAccess } from './access.decorators';
+import { CredentialResolver } from './credential-resolver';
+
+const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/;
+
+/**
+ * Layer 1 of the tenant boundary: resolves the bearer credential, fills the request context
+ * (org, principal, role, permissions) and checks the route's declared access. Nothing is public
+ * unless it says `@Public()`.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly credentials: CredentialResolver,
+    private readonly context: RequestContext,
+    private readonly events: SecurityEvents,
+  ) {}
+
+  async canActivate(execution: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [execution.getHandler(), execution.getClass()]);
+    if (!access) throw new AppError('internal', 'ROUTE_ACCESS_UNDECLARED', 'This route declares no access rule.');
+    if (access.kind === 'public') return true;
+
+    const request = execution.switchToHttp().getRequest<FastifyRequest>();
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    if (!token) {
+      this.events.record({ type: 'auth.failed', details: { reason: request.headers.authorization ? 'malformed' : 'missing' } });
+      throw new UnauthenticatedError();
+    }
+    const resolution = await this.credentials.resolve(token);
+    if ('failure' in resolution) {
+      this.events.record({ type: 'auth.failed', details: { reason: resolution.failure } });
+      throw new UnauthenticatedError('INVALID_CREDENTIALS', 'The bearer token is not valid or no longer valid.');
+    }
+    const tenant = resolution.tenant;
+    this.context.setTenant(tenant);
+
+    if (access.sessionOnly && tenant.principal.type !== 'user') {
+      this.events.record({ type: 'permission.denied', details: { reason: 'session_required', route: request.routeOptions.url ?? '' } });
+      throw new ForbiddenError('This route needs a user session; API keys cannot use it.');
+    }
+    if (access.kind === 'permission' && !tenant.permissions.has(access.permission)) {
+      this.events.record({ type: 'permission.denied', details: { permission: access.permission, route: request.routeOptions.url ?? '' } });
+      throw new ForbiddenError(`This needs the ${access.permission} permission.`);
+    }
+    return true;
+  }
+}

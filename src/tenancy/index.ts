@@ -1,0 +1,16 @@
+import { ApiKey } from './entities/api-key.entity';
+import { Invitation } from './entities/invitation.entity';
+import { Membership } from './entities/membership.entity';
+import { Organization } from './entities/organization.entity';
+import { User } from './entities/user.entity';
+
+export { TenancyModule } from './tenancy.module';
+export { ACCESS_EXTENSION, Authenticated, Public, RequirePermission, RouteAccess } from './auth/access.decorators';
+export { PERMISSIONS, Permission, ROLES, ROLE_PERMISSIONS, Role } from './permissions';
+export { SecurityEvent, SecurityEventListener, SecurityEventType, SecurityEvents } from './security-events';
+export { TenantDatabase } from './tenant-boundary/tenant-database';
+export { TENANT_FILTER, TenantEntity } from './tenant-boundary/tenant-entity';
+export { TenantStampSubscriber, tenantFilter } from './tenant-boundary/tenant-filter';
+export { ApiKey, Invitation, Membership, Organization, User };
+
+export const TENANCY_ENTITIES = [Organization, User, Membership, Invitation, ApiKey] as const;

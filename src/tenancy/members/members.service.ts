@@ -1,0 +1,83 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { ConflictError, ForbiddenError, NotFoundError, Page, decodeCursor, toPage } from '@app/http';
+import { RequestContext } from '@app/request-context';
+import { Membership } from '../entities/membership.entity';
+import { Role } from '../permissions';
+import { SecurityEvents } from '../security-events';
+import { SessionStore } from '../sessions/session-store';
+import { TenantDatabase } from '../tenant-boundary/tenant-database';
+import { MemberView } from './dto/member.dto';
+
+function present(membership: Membership): MemberView {
+  const user = membership.user.getEntity();
+  return { userId: user.id, email: user.email, name: user.name, role: membership.role, joinedAt: membership.createdAt.toISOString() };
+}
+
+@Injectable()
+export class MembersService {
+  constructor(
+    private readonly tenantDb: TenantDatabase,
+    private readonly context: RequestContext,
+    private readonly sessions: SessionStore,
+    private readonly events: SecurityEvents,
+  ) {}
+
+  async list(limit: number, cursor?: string): Promise<Page<MemberView>> {
+    const after = decodeCursor(cursor);
+    const rows = await this.tenantDb.transaction((em) =>
+      em.find(Membership, after ? { id: { $gt: after } } : {}, { populate: ['user'], orderBy: { id: 'asc' }, limit: limit + 1 }),
+    );
+    return toPage(rows, limit, present);
+  }
+
+  /** A lowered role counts from the member's next request: the guard reads the membership every time. */
+  async changeRole(userId: string, role: Role): Promise<MemberView> {
+    const actorRole = this.context.requireTenant().role;
+    const { membership, previous } = await this.tenantDb.transaction(async (em) => {
+      const membership = await this.find(em, userId);
+      const previous = membership.role;
+      if ((previous === 'owner' || role === 'owner') && actorRole !== 'owner') {
+        throw new ForbiddenError('Only an owner may make or unmake owners.');
+      }
+      if (previous === 'owner' && role !== 'owner') await this.assertAnotherOwner(em, userId);
+      membership.role = role;
+      return { membership, previous };
+    });
+    if (previous !== role) {
+      this.events.record({ type: 'member.role.changed', target: { type: 'user', id: userId }, details: { from: previous, to: role } });
+    }
+    return present(membership);
+  }
+
+  /** Removal ends the member's sessions in this organization at once. */
+  async remove(userId: string): Promise<void> {
+    const actorRole = this.context.requireTenant().role;
+    const orgId = this.context.requireOrgId();
+    await this.tenantDb.transaction(async (em) => {
+      const membership = await this.find(em, userId);
+      if (membership.role === 'owner') {
+        if (actorRole !== 'owner') throw new ForbiddenError('Only an owner may remove an owner.');
+        await this.assertAnotherOwner(em, userId);
+      }
+      em.remove(membership);
+    });
+    const revoked = await this.sessions.revokeAll(userId, { orgId });
+    this.events.record({ type: 'member.removed', target: { type: 'user', id: userId }, details: { sessionsRevoked: revoked } });
+  }
+
+  private async find(em: EntityManager, userId: string): Promise<Membership> {
+    const membership = await em.findOne(Membership, { user: userId }, { populate: ['user'] });
+    if (!membership) throw new NotFoundError('MEMBER_NOT_FOUND', 'No member with that user id in this organization.');
+    return membership;
+  }
+
+  /** Every organization keeps at least one owner. Locks the owners so two demotions cannot race past the check. */
+  private async assertAnotherOwner(em: EntityManager, leavingUserId: string): Promise<void> {
+    const orgId = this.context.requireOrgId();
+    const owners = await em.execute<{ user_id: string }[]>("select user_id from memberships where org_id = ? and role = 'owner' for update", [orgId]);
+    if (!owners.some((owner) => owner.user_id !== leavingUserId)) {
+      throw new ConflictError('LAST_OWNER', 'The last owner cannot be removed or demoted; make someone else an owner first.');
+    }
+  }
+}

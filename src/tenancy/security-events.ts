@@ -1,0 +1,63 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { RequestContext } from '@app/request-context';
+
+export type SecurityEventType =
+  | 'auth.signup'
+  | 'auth.login.succeeded'
+  | 'auth.login.failed'
+  | 'auth.logout'
+  | 'auth.failed'
+  | 'auth.organization.switched'
+  | 'auth.password.changed'
+  | 'session.revoked'
+  | 'permission.denied'
+  | 'organization.created'
+  | 'organization.updated'
+  | 'api-key.created'
+  | 'api-key.revoked'
+  | 'member.invited'
+  | 'member.joined'
+  | 'member.removed'
+  | 'member.role.changed'
+  | 'invitation.revoked';
+
+export interface SecurityEvent {
+  readonly type: SecurityEventType;
+  readonly orgId?: string;
+  /** Who acted; defaults to the context's principal. */
+  readonly actor?: { readonly type: string; readonly id: string };
+  readonly target?: { readonly type: string; readonly id: string };
+  /** Safe details only: reasons, roles, counts. Never passwords, tokens or personal data. */
+  readonly details?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export type SecurityEventListener = (event: SecurityEvent & { readonly at: Date; readonly requestId?: string }) => void;
+
+/**
+ * Every security-relevant action is announced here: written as a structured log line now, and
+ * handed to listeners (the audit log subscribes) so they can record it.
+ */
+@Injectable()
+export class SecurityEvents {
+  private readonly logger = new Logger('SecurityEvent');
+  private readonly listeners: SecurityEventListener[] = [];
+
+  constructor(private readonly context: RequestContext) {}
+
+  subscribe(listener: SecurityEventListener): void {
+    this.listeners.push(listener);
+  }
+
+  record(event: SecurityEvent): void {
+    const principal = this.context.principal;
+    const full = {
+      ...event,
+      orgId: event.orgId ?? this.context.orgId,
+      actor: event.actor ?? (principal ? { type: principal.type, id: principal.id } : undefined),
+      at: new Date(),
+      requestId: this.context.requestId,
+    };
+    this.logger.log({ event: full.type, orgId: full.orgId, actor: full.actor, target: full.target, details: full.details }, full.type);
+    for (const listener of this.listeners) listener(full);
+  }
+}

@@ -1,0 +1,48 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { CredentialResolver } from './auth/credential-resolver';
+import { RouteAccessCheck } from './auth/route-access.check';
+import { InvitationsController } from './invitations/invitations.controller';
+import { InvitationsService } from './invitations/invitations.service';
+import { MeController } from './me/me.controller';
+import { MeService } from './me/me.service';
+import { MembersController } from './members/members.controller';
+import { MembersService } from './members/members.service';
+import { OrganizationsController } from './organizations/organizations.controller';
+import { OrganizationsService } from './organizations/organizations.service';
+import { PasswordHasher } from './passwords/password-hasher';
+import { SecurityEvents } from './security-events';
+import { SessionStore } from './sessions/session-store';
+import { TenantDatabase } from './tenant-boundary/tenant-database';
+
+/**
+ * Organizations, identity, roles, API keys, sessions, and the tenant boundary every other module
+ * builds on (TenantDatabase, the auth guard, the access decorators).
+ */
+@Global()
+@Module({
+  imports: [DiscoveryModule],
+  controllers: [AuthController, MeController, OrganizationsController, MembersController, InvitationsController, ApiKeysController],
+  providers: [
+    { provide: APP_GUARD, useClass: AuthGuard },
+    RouteAccessCheck,
+    CredentialResolver,
+    TenantDatabase,
+    SecurityEvents,
+    SessionStore,
+    PasswordHasher,
+    AuthService,
+    MeService,
+    OrganizationsService,
+    MembersService,
+    InvitationsService,
+    ApiKeysService,
+  ],
+  exports: [TenantDatabase, SecurityEvents],
+})
+export class TenancyModule {}

@@ -1,0 +1,58 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { RequestContext } from '@app/request-context';
+import { TENANT_FILTER } from './tenant-entity';
+
+type Scope = { readonly orgId: string } | { readonly userId: string } | null;
+
+/**
+ * The one way tenant data is read or written. Every unit of work runs in a transaction whose
+ * first statement sets the org (or, before one is chosen, the user) transaction-locally, so
+ * PostgreSQL row-level security sees it and it cannot leak to the next user of a pooled (or
+ * PgBouncer) connection. The entity manager carries the same org for the ORM's tenant filter.
+ */
+@Injectable()
+export class TenantDatabase {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly context: RequestContext,
+  ) {}
+
+  /** Work for the caller's organization, under the tenant filter and RLS. */
+  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.run({ orgId: this.context.requireOrgId() }, work);
+  }
+
+  /**
+   * Work for an organization named by a credential being checked (session, API key, invitation
+   * token) before the request has a tenant context. Filter and RLS apply as usual.
+   */
+  forOrganization<T>(orgId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.run({ orgId }, work);
+  }
+
+  /**
+   * Work for a user before an organization is chosen (login, listing their organizations): RLS
+   * shows them their own memberships and no other tenant row. Queries on memberships must opt
+   * out of the ORM filter explicitly (`filters: { tenant: false }`).
+   */
+  asUser<T>(userId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.run({ userId }, work);
+  }
+
+  /** Work on the tables that are not tenant-owned (users, organizations): RLS shows no tenant row. */
+  global<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.run(null, work);
+  }
+
+  private run<T>(scope: Scope, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const orgId = scope && 'orgId' in scope ? scope.orgId : '';
+    const userId = scope && 'userId' in scope ? scope.userId : '';
+    return this.em.fork({ useContext: false }).transactional(async (em) => {
+      // One round trip sets both; `true` makes them local to this transaction.
+      await em.execute("select set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)", [orgId, userId]);
+      if (orgId) em.setFilterParams(TENANT_FILTER, { orgId });
+      return work(em);
+    });
+  }
+}
