@@ -15,7 +15,7 @@ module.exports = {
           // Rewrites the @app/* aliases at compile time, so code outside Jest's module registry
           // (globalSetup, child processes) resolves them too.
           baseUrl: __dirname,
-          paths: { '@app/request-context': ['libs/request-context/src'], '@app/http': ['libs/http/src'] },
+          paths: { '@app/request-context': ['libs/request-context/src'], '@app/http': ['libs/http/src'], '@app/personal-data': ['libs/personal-data/src'] },
           keepClassNames: true,
         },
         module: { type: 'commonjs' },
@@ -25,5 +25,6 @@ module.exports = {
   moduleNameMapper: {
     '^@app/request-context$': '<rootDir>/libs/request-context/src',
     '^@app/http$': '<rootDir>/libs/http/src',
+    '^@app/personal-data$': '<rootDir>/libs/personal-data/src',
   },
 };

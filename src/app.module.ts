@@ -1,8 +1,10 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { ProblemDetailsFilter, createValidationPipe } from '@app/http';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { EtagInterceptor, ProblemDetailsFilter, createValidationPipe } from '@app/http';
 import { RequestContextModule } from '@app/request-context';
 import { CachingModule } from './caching';
+import { CrmModule } from './crm';
+import { IdempotencyModule } from './idempotency';
 import { ConfigModule, ResolvedConfig } from './config';
 import { DatabaseModule } from './database';
 import { HealthModule } from './monitoring';
@@ -20,12 +22,15 @@ export class AppModule {
         DatabaseModule.forRoot(ORM_MODEL),
         CachingModule,
         TenancyModule,
+        IdempotencyModule,
+        CrmModule,
         HealthModule,
         ...extraImports,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
       ],
     };
   }

@@ -1,7 +1,9 @@
+import { CRM_ENTITIES } from './crm';
 import { OrmModel } from './database';
+import { IdempotencyRecord } from './idempotency';
 import { TENANCY_ENTITIES, TENANT_FILTER, TenantEntity, TenantStampSubscriber, tenantFilter } from './tenancy';
 
-const entities = [...TENANCY_ENTITIES];
+const entities = [...TENANCY_ENTITIES, IdempotencyRecord, ...CRM_ENTITIES];
 
 /**
  * Every entity the ORM knows, listed explicitly (no folder scanning, so the compiled app, the

@@ -1,5 +1,6 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Ref, Unique } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
+import { PersonalData } from '@app/personal-data';
 import { ROLES, Role } from '../permissions';
 import { TenantEntity } from '../tenant-boundary/tenant-entity';
 import { User } from './user.entity';
@@ -11,6 +12,7 @@ export class Invitation extends TenantEntity {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
 
+  @PersonalData({ category: 'contact_details', purpose: 'Inviting a person to join an organization', retention: 'invitations', erasure: 'null' })
   @Property({ type: 'text' })
   email!: string;
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@app/request-context';
@@ -10,9 +11,13 @@ type Scope = { readonly orgId: string } | { readonly userId: string } | null;
  * first statement sets the org (or, before one is chosen, the user) transaction-locally, so
  * PostgreSQL row-level security sees it and it cannot leak to the next user of a pooled (or
  * PgBouncer) connection. The entity manager carries the same org for the ORM's tenant filter.
+ * A transaction for an org started inside another for the same org joins it, so a request's
+ * steps (an idempotency record and the row it creates) commit or roll back together.
  */
 @Injectable()
 export class TenantDatabase {
+  private readonly ambient = new AsyncLocalStorage<{ readonly orgId: string; readonly em: EntityManager }>();
+
   constructor(
     private readonly em: EntityManager,
     private readonly context: RequestContext,
@@ -48,11 +53,14 @@ export class TenantDatabase {
   private run<T>(scope: Scope, work: (em: EntityManager) => Promise<T>): Promise<T> {
     const orgId = scope && 'orgId' in scope ? scope.orgId : '';
     const userId = scope && 'userId' in scope ? scope.userId : '';
+    const outer = this.ambient.getStore();
+    if (outer && orgId && outer.orgId === orgId) return work(outer.em);
     return this.em.fork({ useContext: false }).transactional(async (em) => {
       // One round trip sets both; `true` makes them local to this transaction.
       await em.execute("select set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)", [orgId, userId]);
-      if (orgId) em.setFilterParams(TENANT_FILTER, { orgId });
-      return work(em);
+      if (!orgId) return work(em);
+      em.setFilterParams(TENANT_FILTER, { orgId });
+      return this.ambient.run({ orgId, em }, () => work(em));
     });
   }
 }

@@ -1,0 +1,1 @@
+export { PersonalData, PersonalDataCategory, PersonalDataField, personalDataFields } from './personal-data';

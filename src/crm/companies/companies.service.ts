@@ -1,0 +1,91 @@
+import { EntityManager, FilterQuery, OptimisticLockError, raw } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { Page, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
+import { TenantDatabase } from '../../tenancy';
+import { staleWrite } from '../contacts/contacts.service';
+import { companyNotFound, rejectNulls } from '../crm-errors';
+import { Company } from '../entities/company.entity';
+import { Contact } from '../entities/contact.entity';
+import { CompanyView, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto';
+
+export function presentCompany(company: Company): CompanyView {
+  return {
+    id: company.id,
+    name: company.name,
+    domain: company.domain ?? null,
+    industry: company.industry ?? null,
+    version: company.version,
+    createdAt: company.createdAt.toISOString(),
+    updatedAt: company.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class CompaniesService {
+  constructor(private readonly tenantDb: TenantDatabase) {}
+
+  async create(input: CreateCompanyDto): Promise<CompanyView> {
+    return this.tenantDb.transaction(async (em) => {
+      const company = new Company();
+      company.name = input.name;
+      company.domain = input.domain ?? null;
+      company.industry = input.industry ?? null;
+      em.persist(company);
+      await em.flush();
+      return presentCompany(company);
+    });
+  }
+
+  async list(query: ListCompaniesQuery): Promise<Page<CompanyView>> {
+    const after = decodeCursor(query.cursor);
+    const where: FilterQuery<Company> = {
+      ...(after ? { id: { $gt: after } } : {}),
+      ...(query.domain ? { domain: query.domain } : {}),
+      ...(query.updatedSince ? { updatedAt: { $gte: query.updatedSince } } : {}),
+    };
+    const rows = await this.tenantDb.transaction((em) => em.find(Company, where, { orderBy: { id: 'asc' }, limit: query.limit + 1 }));
+    return toPage(rows, query.limit, presentCompany);
+  }
+
+  async get(id: string): Promise<CompanyView> {
+    return this.tenantDb.transaction(async (em) => presentCompany(await this.load(em, id)));
+  }
+
+  async update(id: string, changes: UpdateCompanyDto, ifMatch?: string): Promise<CompanyView> {
+    rejectNulls(changes, ['name']);
+    try {
+      return await this.tenantDb.transaction(async (em) => {
+        const company = await this.load(em, id);
+        assertIfMatch(ifMatch, etagOf(presentCompany(company)));
+        if (changes.name !== undefined) company.name = changes.name;
+        if (changes.domain !== undefined) company.domain = changes.domain;
+        if (changes.industry !== undefined) company.industry = changes.industry;
+        await em.flush();
+        return presentCompany(company);
+      });
+    } catch (error) {
+      if (error instanceof OptimisticLockError) throw staleWrite();
+      throw error;
+    }
+  }
+
+  /**
+   * Its contacts stay, detached. They are touched explicitly (not left to the foreign key's
+   * SET NULL) so their version and updatedAt move and `updatedSince` syncs see the change.
+   */
+  async remove(id: string, ifMatch?: string): Promise<void> {
+    await this.tenantDb.transaction(async (em) => {
+      const company = await this.load(em, id);
+      assertIfMatch(ifMatch, etagOf(presentCompany(company)));
+      await em.nativeUpdate(Contact, { company: id }, { company: null, updatedAt: new Date(), version: raw('version + 1') });
+      const deleted = await em.nativeDelete(Company, { id, version: company.version });
+      if (deleted !== 1) throw staleWrite();
+    });
+  }
+
+  private async load(em: EntityManager, id: string): Promise<Company> {
+    const company = await em.findOne(Company, { id });
+    if (!company) throw companyNotFound();
+    return company;
+  }
+}

@@ -1,0 +1,78 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsDate, IsFQDN, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PageQuery } from '@app/http';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+
+export class CreateCompanyDto {
+  @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  readonly name!: string;
+
+  @ApiPropertyOptional({ example: 'acme.example', nullable: true, description: 'Host name, stored lower-case.' })
+  @IsOptional()
+  @Transform(lower)
+  @IsFQDN({ require_tld: true }, { message: 'domain must be a host name such as acme.com' })
+  @MaxLength(253)
+  readonly domain?: string | null;
+
+  @ApiPropertyOptional({ example: 'Manufacturing', maxLength: 100, nullable: true })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
+  readonly industry?: string | null;
+}
+
+export class UpdateCompanyDto extends PartialType(CreateCompanyDto) {}
+
+export class ListCompaniesQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'acme.example' })
+  @IsOptional()
+  @Transform(lower)
+  @IsString()
+  @MaxLength(253)
+  readonly domain?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Only companies changed at or after this time.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  readonly updatedSince?: Date;
+}
+
+export class CompanyView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'Acme Corp' })
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'acme.example', nullable: true })
+  domain!: string | null;
+
+  @ApiPropertyOptional({ example: 'Manufacturing', nullable: true })
+  industry!: string | null;
+
+  @ApiProperty({ example: 1 })
+  version!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class CompanyPage {
+  @ApiProperty({ type: [CompanyView] })
+  data!: CompanyView[];
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  nextCursor!: string | null;
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPreconditionFailedResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { UuidParam } from '@app/http';
+import { Idempotent } from '../../idempotency';
+import { RequirePermission } from '../../tenancy';
+import { ContactsService } from './contacts.service';
+import { ContactPage, ContactView, CreateContactDto, ListContactsQuery, UpdateContactDto } from './dto/contact.dto';
+
+const IF_MATCH = ApiHeader({ name: 'If-Match', required: false, description: 'The ETag you read; a stale one gets 412.' });
+
+@ApiTags('Contacts')
+@Controller('v1/contacts')
+export class ContactsController {
+  constructor(private readonly contacts: ContactsService) {}
+
+  @Get()
+  @RequirePermission('contacts:read')
+  @ApiOperation({ operationId: 'listContacts', summary: 'List contacts', description: 'Filter by email, companyId, tag, updatedSince; search names and email with q.' })
+  @ApiOkResponse({ type: ContactPage })
+  list(@Query() query: ListContactsQuery): Promise<ContactPage> {
+    return this.contacts.list(query);
+  }
+
+  @Post()
+  @RequirePermission('contacts:write')
+  @Idempotent()
+  @ApiOperation({ operationId: 'createContact', summary: 'Create a contact' })
+  @ApiCreatedResponse({ type: ContactView })
+  create(@Body() body: CreateContactDto): Promise<ContactView> {
+    return this.contacts.create(body);
+  }
+
+  @Get(':id')
+  @RequirePermission('contacts:read')
+  @ApiOperation({ operationId: 'getContact', summary: 'Get a contact' })
+  @ApiOkResponse({ type: ContactView })
+  @ApiNotFoundResponse({ description: 'No such contact in this organization (`CONTACT_NOT_FOUND`).' })
+  get(@UuidParam('id') id: string): Promise<ContactView> {
+    return this.contacts.get(id);
+  }
+
+  @Patch(':id')
+  @RequirePermission('contacts:write')
+  @IF_MATCH
+  @ApiOperation({ operationId: 'updateContact', summary: 'Update a contact' })
+  @ApiOkResponse({ type: ContactView })
+  @ApiNotFoundResponse({ description: 'No such contact in this organization.' })
+  @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version.' })
+  update(@UuidParam('id') id: string, @Body() body: UpdateContactDto, @Headers('if-match') ifMatch?: string): Promise<ContactView> {
+    return this.contacts.update(id, body, ifMatch);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @RequirePermission('contacts:write')
+  @IF_MATCH
+  @ApiOperation({ operationId: 'deleteContact', summary: 'Delete a contact and its activities' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ description: 'No such contact in this organization.' })
+  @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version.' })
+  remove(@UuidParam('id') id: string, @Headers('if-match') ifMatch?: string): Promise<void> {
+    return this.contacts.remove(id, ifMatch);
+  }
+}

@@ -1,0 +1,123 @@
+import { EntityManager, FilterQuery, OptimisticLockError, ref } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
+import { AppError, Page, ValidationError, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
+import { TenantDatabase } from '../../tenancy';
+import { companyNotFound, contactNotFound, rejectNulls } from '../crm-errors';
+import { Company } from '../entities/company.entity';
+import { Contact, CustomFieldValue } from '../entities/contact.entity';
+import { ContactView, CreateContactDto, ListContactsQuery, UpdateContactDto } from './dto/contact.dto';
+
+export function presentContact(contact: Contact): ContactView {
+  const company = contact.company?.isInitialized() ? contact.company.getEntity() : null;
+  return {
+    id: contact.id,
+    firstName: contact.firstName,
+    lastName: contact.lastName,
+    email: contact.email ?? null,
+    phone: contact.phone ?? null,
+    companyId: contact.company?.id ?? null,
+    company: company ? { id: company.id, name: company.name } : null,
+    tags: contact.tags,
+    customFields: contact.customFields,
+    version: contact.version,
+    createdAt: contact.createdAt.toISOString(),
+    updatedAt: contact.updatedAt.toISOString(),
+  };
+}
+
+/** `q` characters that LIKE would treat as wildcards are matched literally. */
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export const staleWrite = () =>
+  new AppError('precondition_failed', 'PRECONDITION_FAILED', 'The resource changed while you were writing; fetch it again and retry.');
+
+@Injectable()
+export class ContactsService {
+  constructor(private readonly tenantDb: TenantDatabase) {}
+
+  async create(input: CreateContactDto): Promise<ContactView> {
+    return this.tenantDb.transaction(async (em) => {
+      const contact = new Contact();
+      contact.firstName = input.firstName;
+      contact.lastName = input.lastName;
+      contact.email = input.email ?? null;
+      contact.phone = input.phone ?? null;
+      contact.tags = input.tags ?? [];
+      contact.customFields = (input.customFields ?? {}) as Record<string, CustomFieldValue>;
+      if (input.companyId) contact.company = await this.companyRef(em, input.companyId);
+      em.persist(contact);
+      await em.flush();
+      return presentContact(contact);
+    });
+  }
+
+  /** One query for the page, one for the companies on it: never one per row. */
+  async list(query: ListContactsQuery): Promise<Page<ContactView>> {
+    const after = decodeCursor(query.cursor);
+    const where: FilterQuery<Contact> = {
+      ...(after ? { id: { $gt: after } } : {}),
+      ...(query.email ? { email: query.email } : {}),
+      ...(query.companyId ? { company: query.companyId } : {}),
+      ...(query.tag ? { tags: { $contains: [query.tag] } } : {}),
+      ...(query.updatedSince ? { updatedAt: { $gte: query.updatedSince } } : {}),
+      ...(query.q ? { searchText: { $like: likePattern(query.q) } } : {}),
+    };
+    const rows = await this.tenantDb.transaction((em) =>
+      em.find(Contact, where, { orderBy: { id: 'asc' }, limit: query.limit + 1, populate: ['company'] }),
+    );
+    return toPage(rows, query.limit, presentContact);
+  }
+
+  async get(id: string): Promise<ContactView> {
+    return this.tenantDb.transaction(async (em) => presentContact(await this.load(em, id)));
+  }
+
+  /** `If-Match` (the ETag of the GET) makes the update conditional; the version column catches a race. */
+  async update(id: string, changes: UpdateContactDto, ifMatch?: string): Promise<ContactView> {
+    rejectNulls(changes, ['firstName', 'lastName', 'tags', 'customFields']);
+    try {
+      return await this.tenantDb.transaction(async (em) => {
+        const contact = await this.load(em, id);
+        assertIfMatch(ifMatch, etagOf(presentContact(contact)));
+        if (changes.firstName !== undefined) contact.firstName = changes.firstName;
+        if (changes.lastName !== undefined) contact.lastName = changes.lastName;
+        if (changes.email !== undefined) contact.email = changes.email;
+        if (changes.phone !== undefined) contact.phone = changes.phone;
+        if (changes.tags !== undefined) contact.tags = changes.tags;
+        if (changes.customFields !== undefined) contact.customFields = changes.customFields as Record<string, CustomFieldValue>;
+        if (changes.companyId !== undefined) contact.company = changes.companyId ? await this.companyRef(em, changes.companyId) : null;
+        await em.flush();
+        if (contact.company) await em.populate(contact, ['company']);
+        return presentContact(contact);
+      });
+    } catch (error) {
+      if (error instanceof OptimisticLockError) throw staleWrite();
+      throw error;
+    }
+  }
+
+  /** Deleting a contact deletes its activities (foreign key cascade). */
+  async remove(id: string, ifMatch?: string): Promise<void> {
+    await this.tenantDb.transaction(async (em) => {
+      const contact = await this.load(em, id);
+      assertIfMatch(ifMatch, etagOf(presentContact(contact)));
+      const deleted = await em.nativeDelete(Contact, { id, version: contact.version });
+      if (deleted !== 1) throw staleWrite();
+    });
+  }
+
+  private async load(em: EntityManager, id: string): Promise<Contact> {
+    const contact = await em.findOne(Contact, { id }, { populate: ['company'] });
+    if (!contact) throw contactNotFound();
+    return contact;
+  }
+
+  /** A company of another org is as unknown as a missing one. */
+  private async companyRef(em: EntityManager, companyId: string) {
+    const company = await em.findOne(Company, { id: companyId });
+    if (!company) throw new ValidationError([{ field: 'companyId', message: companyNotFound().detail }]);
+    return ref(company);
+  }
+}

@@ -1,0 +1,166 @@
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsDate,
+  IsEmail,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { PageQuery } from '@app/http';
+import { CUSTOM_FIELDS_LIMITS, E164, IsCustomFields, TAG_LIMITS } from '../../validation';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const trimAll = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value);
+
+export class CreateContactDto {
+  @ApiProperty({ example: 'Grace', maxLength: 100 })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  readonly firstName!: string;
+
+  @ApiProperty({ example: 'Hopper', maxLength: 100 })
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  readonly lastName!: string;
+
+  @ApiPropertyOptional({ example: 'grace@navy.example', maxLength: 254, nullable: true })
+  @IsOptional()
+  @Transform(lower)
+  @IsEmail()
+  @MaxLength(254)
+  readonly email?: string | null;
+
+  @ApiPropertyOptional({ example: '+14155550123', description: 'E.164 format.', nullable: true })
+  @IsOptional()
+  @Matches(E164, { message: 'phone must be in E.164 format, e.g. +14155550123' })
+  readonly phone?: string | null;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'A company of this organization.' })
+  @IsOptional()
+  @IsUUID()
+  readonly companyId?: string | null;
+
+  @ApiPropertyOptional({ type: [String], example: ['vip', 'Q3 lead'], maxItems: TAG_LIMITS.maxCount })
+  @IsOptional()
+  @Transform(trimAll)
+  @IsArray()
+  @ArrayMaxSize(TAG_LIMITS.maxCount)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(TAG_LIMITS.maxLength, { each: true })
+  @Matches(TAG_LIMITS.pattern, { each: true, message: 'each tag must start with a letter or digit and use letters, digits, spaces or _ . : / -' })
+  readonly tags?: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { tier: 'gold', accountManager: 'Ada' },
+    description: `Up to ${CUSTOM_FIELDS_LIMITS.maxKeys} keys, ${CUSTOM_FIELDS_LIMITS.maxDepth} levels, ${CUSTOM_FIELDS_LIMITS.maxBytes} bytes.`,
+  })
+  @IsOptional()
+  @IsCustomFields()
+  readonly customFields?: Record<string, unknown>;
+}
+
+export class UpdateContactDto extends PartialType(CreateContactDto) {}
+
+export class ListContactsQuery extends PageQuery {
+  @ApiPropertyOptional({ example: 'grace@navy.example', description: 'Exact email (case-insensitive).' })
+  @IsOptional()
+  @Transform(lower)
+  @IsString()
+  @MaxLength(254)
+  readonly email?: string;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID()
+  readonly companyId?: string;
+
+  @ApiPropertyOptional({ example: 'vip', description: 'Contacts carrying this tag.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(TAG_LIMITS.maxLength)
+  readonly tag?: string;
+
+  @ApiPropertyOptional({ example: 'hopp', description: 'Search in names and email (at least 3 characters).' })
+  @IsOptional()
+  @Transform(lower)
+  @IsString()
+  @MinLength(3)
+  @MaxLength(100)
+  readonly q?: string;
+
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Only contacts changed at or after this time.' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  readonly updatedSince?: Date;
+}
+
+export class ContactCompanyView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'US Navy' })
+  name!: string;
+}
+
+export class ContactView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'Grace' })
+  firstName!: string;
+
+  @ApiProperty({ example: 'Hopper' })
+  lastName!: string;
+
+  @ApiPropertyOptional({ example: 'grace@navy.example', nullable: true })
+  email!: string | null;
+
+  @ApiPropertyOptional({ example: '+14155550123', nullable: true })
+  phone!: string | null;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  companyId!: string | null;
+
+  @ApiPropertyOptional({ type: ContactCompanyView, nullable: true })
+  company!: ContactCompanyView | null;
+
+  @ApiProperty({ type: [String], example: ['vip'] })
+  tags!: string[];
+
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { tier: 'gold' } })
+  customFields!: Record<string, unknown>;
+
+  @ApiProperty({ example: 1 })
+  version!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+}
+
+export class ContactPage {
+  @ApiProperty({ type: [ContactView] })
+  data!: ContactView[];
+
+  @ApiPropertyOptional({ type: String, nullable: true })
+  nextCursor!: string | null;
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ActivitiesController } from './activities/activities.controller';
+import { ActivitiesService } from './activities/activities.service';
+import { CompaniesController } from './companies/companies.controller';
+import { CompaniesService } from './companies/companies.service';
+import { ContactsController } from './contacts/contacts.controller';
+import { ContactsService } from './contacts/contacts.service';
+
+/** The tenant's own data: companies, contacts and activities. */
+@Module({
+  controllers: [CompaniesController, ContactsController, ActivitiesController],
+  providers: [CompaniesService, ContactsService, ActivitiesService],
+})
+export class CrmModule {}
