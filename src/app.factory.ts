@@ -42,4 +42,3 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
   await app.init();
   return app;
 }
-

@@ -19,7 +19,11 @@ describe('customFieldsProblem', () => {
 
 describe('formats', () => {
   it.each(['+14155550123', '+442071838750', '+4930123456'])('E.164 accepts %s', (phone) => expect(E164.test(phone)).toBe(true));
-  it.each(['4155550123', '+0123456789', '+1 415 555 0123', '+1234567890123456'])('E.164 refuses %s', (phone) => expect(E164.test(phone)).toBe(false));
-  it.each(['vip', 'Q3 lead', 'région-ouest', 'source:web'])('tag pattern accepts %s', (tag) => expect(TAG_LIMITS.pattern.test(tag)).toBe(true));
+  it.each(['4155550123', '+0123456789', '+1 415 555 0123', '+1234567890123456'])('E.164 refuses %s', (phone) =>
+    expect(E164.test(phone)).toBe(false),
+  );
+  it.each(['vip', 'Q3 lead', 'région-ouest', 'source:web'])('tag pattern accepts %s', (tag) =>
+    expect(TAG_LIMITS.pattern.test(tag)).toBe(true),
+  );
   it.each([' lead', '-x', '#hash'])('tag pattern refuses %p', (tag) => expect(TAG_LIMITS.pattern.test(tag)).toBe(false));
 });

@@ -10,11 +10,17 @@ export function customFieldsProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
   const keys = Object.keys(value);
   if (keys.length > CUSTOM_FIELDS_LIMITS.maxKeys) return `may have at most ${CUSTOM_FIELDS_LIMITS.maxKeys} keys`;
-  const badKey = keys.find((key) => !CUSTOM_FIELDS_LIMITS.keyPattern.test(key));
-  if (badKey !== undefined) return 'keys must start with a letter and use only letters, digits and _ (at most 64 characters)';
+  if (!keysAreValid(value)) return 'keys must start with a letter and use only letters, digits and _ (at most 64 characters)';
   if (depthOf(value) > CUSTOM_FIELDS_LIMITS.maxDepth) return `may nest at most ${CUSTOM_FIELDS_LIMITS.maxDepth} levels deep`;
-  if (Buffer.byteLength(JSON.stringify(value)) > CUSTOM_FIELDS_LIMITS.maxBytes) return `may be at most ${CUSTOM_FIELDS_LIMITS.maxBytes} bytes as JSON`;
+  if (Buffer.byteLength(JSON.stringify(value)) > CUSTOM_FIELDS_LIMITS.maxBytes)
+    return `may be at most ${CUSTOM_FIELDS_LIMITS.maxBytes} bytes as JSON`;
   return null;
+}
+
+function keysAreValid(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(keysAreValid);
+  if (typeof value !== 'object' || value === null) return true;
+  return Object.entries(value).every(([key, child]) => CUSTOM_FIELDS_LIMITS.keyPattern.test(key) && keysAreValid(child));
 }
 
 function depthOf(value: unknown): number {

@@ -19,7 +19,9 @@ async function main(argv: string[]): Promise<void> {
   const logger = new Logger('Migrations');
   const embedded =
     config.database.mode === 'embedded' ? await startEmbeddedPostgres({ ...config.database.embedded, database: 'atrium' }) : undefined;
-  const orm = await MikroORM.init(createOrmOptions(withDatabaseUrl(config, embedded?.url ?? (config.database.url as string)), ORM_MODEL, 'owner'));
+  const orm = await MikroORM.init(
+    createOrmOptions(withDatabaseUrl(config, embedded?.url ?? (config.database.url as string)), ORM_MODEL, 'owner'),
+  );
   try {
     const migrator = orm.getMigrator();
     switch (command) {
@@ -56,6 +58,6 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error)?.stack ?? error}\n`);
+  process.stderr.write(`${error instanceof ConfigError ? error.message : ((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

@@ -20,7 +20,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new ValidationError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
     }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    const hash = requestHashOf(request.method, request.routeOptions.url ?? request.url, request.body);
+    // The concrete path, not the route template: the same key under another parent is another request.
+    const hash = requestHashOf(request.method, request.url.split('?')[0], request.body);
     return from(
       this.idempotency
         .execute(key, hash, async () => {
@@ -44,7 +45,8 @@ export function Idempotent(): MethodDecorator {
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'Any unique string (a UUID is best). A retry with the same key and body within 24 h returns the first response and creates nothing.',
+      description:
+        'Any unique string (a UUID is best). A retry with the same key and body within 24 h returns the first response and creates nothing.',
       schema: { type: 'string', maxLength: 255, example: '6f1c2a7e-2f44-4d3a-9a55-0d8c6c1f2b9e' },
     }),
     ApiUnprocessableEntityResponse({ description: 'The Idempotency-Key was used with a different request (`IDEMPOTENCY_KEY_REUSED`).' }),

@@ -17,7 +17,9 @@ export interface StoredResponse {
 }
 
 export function requestHashOf(method: string, route: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${route}\n${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${route}\n${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 /**
@@ -30,7 +32,11 @@ export function requestHashOf(method: string, route: string, body: unknown): str
 export class IdempotencyService {
   constructor(private readonly tenantDb: TenantDatabase) {}
 
-  execute(key: string, requestHash: string, work: () => Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }>): Promise<StoredResponse> {
+  execute(
+    key: string,
+    requestHash: string,
+    work: () => Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }>,
+  ): Promise<StoredResponse> {
     return this.tenantDb.transaction(async (em) => {
       const orgId = em.getFilterParams<{ orgId: string }>('tenant')?.orgId as string;
       const claimed = await em.execute<{ id: string }[]>(
@@ -58,7 +64,11 @@ export class IdempotencyService {
 
   private replay(record: IdempotencyRecord, requestHash: string): StoredResponse {
     if (record.requestHash !== requestHash) {
-      throw new AppError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request in the last 24 hours.');
+      throw new AppError(
+        'unprocessable',
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was used with a different request in the last 24 hours.',
+      );
     }
     return { replayed: true, statusCode: record.statusCode, body: record.responseBody ?? undefined, headers: record.responseHeaders };
   }

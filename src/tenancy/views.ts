@@ -58,7 +58,10 @@ export class OrganizationView {
 }
 
 export class SessionTokenView {
-  @ApiProperty({ description: 'Send as `Authorization: Bearer <token>`. Shown once.', example: 'q3Vh8v0m1mJ0x2m5cTqk8kq1Yv3Jt9sR1y2b3c4d5e6' })
+  @ApiProperty({
+    description: 'Send as `Authorization: Bearer <token>`. Shown once.',
+    example: 'q3Vh8v0m1mJ0x2m5cTqk8kq1Yv3Jt9sR1y2b3c4d5e6',
+  })
   token!: string;
 
   @ApiProperty({ format: 'date-time', description: 'Absolute expiry; the session also ends after a period of inactivity.' })

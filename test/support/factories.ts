@@ -27,7 +27,12 @@ export async function signup(app: NestFastifyApplication, overrides: { email?: s
   const response = await app.inject({
     method: 'POST',
     url: '/v1/auth/signup',
-    payload: { email, password: STRONG_PASSWORD, name: 'Test Owner', organizationName: overrides.organizationName ?? `Org ${randomUUID().slice(0, 6)}` },
+    payload: {
+      email,
+      password: STRONG_PASSWORD,
+      name: 'Test Owner',
+      organizationName: overrides.organizationName ?? `Org ${randomUUID().slice(0, 6)}`,
+    },
   });
   if (response.statusCode !== 201) throw new Error(`signup failed: ${response.statusCode} ${response.body}`);
   const body = response.json();
@@ -49,7 +54,12 @@ export async function addMember(app: NestFastifyApplication, owner: Signed, role
   return { token: body.token, userId: body.user.id, orgId: owner.orgId, email, password: STRONG_PASSWORD };
 }
 
-export async function createApiKey(app: NestFastifyApplication, creator: Signed, scopes: Permission[], name = 'test key'): Promise<{ id: string; secret: string }> {
+export async function createApiKey(
+  app: NestFastifyApplication,
+  creator: Signed,
+  scopes: Permission[],
+  name = 'test key',
+): Promise<{ id: string; secret: string }> {
   const response = await app.inject({ method: 'POST', url: '/v1/api-keys', headers: bearer(creator.token), payload: { name, scopes } });
   if (response.statusCode !== 201) throw new Error(`api key failed: ${response.statusCode} ${response.body}`);
   return { id: response.json().id, secret: response.json().secret };

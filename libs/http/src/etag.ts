@@ -11,7 +11,10 @@ export function etagOf(value: unknown): string {
 }
 
 function listed(header: string): string[] {
-  return header.split(',').map((tag) => tag.trim()).filter(Boolean);
+  return header
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter(Boolean);
 }
 
 /** `If-None-Match` uses weak comparison (RFC 9110 13.1.2): `W/` prefixes are ignored. */

@@ -1,7 +1,7 @@
 export * from './app-error';
 export { PROBLEM_CONTENT_TYPE, ProblemDetails, problem, problemFromAppError, problemType, statusOf } from './problem-details';
 export { ProblemDetailsFilter } from './problem-details.filter';
-export { createValidationPipe, toFieldErrors } from './validation';
+export { OmittableNotNull, WithinStorableDates, createValidationPipe, toFieldErrors } from './validation';
 export { registerJsonBodyParser } from './json-body-parser';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageQuery, decodeCursor, encodeCursor, toPage } from './pagination';
 export { UuidParam } from './uuid-param';

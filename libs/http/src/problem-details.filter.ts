@@ -43,18 +43,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   private toProblem(exception: unknown, request: FastifyRequest, requestId: string): ProblemDetails {
     if (exception instanceof AppError) return problemFromAppError(exception, requestId);
     if (exception instanceof HttpException) return this.fromHttpException(exception, request, requestId);
-    return problem(
-      500,
-      'INTERNAL_ERROR',
-      'An unexpected error occurred. Quote the request id if you report it.',
-      requestId,
-    );
+    return problem(500, 'INTERNAL_ERROR', 'An unexpected error occurred. Quote the request id if you report it.', requestId);
   }
 
   private fromHttpException(exception: HttpException, request: FastifyRequest, requestId: string): ProblemDetails {
     const status = exception.getStatus();
     if (status >= 500) {
-      return problem(status, status === 503 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR', 'The service could not complete the request.', requestId);
+      return problem(
+        status,
+        status === 503 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_ERROR',
+        'The service could not complete the request.',
+        requestId,
+      );
     }
     // Nest's router answers unknown routes with a NotFoundException ("Cannot GET /x").
     if (status === 404 && !request.routeOptions.url) {

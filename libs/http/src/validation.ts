@@ -1,4 +1,5 @@
-import { ValidationPipe, ValidationError as ClassValidatorError } from '@nestjs/common';
+import { ArgumentMetadata, ValidationPipe, ValidationError as ClassValidatorError } from '@nestjs/common';
+import { MaxDate, MinDate, ValidateIf } from 'class-validator';
 import { FieldError, ValidationError } from './app-error';
 
 /** Flattens class-validator's nested errors into `{ field: 'a.b.0', message }` pairs. */
@@ -13,9 +14,37 @@ export function toFieldErrors(errors: readonly ClassValidatorError[], parent = '
   });
 }
 
+/** Dotted paths of every string (value or key) holding a NUL character. */
+export function pathsWithNul(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path || 'value'] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => pathsWithNul(item, path ? `${path}.${index}` : String(index)));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, child]) => {
+      const childPath = path ? `${path}.${key}` : key;
+      return key.includes('\u0000') ? [childPath] : pathsWithNul(child, childPath);
+    });
+  }
+  return [];
+}
+
+/**
+ * PostgreSQL text and jsonb cannot hold NUL, so a NUL anywhere in a body, query or path value is a
+ * field error here rather than a 500 from the database later.
+ */
+class AtriumValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type !== 'custom') {
+      const fields = pathsWithNul(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+      if (fields.length > 0)
+        throw new ValidationError(fields.map((field) => ({ field, message: `${field} must not contain NUL characters` })));
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 /** Unknown fields are rejected, known ones converted to their declared types. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new AtriumValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
@@ -23,4 +52,23 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new ValidationError(toFieldErrors(errors)),
   });
+}
+
+/**
+ * For PATCH fields that may be left out but not cleared: unlike `@IsOptional()`, a `null` is still
+ * validated (and refused by the field's type validator).
+ */
+export function OmittableNotNull(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
+}
+
+/** Dates PostgreSQL `timestamptz` stores comfortably; a far-off year is a client bug, not a 500. */
+export const EARLIEST_DATE = new Date('1900-01-01T00:00:00Z');
+export const LATEST_DATE = new Date('9999-12-31T23:59:59Z');
+
+export function WithinStorableDates(): PropertyDecorator {
+  return (target, property) => {
+    MinDate(EARLIEST_DATE, { message: `${String(property)} must not be before 1900` })(target, property);
+    MaxDate(LATEST_DATE, { message: `${String(property)} must not be after 9999` })(target, property);
+  };
 }

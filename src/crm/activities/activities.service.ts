@@ -1,9 +1,8 @@
-import { EntityManager, OptimisticLockError, ref } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Page, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
-import { staleWrite } from '../contacts/contacts.service';
 import { activityNotFound, contactNotFound, rejectNulls } from '../crm-errors';
 import { Activity } from '../entities/activity.entity';
 import { Contact } from '../entities/contact.entity';
@@ -70,33 +69,29 @@ export class ActivitiesService {
 
   async update(id: string, changes: UpdateActivityDto, ifMatch?: string): Promise<ActivityView> {
     rejectNulls(changes, ['type', 'subject', 'occurredAt']);
-    try {
-      return await this.tenantDb.transaction(async (em) => {
-        const activity = await this.load(em, id);
-        assertIfMatch(ifMatch, etagOf(presentActivity(activity)));
-        if (changes.type !== undefined) activity.type = changes.type;
-        if (changes.subject !== undefined) activity.subject = changes.subject;
-        if (changes.body !== undefined) activity.body = changes.body;
-        if (changes.occurredAt !== undefined) activity.occurredAt = changes.occurredAt;
-        await em.flush();
-        return presentActivity(activity);
-      });
-    } catch (error) {
-      if (error instanceof OptimisticLockError) throw staleWrite();
-      throw error;
-    }
+    return this.tenantDb.transaction(async (em) => {
+      const activity = await this.load(em, id, true);
+      assertIfMatch(ifMatch, etagOf(presentActivity(activity)));
+      if (changes.type !== undefined) activity.type = changes.type;
+      if (changes.subject !== undefined) activity.subject = changes.subject;
+      if (changes.body !== undefined) activity.body = changes.body;
+      if (changes.occurredAt !== undefined) activity.occurredAt = changes.occurredAt;
+      await em.flush();
+      return presentActivity(activity);
+    });
   }
 
   async remove(id: string, ifMatch?: string): Promise<void> {
     await this.tenantDb.transaction(async (em) => {
-      const activity = await this.load(em, id);
+      const activity = await this.load(em, id, true);
       assertIfMatch(ifMatch, etagOf(presentActivity(activity)));
-      if ((await em.nativeDelete(Activity, { id, version: activity.version })) !== 1) throw staleWrite();
+      await em.nativeDelete(Activity, { id });
     });
   }
 
-  private async load(em: EntityManager, id: string): Promise<Activity> {
-    const activity = await em.findOne(Activity, { id });
+  /** `forUpdate` locks the row from the If-Match check to the write. */
+  private async load(em: EntityManager, id: string, forUpdate = false): Promise<Activity> {
+    const activity = await em.findOne(Activity, { id }, forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!activity) throw activityNotFound();
     return activity;
   }

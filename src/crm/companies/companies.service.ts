@@ -1,8 +1,7 @@
-import { EntityManager, FilterQuery, OptimisticLockError, raw } from '@mikro-orm/postgresql';
+import { EntityManager, FilterQuery, LockMode, raw } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Page, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { TenantDatabase } from '../../tenancy';
-import { staleWrite } from '../contacts/contacts.service';
 import { companyNotFound, rejectNulls } from '../crm-errors';
 import { Company } from '../entities/company.entity';
 import { Contact } from '../entities/contact.entity';
@@ -53,20 +52,15 @@ export class CompaniesService {
 
   async update(id: string, changes: UpdateCompanyDto, ifMatch?: string): Promise<CompanyView> {
     rejectNulls(changes, ['name']);
-    try {
-      return await this.tenantDb.transaction(async (em) => {
-        const company = await this.load(em, id);
-        assertIfMatch(ifMatch, etagOf(presentCompany(company)));
-        if (changes.name !== undefined) company.name = changes.name;
-        if (changes.domain !== undefined) company.domain = changes.domain;
-        if (changes.industry !== undefined) company.industry = changes.industry;
-        await em.flush();
-        return presentCompany(company);
-      });
-    } catch (error) {
-      if (error instanceof OptimisticLockError) throw staleWrite();
-      throw error;
-    }
+    return this.tenantDb.transaction(async (em) => {
+      const company = await this.load(em, id, true);
+      assertIfMatch(ifMatch, etagOf(presentCompany(company)));
+      if (changes.name !== undefined) company.name = changes.name;
+      if (changes.domain !== undefined) company.domain = changes.domain;
+      if (changes.industry !== undefined) company.industry = changes.industry;
+      await em.flush();
+      return presentCompany(company);
+    });
   }
 
   /**
@@ -75,16 +69,16 @@ export class CompaniesService {
    */
   async remove(id: string, ifMatch?: string): Promise<void> {
     await this.tenantDb.transaction(async (em) => {
-      const company = await this.load(em, id);
+      const company = await this.load(em, id, true);
       assertIfMatch(ifMatch, etagOf(presentCompany(company)));
       await em.nativeUpdate(Contact, { company: id }, { company: null, updatedAt: new Date(), version: raw('version + 1') });
-      const deleted = await em.nativeDelete(Company, { id, version: company.version });
-      if (deleted !== 1) throw staleWrite();
+      await em.nativeDelete(Company, { id });
     });
   }
 
-  private async load(em: EntityManager, id: string): Promise<Company> {
-    const company = await em.findOne(Company, { id });
+  /** `forUpdate` locks the row from the If-Match check to the write. */
+  private async load(em: EntityManager, id: string, forUpdate = false): Promise<Company> {
+    const company = await em.findOne(Company, { id }, forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!company) throw companyNotFound();
     return company;
   }

@@ -24,7 +24,11 @@ export class ContactsController {
 
   @Get()
   @RequirePermission('contacts:read')
-  @ApiOperation({ operationId: 'listContacts', summary: 'List contacts', description: 'Filter by email, companyId, tag, updatedSince; search names and email with q.' })
+  @ApiOperation({
+    operationId: 'listContacts',
+    summary: 'List contacts',
+    description: 'Filter by email, companyId, tag, updatedSince; search names and email with q.',
+  })
   @ApiOkResponse({ type: ContactPage })
   list(@Query() query: ListContactsQuery): Promise<ContactPage> {
     return this.contacts.list(query);

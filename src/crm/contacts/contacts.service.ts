@@ -1,6 +1,6 @@
-import { EntityManager, FilterQuery, OptimisticLockError, ref } from '@mikro-orm/postgresql';
+import { EntityManager, FilterQuery, LockMode, ref } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { AppError, Page, ValidationError, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
+import { Page, ValidationError, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { TenantDatabase } from '../../tenancy';
 import { companyNotFound, contactNotFound, rejectNulls } from '../crm-errors';
 import { Company } from '../entities/company.entity';
@@ -29,9 +29,6 @@ export function presentContact(contact: Contact): ContactView {
 function likePattern(q: string): string {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
-
-export const staleWrite = () =>
-  new AppError('precondition_failed', 'PRECONDITION_FAILED', 'The resource changed while you were writing; fetch it again and retry.');
 
 @Injectable()
 export class ContactsService {
@@ -74,43 +71,41 @@ export class ContactsService {
     return this.tenantDb.transaction(async (em) => presentContact(await this.load(em, id)));
   }
 
-  /** `If-Match` (the ETag of the GET) makes the update conditional; the version column catches a race. */
+  /**
+   * `If-Match` (the ETag of the GET) makes the update conditional. The row is locked from the
+   * check to the write, so the check holds and concurrent unconditional writes queue up.
+   */
   async update(id: string, changes: UpdateContactDto, ifMatch?: string): Promise<ContactView> {
     rejectNulls(changes, ['firstName', 'lastName', 'tags', 'customFields']);
-    try {
-      return await this.tenantDb.transaction(async (em) => {
-        const contact = await this.load(em, id);
-        assertIfMatch(ifMatch, etagOf(presentContact(contact)));
-        if (changes.firstName !== undefined) contact.firstName = changes.firstName;
-        if (changes.lastName !== undefined) contact.lastName = changes.lastName;
-        if (changes.email !== undefined) contact.email = changes.email;
-        if (changes.phone !== undefined) contact.phone = changes.phone;
-        if (changes.tags !== undefined) contact.tags = changes.tags;
-        if (changes.customFields !== undefined) contact.customFields = changes.customFields as Record<string, CustomFieldValue>;
-        if (changes.companyId !== undefined) contact.company = changes.companyId ? await this.companyRef(em, changes.companyId) : null;
-        await em.flush();
-        if (contact.company) await em.populate(contact, ['company']);
-        return presentContact(contact);
-      });
-    } catch (error) {
-      if (error instanceof OptimisticLockError) throw staleWrite();
-      throw error;
-    }
+    return this.tenantDb.transaction(async (em) => {
+      const contact = await this.load(em, id, true);
+      assertIfMatch(ifMatch, etagOf(presentContact(contact)));
+      if (changes.firstName !== undefined) contact.firstName = changes.firstName;
+      if (changes.lastName !== undefined) contact.lastName = changes.lastName;
+      if (changes.email !== undefined) contact.email = changes.email;
+      if (changes.phone !== undefined) contact.phone = changes.phone;
+      if (changes.tags !== undefined) contact.tags = changes.tags;
+      if (changes.customFields !== undefined) contact.customFields = changes.customFields as Record<string, CustomFieldValue>;
+      if (changes.companyId !== undefined) contact.company = changes.companyId ? await this.companyRef(em, changes.companyId) : null;
+      await em.flush();
+      if (contact.company) await em.populate(contact, ['company']);
+      return presentContact(contact);
+    });
   }
 
   /** Deleting a contact deletes its activities (foreign key cascade). */
   async remove(id: string, ifMatch?: string): Promise<void> {
     await this.tenantDb.transaction(async (em) => {
-      const contact = await this.load(em, id);
+      const contact = await this.load(em, id, true);
       assertIfMatch(ifMatch, etagOf(presentContact(contact)));
-      const deleted = await em.nativeDelete(Contact, { id, version: contact.version });
-      if (deleted !== 1) throw staleWrite();
+      await em.nativeDelete(Contact, { id });
     });
   }
 
-  private async load(em: EntityManager, id: string): Promise<Contact> {
-    const contact = await em.findOne(Contact, { id }, { populate: ['company'] });
+  private async load(em: EntityManager, id: string, forUpdate = false): Promise<Contact> {
+    const contact = await em.findOne(Contact, { id }, forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : { populate: ['company'] });
     if (!contact) throw contactNotFound();
+    if (forUpdate) await em.populate(contact, ['company']);
     return contact;
   }
 

@@ -57,7 +57,9 @@ export class ApiKeysService {
 
   async list(limit: number, cursor?: string): Promise<Page<ApiKeyView>> {
     const after = decodeCursor(cursor);
-    const rows = await this.tenantDb.transaction((em) => em.find(ApiKey, after ? { id: { $gt: after } } : {}, { orderBy: { id: 'asc' }, limit: limit + 1 }));
+    const rows = await this.tenantDb.transaction((em) =>
+      em.find(ApiKey, after ? { id: { $gt: after } } : {}, { orderBy: { id: 'asc' }, limit: limit + 1 }),
+    );
     return toPage(rows, limit, present);
   }
 

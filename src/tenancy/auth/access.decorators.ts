@@ -13,14 +13,15 @@ export type RouteAccess =
 /** Name of the OpenAPI extension that tells clients (and the authorization-matrix test) what a route needs. */
 export const ACCESS_EXTENSION = 'x-atrium-access';
 
-const authenticatedResponses = [
-  ApiBearerAuth(),
-  ApiUnauthorizedResponse({ description: 'No valid session token or API key.' }),
-];
+const authenticatedResponses = [ApiBearerAuth(), ApiUnauthorizedResponse({ description: 'No valid session token or API key.' })];
 
 /** Reachable without credentials (sign-up, login, health). */
 export function Public(): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(ROUTE_ACCESS, { kind: 'public' } satisfies RouteAccess), ApiSecurity({}), ApiExtension(ACCESS_EXTENSION, { public: true }));
+  return applyDecorators(
+    SetMetadata(ROUTE_ACCESS, { kind: 'public' } satisfies RouteAccess),
+    ApiSecurity({}),
+    ApiExtension(ACCESS_EXTENSION, { public: true }),
+  );
 }
 
 /** Any signed-in caller of the org; `sessionOnly` refuses API keys (logout, switching organization). */

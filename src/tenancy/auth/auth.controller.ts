@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { PageQuery, UuidParam } from '@app/http';
 import { SessionTokenView, SignupView } from '../views';
 import { Authenticated, Public } from './access.decorators';
@@ -15,7 +23,11 @@ export class AuthController {
 
   @Post('signup')
   @Public()
-  @ApiOperation({ operationId: 'signup', summary: 'Create an account and its organization', description: 'The new user owns the new organization and is signed in to it.' })
+  @ApiOperation({
+    operationId: 'signup',
+    summary: 'Create an account and its organization',
+    description: 'The new user owns the new organization and is signed in to it.',
+  })
   @ApiCreatedResponse({ type: SignupView })
   @ApiConflictResponse({ description: 'An account with this email exists already (`EMAIL_TAKEN`).' })
   signup(@Body() body: SignupDto, @Client() client: ClientInfo): Promise<SignupView> {
@@ -43,7 +55,11 @@ export class AuthController {
   @Post('switch-organization')
   @HttpCode(200)
   @Authenticated({ sessionOnly: true })
-  @ApiOperation({ operationId: 'switchOrganization', summary: 'Get a session for another of your organizations', description: 'The current session ends.' })
+  @ApiOperation({
+    operationId: 'switchOrganization',
+    summary: 'Get a session for another of your organizations',
+    description: 'The current session ends.',
+  })
   @ApiOkResponse({ type: SessionTokenView })
   @ApiNotFoundResponse({ description: 'Not a member of that organization.' })
   switchOrganization(@Body() body: SwitchOrganizationDto, @Client() client: ClientInfo): Promise<SessionTokenView> {

@@ -45,11 +45,19 @@ export class AuthService {
       organization = await this.organizations.create(input.organizationName, user.id, user);
     } catch (error) {
       if (error instanceof UniqueConstraintViolationException) {
-        throw new ConflictError('EMAIL_TAKEN', 'An account with this email exists already; sign in and create the organization from there.');
+        throw new ConflictError(
+          'EMAIL_TAKEN',
+          'An account with this email exists already; sign in and create the organization from there.',
+        );
       }
       throw error;
     }
-    this.events.record({ type: 'auth.signup', orgId: organization.id, actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id } });
+    this.events.record({
+      type: 'auth.signup',
+      orgId: organization.id,
+      actor: { type: 'user', id: user.id },
+      target: { type: 'user', id: user.id },
+    });
     const issued = await this.sessions.issue(user.id, organization.id, client);
     return { user: UserView.of(user), ...this.tokenView(issued, organization) };
   }
@@ -59,7 +67,11 @@ export class AuthService {
     const user = await this.tenantDb.global((em) => em.findOne(User, { email: input.email }, { populate: ['passwordHash'] }));
     const valid = user ? await this.hasher.verify(input.password, user.passwordHash) : await this.hasher.verifyDecoy(input.password);
     if (!user || !valid) {
-      this.events.record({ type: 'auth.login.failed', actor: user ? { type: 'user', id: user.id } : undefined, details: { reason: user ? 'wrong_password' : 'unknown_email' } });
+      this.events.record({
+        type: 'auth.login.failed',
+        actor: user ? { type: 'user', id: user.id } : undefined,
+        details: { reason: user ? 'wrong_password' : 'unknown_email' },
+      });
       throw INVALID_LOGIN();
     }
 
@@ -91,7 +103,11 @@ export class AuthService {
   async switchOrganization(organizationId: string, client: ClientInfo): Promise<SessionTokenView> {
     const principal = this.requireSessionPrincipal();
     const membership = await this.tenantDb.asUser(principal.userId, (em) =>
-      em.findOne(Membership, { user: principal.userId, organization: organizationId }, { populate: ['organization'], filters: { tenant: false } }),
+      em.findOne(
+        Membership,
+        { user: principal.userId, organization: organizationId },
+        { populate: ['organization'], filters: { tenant: false } },
+      ),
     );
     if (!membership) throw new NotFoundError('ORGANIZATION_NOT_FOUND', 'You are not a member of that organization.');
     await this.sessions.revokeById(principal.userId, principal.sessionId);

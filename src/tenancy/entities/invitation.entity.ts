@@ -12,7 +12,12 @@ export class Invitation extends TenantEntity {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
 
-  @PersonalData({ category: 'contact_details', purpose: 'Inviting a person to join an organization', retention: 'invitations', erasure: 'null' })
+  @PersonalData({
+    category: 'contact_details',
+    purpose: 'Inviting a person to join an organization',
+    retention: 'invitations',
+    erasure: 'null',
+  })
   @Property({ type: 'text' })
   email!: string;
 

@@ -1,10 +1,24 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { PageQuery, UuidParam } from '@app/http';
 import { Public, RequirePermission } from '../auth/access.decorators';
 import { ClientInfo } from '../auth/auth.service';
 import { Client } from '../auth/client-info.decorator';
-import { AcceptInvitationDto, AcceptedInvitationView, CreateInvitationDto, CreatedInvitationView, InvitationPage } from './dto/invitation.dto';
+import {
+  AcceptInvitationDto,
+  AcceptedInvitationView,
+  CreateInvitationDto,
+  CreatedInvitationView,
+  InvitationPage,
+} from './dto/invitation.dto';
 import { InvitationsService } from './invitations.service';
 
 @ApiTags('Members')
@@ -14,7 +28,11 @@ export class InvitationsController {
 
   @Post()
   @RequirePermission('members:manage')
-  @ApiOperation({ operationId: 'createInvitation', summary: 'Invite someone by email with a role', description: 'The token is in this response only.' })
+  @ApiOperation({
+    operationId: 'createInvitation',
+    summary: 'Invite someone by email with a role',
+    description: 'The token is in this response only.',
+  })
   @ApiCreatedResponse({ type: CreatedInvitationView })
   @ApiConflictResponse({ description: 'Already a member (`ALREADY_MEMBER`).' })
   create(@Body() body: CreateInvitationDto): Promise<CreatedInvitationView> {

@@ -18,11 +18,18 @@ import { TenantDatabase } from '../tenant-boundary/tenant-database';
 import { OrganizationView, UserView } from '../views';
 import { AcceptInvitationDto, AcceptedInvitationView, CreatedInvitationView, InvitationView } from './dto/invitation.dto';
 
-const INVALID_INVITATION = () => new AppError('not_found', 'INVITATION_NOT_FOUND', 'The invitation does not exist, was revoked, has expired or was used.');
+const INVALID_INVITATION = () =>
+  new AppError('not_found', 'INVITATION_NOT_FOUND', 'The invitation does not exist, was revoked, has expired or was used.');
 
 function present(invitation: Invitation): InvitationView {
   const now = Date.now();
-  const status = invitation.acceptedAt ? 'accepted' : invitation.revokedAt ? 'revoked' : invitation.expiresAt.getTime() <= now ? 'expired' : 'pending';
+  const status = invitation.acceptedAt
+    ? 'accepted'
+    : invitation.revokedAt
+      ? 'revoked'
+      : invitation.expiresAt.getTime() <= now
+        ? 'expired'
+        : 'pending';
   return {
     id: invitation.id,
     email: invitation.email,
@@ -51,6 +58,8 @@ export class InvitationsService {
     if (role === 'owner' && tenant.role !== 'owner') throw new ForbiddenError('Only an owner may invite owners.');
     const token = newOrgScopedToken(INVITATION_PREFIX, tenant.orgId);
     const invitation = await this.tenantDb.transaction(async (em) => {
+      // One pending invitation per email: concurrent invitations of one email take turns here.
+      await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`invitation:${tenant.orgId}:${email}`]);
       const alreadyMember = await em.count(Membership, { user: { email } });
       if (alreadyMember > 0) throw new ConflictError('ALREADY_MEMBER', 'That person is a member of this organization already.');
       await em.nativeUpdate(Invitation, { email, acceptedAt: null, revokedAt: null }, { revokedAt: new Date() });
@@ -104,11 +113,20 @@ export class InvitationsService {
       throw new AppError('unauthenticated', 'INVALID_CREDENTIALS', 'This email has an account: send its current password to accept.');
     }
 
-    const joinContext = { orgId, principal: { type: 'user' as const, id: user.id, userId: user.id }, role: invitation.role, permissions: new Set(ROLE_PERMISSIONS[invitation.role]) };
+    const joinContext = {
+      orgId,
+      principal: { type: 'user' as const, id: user.id, userId: user.id },
+      role: invitation.role,
+      permissions: new Set(ROLE_PERMISSIONS[invitation.role]),
+    };
     const organization = await this.context.runForTenant(joinContext, () =>
       this.tenantDb.transaction(async (em) => {
         // Claim the invitation first: of two concurrent accepts, one updates the row and the other finds it taken.
-        const claimed = await em.nativeUpdate(Invitation, { id: invitation.id, acceptedAt: null, revokedAt: null }, { acceptedAt: new Date() });
+        const claimed = await em.nativeUpdate(
+          Invitation,
+          { id: invitation.id, acceptedAt: null, revokedAt: null },
+          { acceptedAt: new Date() },
+        );
         if (claimed !== 1) throw INVALID_INVITATION();
         if (!existing) em.persist(user);
         if ((await em.count(Membership, { user: user.id })) > 0) {
@@ -121,7 +139,13 @@ export class InvitationsService {
         return em.findOneOrFail(Organization, { id: orgId });
       }),
     );
-    this.events.record({ type: 'member.joined', orgId, actor: { type: 'user', id: user.id }, target: { type: 'user', id: user.id }, details: { role: invitation.role } });
+    this.events.record({
+      type: 'member.joined',
+      orgId,
+      actor: { type: 'user', id: user.id },
+      target: { type: 'user', id: user.id },
+      details: { role: invitation.role },
+    });
     const issued = await this.sessions.issue(user.id, orgId, client);
     return {
       user: UserView.of(user),
@@ -135,7 +159,9 @@ export class InvitationsService {
   private async newUser(email: string, input: AcceptInvitationDto): Promise<User> {
     const problems = [
       ...(input.name ? [] : [{ field: 'name', message: 'is required to create your account' }]),
-      ...(input.password ? checkPassword(input.password, { email, name: input.name }) : [{ field: 'password', message: 'is required to create your account' }]),
+      ...(input.password
+        ? checkPassword(input.password, { email, name: input.name })
+        : [{ field: 'password', message: 'is required to create your account' }]),
     ];
     if (problems.length > 0) throw new ValidationError(problems);
     const user = new User();

@@ -20,7 +20,11 @@ export class MeController {
   @Post('password')
   @HttpCode(204)
   @Authenticated({ sessionOnly: true })
-  @ApiOperation({ operationId: 'changePassword', summary: 'Change your password', description: 'Ends your other sessions in every organization.' })
+  @ApiOperation({
+    operationId: 'changePassword',
+    summary: 'Change your password',
+    description: 'Ends your other sessions in every organization.',
+  })
   @ApiNoContentResponse()
   changePassword(@Body() body: ChangePasswordDto): Promise<void> {
     return this.me.changePassword(body.currentPassword, body.newPassword);

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ConflictError, ForbiddenError, NotFoundError, Page, decodeCursor, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
+import { ApiKey } from '../entities/api-key.entity';
 import { Membership } from '../entities/membership.entity';
 import { Role } from '../permissions';
 import { SecurityEvents } from '../security-events';
@@ -50,20 +51,26 @@ export class MembersService {
     return present(membership);
   }
 
-  /** Removal ends the member's sessions in this organization at once. */
+  /** Removal ends the member's sessions in this organization at once, and revokes the API keys they created. */
   async remove(userId: string): Promise<void> {
     const actorRole = this.context.requireTenant().role;
     const orgId = this.context.requireOrgId();
-    await this.tenantDb.transaction(async (em) => {
+    const keysRevoked = await this.tenantDb.transaction(async (em) => {
       const membership = await this.find(em, userId);
       if (membership.role === 'owner') {
         if (actorRole !== 'owner') throw new ForbiddenError('Only an owner may remove an owner.');
         await this.assertAnotherOwner(em, userId);
       }
       em.remove(membership);
+      // Their keys end too: rejoining later must not bring them back.
+      return em.nativeUpdate(ApiKey, { createdBy: userId, revokedAt: null }, { revokedAt: new Date() });
     });
     const revoked = await this.sessions.revokeAll(userId, { orgId });
-    this.events.record({ type: 'member.removed', target: { type: 'user', id: userId }, details: { sessionsRevoked: revoked } });
+    this.events.record({
+      type: 'member.removed',
+      target: { type: 'user', id: userId },
+      details: { sessionsRevoked: revoked, apiKeysRevoked: keysRevoked },
+    });
   }
 
   private async find(em: EntityManager, userId: string): Promise<Membership> {
@@ -75,7 +82,10 @@ export class MembersService {
   /** Every organization keeps at least one owner. Locks the owners so two demotions cannot race past the check. */
   private async assertAnotherOwner(em: EntityManager, leavingUserId: string): Promise<void> {
     const orgId = this.context.requireOrgId();
-    const owners = await em.execute<{ user_id: string }[]>("select user_id from memberships where org_id = ? and role = 'owner' for update", [orgId]);
+    const owners = await em.execute<{ user_id: string }[]>(
+      "select user_id from memberships where org_id = ? and role = 'owner' for update",
+      [orgId],
+    );
     if (!owners.some((owner) => owner.user_id !== leavingUserId)) {
       throw new ConflictError('LAST_OWNER', 'The last owner cannot be removed or demoted; make someone else an owner first.');
     }

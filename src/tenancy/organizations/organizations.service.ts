@@ -57,7 +57,12 @@ export class OrganizationsService {
         em.persist(membership);
       }),
     );
-    this.events.record({ type: 'organization.created', orgId: organization.id, actor: { type: 'user', id: ownerId }, target: { type: 'organization', id: organization.id } });
+    this.events.record({
+      type: 'organization.created',
+      orgId: organization.id,
+      actor: { type: 'user', id: ownerId },
+      target: { type: 'organization', id: organization.id },
+    });
     return organization;
   }
 

@@ -24,7 +24,7 @@ export class TenantDatabase {
   ) {}
 
   /** Work for the caller's organization, under the tenant filter and RLS. */
-  transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.run({ orgId: this.context.requireOrgId() }, work);
   }
 

@@ -21,6 +21,8 @@ type FilterOptions = NonNullable<Options['filters']>[string];
 export function tenantFilter(tenantEntityNames: readonly string[]): FilterOptions {
   return {
     default: true,
+    // Called without parameters too, so the missing org surfaces as our own error.
+    args: false,
     entity: [...tenantEntityNames],
     cond: (args: Partial<TenantFilterParams> | undefined) => {
       if (!args?.orgId) throw new MissingTenantContextError();

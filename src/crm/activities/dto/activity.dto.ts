@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, MaxDate, MaxLength, MinLength } from 'class-validator';
-import { PageQuery } from '@app/http';
+import { PageQuery, WithinStorableDates } from '@app/http';
 import { ACTIVITY_TYPES, ActivityType } from '../../entities/activity.entity';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -29,6 +29,7 @@ export class CreateActivityDto {
   @ApiProperty({ format: 'date-time', example: '2026-11-20T14:30:00Z' })
   @Type(() => Date)
   @IsDate()
+  @WithinStorableDates()
   @MaxDate(notInTheFuture, { message: 'occurredAt cannot be in the future' })
   readonly occurredAt!: Date;
 }

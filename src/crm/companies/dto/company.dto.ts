@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsDate, IsFQDN, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQuery } from '@app/http';
+import { PageQuery, WithinStorableDates } from '@app/http';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
@@ -43,6 +43,7 @@ export class ListCompaniesQuery extends PageQuery {
   @IsOptional()
   @Type(() => Date)
   @IsDate()
+  @WithinStorableDates()
   readonly updatedSince?: Date;
 }
 

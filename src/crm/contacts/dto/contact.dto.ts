@@ -13,12 +13,13 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { PageQuery } from '@app/http';
+import { PageQuery, WithinStorableDates } from '@app/http';
 import { CUSTOM_FIELDS_LIMITS, E164, IsCustomFields, TAG_LIMITS } from '../../validation';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
-const trimAll = ({ value }: { value: unknown }) => (Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value);
+const trimAll = ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value;
 
 export class CreateContactDto {
   @ApiProperty({ example: 'Grace', maxLength: 100 })
@@ -61,7 +62,10 @@ export class CreateContactDto {
   @IsString({ each: true })
   @MinLength(1, { each: true })
   @MaxLength(TAG_LIMITS.maxLength, { each: true })
-  @Matches(TAG_LIMITS.pattern, { each: true, message: 'each tag must start with a letter or digit and use letters, digits, spaces or _ . : / -' })
+  @Matches(TAG_LIMITS.pattern, {
+    each: true,
+    message: 'each tag must start with a letter or digit and use letters, digits, spaces or _ . : / -',
+  })
   readonly tags?: string[];
 
   @ApiPropertyOptional({
@@ -104,10 +108,15 @@ export class ListContactsQuery extends PageQuery {
   @MaxLength(100)
   readonly q?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Only contacts changed at or after this time.' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-01T00:00:00Z',
+    description: 'Only contacts changed at or after this time.',
+  })
   @IsOptional()
   @Type(() => Date)
   @IsDate()
+  @WithinStorableDates()
   readonly updatedSince?: Date;
 }
 

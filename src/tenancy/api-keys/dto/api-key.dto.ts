@@ -1,6 +1,19 @@
+import { WithinStorableDates } from '@app/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsDate, IsIn, IsOptional, IsString, MaxLength, MinDate, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsDate,
+  IsIn,
+  IsOptional,
+  IsString,
+  MaxLength,
+  MinDate,
+  MinLength,
+} from 'class-validator';
 import { PERMISSIONS, Permission } from '../../permissions';
 
 export class CreateApiKeyDto {
@@ -10,7 +23,12 @@ export class CreateApiKeyDto {
   @MaxLength(100)
   readonly name!: string;
 
-  @ApiProperty({ enum: PERMISSIONS, isArray: true, example: ['contacts:read', 'contacts:write'], description: 'A subset of your own permissions.' })
+  @ApiProperty({
+    enum: PERMISSIONS,
+    isArray: true,
+    example: ['contacts:read', 'contacts:write'],
+    description: 'A subset of your own permissions.',
+  })
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(PERMISSIONS.length)
@@ -22,6 +40,7 @@ export class CreateApiKeyDto {
   @IsOptional()
   @Type(() => Date)
   @IsDate()
+  @WithinStorableDates()
   @MinDate(() => new Date(), { message: 'expiresAt must be in the future' })
   readonly expiresAt?: Date;
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export class SignupDto {
@@ -11,18 +12,25 @@ export class SignupDto {
   @MaxLength(254)
   readonly email!: string;
 
-  @ApiProperty({ example: 'correct horse battery staple', minLength: 12, maxLength: 256, description: 'At least 12 characters; common passwords are refused.' })
+  @ApiProperty({
+    example: 'correct horse battery staple',
+    minLength: 12,
+    maxLength: 256,
+    description: 'At least 12 characters; common passwords are refused.',
+  })
   @IsString()
   @MaxLength(256)
   readonly password!: string;
 
   @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   readonly name!: string;
 
   @ApiProperty({ example: 'Analytical Engines Ltd', maxLength: 200 })
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(200)

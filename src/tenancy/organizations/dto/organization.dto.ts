@@ -1,9 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsOptional, IsString, IsTimeZone, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { OmittableNotNull } from '@app/http';
+import { IsObject, IsString, IsTimeZone, MaxLength, MinLength, ValidateNested } from 'class-validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -12,22 +16,23 @@ export class CreateOrganizationDto {
 
 export class OrganizationSettingsDto {
   @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone used in reports.' })
-  @IsOptional()
+  @OmittableNotNull()
   @IsTimeZone()
   readonly displayTimezone?: string;
-
 }
 
 export class UpdateOrganizationDto {
   @ApiPropertyOptional({ example: 'Acme Corporation', maxLength: 200 })
-  @IsOptional()
+  @OmittableNotNull()
+  @Transform(trim)
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   readonly name?: string;
 
   @ApiPropertyOptional({ type: OrganizationSettingsDto })
-  @IsOptional()
+  @OmittableNotNull()
+  @IsObject()
   @ValidateNested()
   @Type(() => OrganizationSettingsDto)
   readonly settings?: OrganizationSettingsDto;
