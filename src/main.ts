@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 
 import { ConfigError, loadConfig, withDatabaseUrl } from './config';
-import { RunningPostgres, applyMigrations, startEmbeddedPostgres } from './database';
+import { RunningPostgres, applyMigrations, seedDemo, startEmbeddedPostgres } from './database';
 import { installGracefulShutdown } from './lifecycle';
 import { createNestLogger, createRootLogger } from './monitoring';
 
@@ -21,6 +21,8 @@ async function bootstrap(): Promise<void> {
 
   if (resolved.database.migrateOnBoot) await applyMigrations(resolved);
   const app = await createApp(resolved, { logger: rootLogger });
+  // The embedded demo comes with data and a key to try it with; production never seeds by itself.
+  const demo = embedded ? await seedDemo(app, `${config.database.embedded.dataDir}-demo.json`) : undefined;
 
   installGracefulShutdown(app, resolved, {
     afterClose: async () => embedded?.stop(),
@@ -37,6 +39,10 @@ async function bootstrap(): Promise<void> {
           `migrations ${resolved.database.migrateOnBoot ? 'applied at boot' : 'not applied at boot (npm run migration:up)'}`,
   );
   logger.log(`Atrium listening on ${base} (API ${base}/v1, OpenAPI ${base}/docs/openapi.json)`);
+  if (demo) {
+    logger.log(`Demo organization ${demo.organizationId}: sign in as ${demo.email} / ${demo.password}, or call the API with the demo key`);
+    logger.log(`  curl -H 'Authorization: Bearer ${demo.apiKey}' ${base}/v1/contacts`);
+  }
 }
 
 bootstrap().catch(async (error: unknown) => {

@@ -3,3 +3,4 @@ export { MigrationStatus } from './migration-status';
 export { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 export { applyMigrations } from './migrate';
 export { OrmModel, RUNTIME_DB_ROLE, createOrmOptions } from './orm-options';
+export { DemoCredentials, seedDemo } from './seed/demo-seed';
