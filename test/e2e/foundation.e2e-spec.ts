@@ -13,7 +13,11 @@ describe('Foundation (e2e)', () => {
     await app.close();
   });
 
-  const expectProblem = (response: { statusCode: number; headers: Record<string, unknown>; json(): unknown }, status: number, code: string) => {
+  const expectProblem = (
+    response: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
+    status: number,
+    code: string,
+  ) => {
     expect(response.statusCode).toBe(status);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     const body = response.json() as Record<string, unknown>;

@@ -1,0 +1,447 @@
+import { randomUUID } from 'node:crypto';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { PERMISSIONS } from '../../../src/tenancy/permissions';
+import { STRONG_PASSWORD, Signed, addMember, bearer, createApiKey, signup, uniqueEmail } from '../../support/factories';
+import { createTestApp } from '../../support/test-app';
+import {
+  Caller,
+  WalkCase,
+  WalkContext,
+  callOperation,
+  coverageProblems,
+  describeResponse,
+  loadOperations,
+  problemCode,
+  runCase,
+  tracesOf,
+  walkOrder,
+} from './openapi-operations';
+
+/**
+ * Layer 5 of the tenant boundary: every operation of the live OpenAPI document is called with
+ * tenant B's credentials against tenant A's ids, and must answer 404, an A-free list, or (for
+ * operations about the caller) leave A untouched. A route without a case fails the coverage test.
+ */
+
+/** Tenant A: the victim. Add fixtures for new resources (companies, contacts, activities) in `setUpTenantA`. */
+interface TenantA {
+  readonly owner: Signed;
+  readonly member: Signed;
+  readonly name: string;
+  readonly invitation: { readonly id: string; readonly email: string };
+  readonly apiKey: { readonly id: string; readonly secret: string };
+  readonly ownerSessionId: string;
+  readonly records: CustomerRecords;
+  /** Every id, email and name of A: none may show up in an answer to B. */
+  readonly markers: readonly string[];
+}
+
+/** Tenant B: the caller, with an owner session and an API key holding every permission. */
+interface TenantB {
+  readonly owner: Signed;
+  readonly apiKey: { readonly id: string; readonly secret: string };
+  readonly invitationId: string;
+  readonly records: CustomerRecords;
+}
+
+/** One company, a contact at it and an activity with the contact. */
+interface CustomerRecords {
+  readonly companyId: string;
+  readonly contactId: string;
+  readonly contactEmail: string;
+  readonly activityId: string;
+}
+
+type Case = WalkCase<TenantA, TenantB>;
+type Ctx = WalkContext<TenantA, TenantB>;
+
+/** An org-scoped token (`inv_`/`atr_` + org + secret) re-labelled with another org. */
+function relabel(token: string, orgId: string): string {
+  const prefix = token.slice(0, 4);
+  return `${prefix}${Buffer.from(orgId.replace(/-/g, ''), 'hex').toString('base64url')}${token.slice(prefix.length + 22)}`;
+}
+
+const login = (ctx: Ctx, body: object) => ctx.app.inject({ method: 'POST', url: '/v1/auth/login', payload: body });
+const meOf = (ctx: Ctx, token: string) => ctx.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
+
+/**
+ * One entry per operationId of the document (kinds: see WalkCase in openapi-operations.ts). To cover
+ * a new route add ONE entry; bodies must be valid so that the tenant check is what answers:
+ *   getContact:    { kind: 'not-found', params: (a) => ({ id: a.contactId }) },
+ *   updateContact: { kind: 'not-found', params: (a) => ({ id: a.contactId }), body: () => ({ firstName: 'B' }) },
+ *   listContacts:  { kind: 'list', mustInclude: (b) => [b.contactId] },
+ *   createContact: { kind: 'not-found', body: (a) => ({ firstName: 'B', lastName: 'B', companyId: a.companyId }) },
+ * If it names a new fixture, create it in setUpTenantA / setUpTenantB and add A's ids to `markers`.
+ */
+const CASES: Record<string, Case> = {
+  signup: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const taken = await ctx.call({
+        body: { email: ctx.a.owner.email, password: STRONG_PASSWORD, name: 'B', organizationName: 'B again' },
+      });
+      expect(ctx.seen(taken, [ctx.a.owner.email])).toEqual({ status: 409, code: 'EMAIL_TAKEN', traces: [] });
+      const fresh = await ctx.call({
+        body: { email: uniqueEmail('b-signup'), password: STRONG_PASSWORD, name: 'B', organizationName: 'B new' },
+      });
+      expect(ctx.seen(fresh)).toEqual({ status: 201, traces: [] });
+    },
+  },
+  login: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const intoA = await ctx.call({ body: { email: ctx.b.owner.email, password: STRONG_PASSWORD, organizationId: ctx.a.owner.orgId } });
+      expect(ctx.seen(intoA, [ctx.a.owner.orgId])).toEqual({ status: 404, code: 'ORGANIZATION_NOT_FOUND', traces: [] });
+      const own = await ctx.call({ body: { email: ctx.b.owner.email, password: STRONG_PASSWORD } });
+      expect({ status: own.statusCode, org: own.json().organization?.id }).toEqual({ status: 200, org: ctx.b.owner.orgId });
+    },
+  },
+  logout: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const extra = (await login(ctx, { email: ctx.b.owner.email, password: STRONG_PASSWORD })).json().token as string;
+      const out = await ctx.call({ token: extra });
+      const after = await Promise.all([extra, ctx.b.owner.token, ctx.a.owner.token, ctx.a.member.token].map((t) => meOf(ctx, t)));
+      expect([out.statusCode, ...after.map((r) => r.statusCode)]).toEqual([204, 401, 200, 200, 200]);
+    },
+  },
+  switchOrganization: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const toA = await ctx.call({ body: { organizationId: ctx.a.owner.orgId } });
+      expect(ctx.seen(toA, [ctx.a.owner.orgId])).toEqual({ status: 404, code: 'ORGANIZATION_NOT_FOUND', traces: [] });
+      const me = await meOf(ctx, ctx.b.owner.token);
+      expect({ status: me.statusCode, org: me.json().organization?.id }).toEqual({ status: 200, org: ctx.b.owner.orgId });
+    },
+  },
+  listSessions: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const list = await ctx.call({ query: { limit: '100' } });
+      const sessions = list.json().data as { id: string; organizationId: string }[];
+      expect({ ...ctx.seen(list), orgs: [...new Set(sessions.map((s) => s.organizationId))] }).toEqual({
+        status: 200,
+        orgs: [ctx.b.owner.orgId],
+        traces: [],
+      });
+    },
+  },
+  revokeSession: { kind: 'not-found', params: (a) => ({ id: a.ownerSessionId }) },
+  getMe: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const [session, key, relabelled] = await Promise.all(
+        [ctx.b.owner.token, ctx.b.apiKey.secret, relabel(ctx.b.apiKey.secret, ctx.a.owner.orgId)].map((t) => ctx.call({ token: t })),
+      );
+      expect([session, key].map((r) => ({ ...ctx.seen(r), org: r.json().organization?.id, principal: r.json().principal?.id }))).toEqual([
+        { status: 200, org: ctx.b.owner.orgId, principal: ctx.b.owner.userId, traces: [] },
+        { status: 200, org: ctx.b.owner.orgId, principal: ctx.b.apiKey.id, traces: [] },
+      ]);
+      expect(ctx.seen(relabelled)).toEqual({ status: 401, code: 'INVALID_CREDENTIALS', traces: [] });
+    },
+  },
+  changePassword: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const changed = await ctx.call({ body: { currentPassword: STRONG_PASSWORD, newPassword: 'another long passphrase for B 7' } });
+      // A's password still works (that login's session is ended again) and A's sessions survive.
+      const aLogin = await login(ctx, { email: ctx.a.owner.email, password: STRONG_PASSWORD });
+      if (aLogin.statusCode === 200)
+        await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(aLogin.json().token as string) });
+      const aMe = await meOf(ctx, ctx.a.owner.token);
+      const back = await ctx.call({ body: { currentPassword: 'another long passphrase for B 7', newPassword: STRONG_PASSWORD } });
+      expect([changed.statusCode, aLogin.statusCode, aMe.statusCode, back.statusCode]).toEqual([204, 200, 200, 204]);
+    },
+  },
+  listMyOrganizations: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const list = await ctx.call({ query: { limit: '100' } });
+      const ids = (list.json().data as { organization: { id: string } }[]).map((m) => m.organization.id);
+      expect({ ...ctx.seen(list), hasB: ids.includes(ctx.b.owner.orgId) }).toEqual({ status: 200, hasB: true, traces: [] });
+    },
+  },
+  createOrganization: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const created = await ctx.call({ body: { name: 'B second org' } });
+      expect({ ...ctx.seen(created), isA: created.json().id === ctx.a.owner.orgId }).toEqual({ status: 201, isA: false, traces: [] });
+    },
+  },
+  getOrganization: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const seen = await Promise.all([ctx.b.owner.token, ctx.b.apiKey.secret].map((token) => ctx.call({ token })));
+      expect(seen.map((r) => ({ ...ctx.seen(r), id: r.json().id }))).toEqual(
+        [0, 1].map(() => ({ status: 200, id: ctx.b.owner.orgId, traces: [] })),
+      );
+    },
+  },
+  updateOrganization: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const renamed = await ctx.call({ body: { name: 'B renamed', settings: { displayTimezone: 'Asia/Tokyo' } } });
+      const viaKey = await ctx.call({ token: ctx.b.apiKey.secret, body: { name: 'B renamed by key' } });
+      const aOrg = (await ctx.asA('GET', '/v1/organization')).json();
+      expect([renamed.statusCode, renamed.json().id, viaKey.statusCode, viaKey.json().id]).toEqual([
+        200,
+        ctx.b.owner.orgId,
+        200,
+        ctx.b.owner.orgId,
+      ]);
+      expect({ name: aOrg.name, timezone: aOrg.settings?.displayTimezone }).toEqual({ name: ctx.a.name, timezone: undefined });
+    },
+  },
+  listMembers: { kind: 'list', mustInclude: (b) => [b.owner.userId] },
+  updateMember: { kind: 'not-found', params: (a) => ({ userId: a.member.userId }), body: () => ({ role: 'viewer' }) },
+  removeMember: { kind: 'not-found', params: (a) => ({ userId: a.member.userId }) },
+  createInvitation: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => {
+      // A's member is no member of B (409 would reveal A's membership); re-inviting A's invitee must not revoke A's invitation.
+      const seen = await Promise.all(
+        [ctx.a.member.email, ctx.a.invitation.email].map((email) => ctx.call({ body: { email, role: 'viewer' } })),
+      );
+      const aInvitation = ((await ctx.asA('GET', '/v1/invitations?limit=100')).json().data as { id: string; status: string }[]).find(
+        (i) => i.id === ctx.a.invitation.id,
+      );
+      expect([...seen.map(describeResponse), aInvitation?.status]).toEqual(['201', '201', 'pending']);
+    },
+  },
+  listInvitations: { kind: 'list', mustInclude: (b) => [b.invitationId] },
+  revokeInvitation: { kind: 'not-found', params: (a) => ({ id: a.invitation.id }) },
+  acceptInvitation: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const invited = await ctx.app.inject({
+        method: 'POST',
+        url: '/v1/invitations',
+        headers: bearer(ctx.b.owner.token),
+        payload: { email: uniqueEmail('b-invitee'), role: 'viewer' },
+      });
+      const token = invited.json().token as string;
+      const account = { name: 'B invitee', password: STRONG_PASSWORD };
+      const relabelled = await ctx.call({ body: { token: relabel(token, ctx.a.owner.orgId), ...account } });
+      expect(ctx.seen(relabelled)).toEqual({ status: 404, code: 'INVITATION_NOT_FOUND', traces: [] });
+      const accepted = await ctx.call({ body: { token, ...account } });
+      expect({ status: accepted.statusCode, org: accepted.json().organization?.id }).toEqual({ status: 200, org: ctx.b.owner.orgId });
+    },
+  },
+  listApiKeys: { kind: 'list', mustInclude: (b) => [b.apiKey.id] },
+  createApiKey: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => {
+      const created = await ctx.call({ body: { name: 'B reader', scopes: ['members:read'] } });
+      const secret = created.json().secret as string;
+      const members = await ctx.app.inject({ method: 'GET', url: '/v1/members?limit=100', headers: bearer(secret) });
+      const me = (await meOf(ctx, secret)).json();
+      expect({ created: created.statusCode, org: me.organization?.id, members: ctx.seen(members) }).toEqual({
+        created: 201,
+        org: ctx.b.owner.orgId,
+        members: { status: 200, traces: [] },
+      });
+    },
+  },
+  revokeApiKey: { kind: 'not-found', params: (a) => ({ id: a.apiKey.id }) },
+
+  listCompanies: { kind: 'list', mustInclude: (b) => [b.records.companyId] },
+  createCompany: { kind: 'own-tenant-write', check: async (ctx) => expectCreatedInB(ctx, await ctx.call({ body: { name: 'B company' } })) },
+  getCompany: { kind: 'not-found', params: (a) => ({ id: a.records.companyId }) },
+  updateCompany: { kind: 'not-found', params: (a) => ({ id: a.records.companyId }), body: () => ({ name: 'Taken over by B' }) },
+  deleteCompany: { kind: 'not-found', params: (a) => ({ id: a.records.companyId }) },
+
+  listContacts: { kind: 'list', mustInclude: (b) => [b.records.contactId] },
+  createContact: {
+    kind: 'not-found',
+    // A's company named in B's body is unknown to B: a field error, and nothing of A shown.
+    status: 400,
+    body: (a) => ({ firstName: 'B', lastName: 'Creates', companyId: a.records.companyId }),
+  },
+  getContact: { kind: 'not-found', params: (a) => ({ id: a.records.contactId }) },
+  updateContact: { kind: 'not-found', params: (a) => ({ id: a.records.contactId }), body: () => ({ firstName: 'Taken over' }) },
+  deleteContact: { kind: 'not-found', params: (a) => ({ id: a.records.contactId }) },
+
+  listContactActivities: { kind: 'not-found', params: (a) => ({ id: a.records.contactId }) },
+  createActivity: {
+    kind: 'not-found',
+    params: (a) => ({ id: a.records.contactId }),
+    body: () => ({ type: 'note', subject: 'B writes into A', occurredAt: '2026-01-01T00:00:00Z' }),
+  },
+  getActivity: { kind: 'not-found', params: (a) => ({ id: a.records.activityId }) },
+  updateActivity: { kind: 'not-found', params: (a) => ({ id: a.records.activityId }), body: () => ({ subject: 'Taken over' }) },
+  deleteActivity: { kind: 'not-found', params: (a) => ({ id: a.records.activityId }) },
+};
+
+async function expectCreatedInB(ctx: Ctx, created: Awaited<ReturnType<Ctx['call']>>): Promise<void> {
+  const id = created.json().id as string;
+  const seenByA = await ctx.asA('GET', `/v1/companies/${id}`);
+  expect({ created: created.statusCode, traces: ctx.seen(created).traces, seenByA: seenByA.statusCode }).toEqual({
+    created: 201,
+    traces: [],
+    seenByA: 404,
+  });
+}
+
+/** Creates the customer records of one tenant through the API. */
+async function createRecords(app: NestFastifyApplication, owner: Signed, label: string): Promise<CustomerRecords> {
+  const post = async (url: string, payload: object) => {
+    const response = await app.inject({ method: 'POST', url, headers: bearer(owner.token), payload });
+    expect(response.statusCode).toBe(201);
+    return response.json().id as string;
+  };
+  const companyId = await post('/v1/companies', {
+    name: `${label} Company`,
+    domain: `${label.toLowerCase()}-${randomUUID().slice(0, 6)}.example`,
+  });
+  const contactEmail = uniqueEmail(`${label.toLowerCase()}-contact`);
+  const contactId = await post('/v1/contacts', {
+    firstName: `${label}first`,
+    lastName: `${label}last`,
+    email: contactEmail,
+    companyId,
+    tags: ['walker'],
+  });
+  const activityId = await post(`/v1/contacts/${contactId}/activities`, {
+    type: 'call',
+    subject: `${label} call`,
+    occurredAt: '2026-01-02T00:00:00Z',
+  });
+  return { companyId, contactId, contactEmail, activityId };
+}
+
+/** Public probes that read no tenant data. Only public operations tagged Operations may be listed here. */
+const NOT_TENANT_SCOPED: ReadonlySet<string> = new Set(['getLiveness', 'getReadiness']);
+
+describe('Cross-tenant walker (e2e)', () => {
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    ({ app } = await createTestApp());
+  });
+
+  afterAll(async () => {
+    await app.close();
+  });
+
+  async function setUpTenantA(): Promise<TenantA> {
+    const name = `Tenant A ${randomUUID().slice(0, 8)}`;
+    const owner = await signup(app, { organizationName: name });
+    const member = await addMember(app, owner, 'member');
+    const invitationEmail = uniqueEmail('a-invitee');
+    const invitation = await app.inject({
+      method: 'POST',
+      url: '/v1/invitations',
+      headers: bearer(owner.token),
+      payload: { email: invitationEmail, role: 'viewer' },
+    });
+    const apiKey = await createApiKey(app, owner, ['members:read'], 'A key');
+    const sessions = (await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: bearer(owner.token) })).json().data as {
+      id: string;
+      current: boolean;
+    }[];
+    const slug = (await app.inject({ method: 'GET', url: '/v1/organization', headers: bearer(owner.token) })).json().slug as string;
+    const ownerSessionId = sessions.find((s) => s.current)?.id as string;
+    expect([invitation.statusCode, typeof ownerSessionId, typeof slug]).toEqual([201, 'string', 'string']);
+    const invitationId = invitation.json().id as string;
+    const records = await createRecords(app, owner, 'Alpha');
+    return {
+      owner,
+      member,
+      name,
+      invitation: { id: invitationId, email: invitationEmail },
+      apiKey,
+      ownerSessionId,
+      records,
+      markers: [
+        ...[
+          owner.orgId,
+          name,
+          slug,
+          owner.userId,
+          owner.email,
+          member.userId,
+          member.email,
+          invitationId,
+          invitationEmail,
+          apiKey.id,
+          apiKey.secret.slice(0, 32),
+          ownerSessionId,
+        ],
+        ...[records.companyId, records.contactId, records.contactEmail, records.activityId, 'Alphafirst', 'Alpha call'],
+      ],
+    };
+  }
+
+  async function setUpTenantB(): Promise<TenantB> {
+    const owner = await signup(app, { organizationName: `Tenant B ${randomUUID().slice(0, 8)}` });
+    const apiKey = await createApiKey(app, owner, [...PERMISSIONS], 'B key');
+    const invitation = await app.inject({
+      method: 'POST',
+      url: '/v1/invitations',
+      headers: bearer(owner.token),
+      payload: { email: uniqueEmail('b-invitee'), role: 'member' },
+    });
+    return { owner, apiKey, invitationId: invitation.json().id as string, records: await createRecords(app, owner, 'Bravo') };
+  }
+
+  /** What A's owner sees of A; the walk must not change any of it. */
+  async function snapshotOfA(a: TenantA): Promise<Record<string, unknown>> {
+    const read = async (url: string, token = a.owner.token) => {
+      const response = await app.inject({ method: 'GET', url, headers: bearer(token) });
+      return { status: response.statusCode, body: response.json() as unknown };
+    };
+    const sessions = await read('/v1/auth/sessions?limit=100');
+    return {
+      organization: await read('/v1/organization'),
+      members: await read('/v1/members?limit=100'),
+      invitations: await read('/v1/invitations?limit=100'),
+      apiKeys: await read('/v1/api-keys?limit=100'),
+      companies: await read('/v1/companies?limit=100'),
+      contacts: await read('/v1/contacts?limit=100'),
+      activities: await read(`/v1/contacts/${a.records.contactId}/activities?limit=100`),
+      ownerSessionIds: ((sessions.body as { data: { id: string }[] }).data ?? []).map((s) => s.id),
+      memberMe: (await read('/v1/me', a.member.token)).status,
+    };
+  }
+
+  it('has a case in CASES (or NOT_TENANT_SCOPED) for every operation of the OpenAPI document, and none for a missing one', async () => {
+    const operations = await loadOperations(app);
+
+    expect(operations.length).toBeGreaterThan(0);
+    expect(coverageProblems(operations, CASES, NOT_TENANT_SCOPED)).toEqual([]);
+  });
+
+  it('lets tenant B reach nothing of tenant A through any operation, and leaves A unchanged', async () => {
+    const operations = await loadOperations(app);
+    expect(coverageProblems(operations, CASES, NOT_TENANT_SCOPED)).toEqual([]);
+
+    const a = await setUpTenantA();
+    const b = await setUpTenantB();
+    const before = await snapshotOfA(a);
+    const failures: string[] = [];
+    const callers: Caller[] = [
+      { name: "B's owner session", token: b.owner.token, apiKey: false },
+      { name: "B's API key (every permission)", token: b.apiKey.secret, apiKey: true },
+    ];
+    for (const op of walkOrder(operations, CASES)) {
+      const ctx: Ctx = {
+        app,
+        a,
+        b,
+        call: (options = {}) => callOperation(app, op, { ...options, token: options.token ?? b.owner.token }),
+        asA: (method, url) => app.inject({ method, url, headers: bearer(a.owner.token) }),
+        seen: (response, sent = []) => ({
+          status: response.statusCode,
+          code: problemCode(response),
+          traces: tracesOf(a, response.body, sent),
+        }),
+      };
+      failures.push(...(await runCase(op, CASES[op.id], ctx, callers)));
+    }
+
+    expect(failures).toEqual([]);
+    expect(await snapshotOfA(a)).toEqual(before);
+    const keyStillWorks = await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(a.apiKey.secret) });
+    expect({ status: keyStillWorks.statusCode, org: keyStillWorks.json().organization?.id }).toEqual({ status: 200, org: a.owner.orgId });
+  });
+});
