@@ -8,7 +8,15 @@ import { RequestContext, registerRequestContextHooks, requestIdFrom, REQUEST_ID_
 import { AppModule } from './app.module';
 import { ResolvedConfig } from './config';
 import { setupDocs } from './docs';
-import { ShutdownState, createNestLogger, createRootLogger, registerAccessLog, registerDrainingHook } from './monitoring';
+import {
+  Metrics,
+  ShutdownState,
+  createNestLogger,
+  createRootLogger,
+  registerAccessLog,
+  registerDrainingHook,
+  registerHttpMetrics,
+} from './monitoring';
 
 export interface CreateAppOptions {
   /** Test-only modules (e.g. a slow route for the shutdown test). */
@@ -36,6 +44,7 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
   registerRequestContextHooks(fastify, app.get(RequestContext));
+  registerHttpMetrics(fastify, app.get(Metrics), app.get(RequestContext));
   registerAccessLog(fastify, rootLogger);
   registerDrainingHook(fastify, app.get(ShutdownState));
   setupDocs(app);

@@ -7,7 +7,7 @@ import { CrmModule } from './crm';
 import { IdempotencyModule } from './idempotency';
 import { ConfigModule, ResolvedConfig } from './config';
 import { DatabaseModule } from './database';
-import { HealthModule } from './monitoring';
+import { MonitoringModule } from './monitoring';
 import { ORM_MODEL } from './orm-model';
 import { TenancyModule } from './tenancy';
 
@@ -24,7 +24,7 @@ export class AppModule {
         TenancyModule,
         IdempotencyModule,
         CrmModule,
-        HealthModule,
+        MonitoringModule,
         ...extraImports,
       ],
       providers: [

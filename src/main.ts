@@ -1,3 +1,4 @@
+import './instrument';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
 

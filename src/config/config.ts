@@ -1,4 +1,5 @@
 import { EnvReader } from './env-reader';
+import { version as PACKAGE_VERSION } from '../../package.json';
 
 export { ConfigError } from './env-reader';
 
@@ -38,6 +39,18 @@ export interface AppConfig {
     readonly invitationTtlMs: number;
   };
   readonly shutdown: { readonly graceMs: number; readonly drainDelayMs: number };
+  readonly monitoring: {
+    /** When set, /metrics requires `Authorization: Bearer <token>`. */
+    readonly metricsToken?: string;
+    /** Orgs beyond this many get the `other` label on per-tenant metrics. */
+    readonly maxTenantLabels: number;
+    readonly sentryDsn?: string;
+    readonly otlpEndpoint?: string;
+    /** Share of traces kept (0..1) when tracing is on. */
+    readonly tracesSampleRate: number;
+    /** Reported to Sentry and as the OpenTelemetry service version. */
+    readonly release: string;
+  };
 }
 
 export type ResolvedConfig = AppConfig & { readonly database: AppConfig['database'] & { readonly url: string } };
@@ -80,6 +93,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sessionIdleMs: read.int('SESSION_IDLE_TIMEOUT_MINUTES', { min: 1, max: 7 * 24 * 60, default: 60 }) * 60_000,
       sessionAbsoluteMs: read.int('SESSION_ABSOLUTE_TIMEOUT_HOURS', { min: 1, max: 90 * 24, default: 24 }) * 3_600_000,
       invitationTtlMs: read.int('INVITATION_TTL_HOURS', { min: 1, max: 30 * 24, default: 72 }) * 3_600_000,
+    },
+    monitoring: {
+      metricsToken: read.secret('METRICS_TOKEN', 16),
+      maxTenantLabels: read.int('METRICS_MAX_TENANT_LABELS', { min: 0, max: 10_000, default: 100 }),
+      sentryDsn: read.url('SENTRY_DSN', ['http:', 'https:']),
+      otlpEndpoint: read.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
+      tracesSampleRate: read.ratio('TRACES_SAMPLE_RATE', 1),
+      release: read.string('RELEASE', `atrium@${PACKAGE_VERSION}`),
     },
     shutdown: {
       graceMs: read.int('SHUTDOWN_GRACE_MS', { min: 0, max: 600_000, default: 25_000 }),

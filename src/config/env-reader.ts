@@ -58,6 +58,23 @@ export class EnvReader {
     return this.fail(key, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`, undefined);
   }
 
+  /** A number from 0 to 1. */
+  ratio(key: string, fallback: number): number {
+    const raw = this.raw(key);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d*\.?\d+$/.test(raw) || value > 1) return this.fail(key, 'must be a number from 0 to 1', fallback);
+    return value;
+  }
+
+  /** A secret of at least `minLength` characters; too short is refused rather than silently weak. */
+  secret(key: string, minLength: number): string | undefined {
+    const raw = this.raw(key);
+    if (raw === undefined) return undefined;
+    if (raw.length < minLength) return this.fail(key, `must be at least ${minLength} characters`, undefined);
+    return raw;
+  }
+
   assertValid(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }

@@ -1,6 +1,6 @@
 export * from './app-error';
 export { PROBLEM_CONTENT_TYPE, ProblemDetails, problem, problemFromAppError, problemType, statusOf } from './problem-details';
-export { ProblemDetailsFilter } from './problem-details.filter';
+export { ERROR_REPORTER, ErrorReporter, ProblemDetailsFilter } from './problem-details.filter';
 export { OmittableNotNull, WithinStorableDates, createValidationPipe, toFieldErrors } from './validation';
 export { registerJsonBodyParser } from './json-body-parser';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageQuery, decodeCursor, encodeCursor, toPage } from './pagination';

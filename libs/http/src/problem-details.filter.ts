@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, problem, problemFromAppError } from './problem-details';
@@ -21,9 +21,18 @@ const CODE_BY_STATUS: Record<number, string> = {
  * Fastify's body-size and media-type errors and Nest's unknown-route 404. A 5xx says nothing internal;
  * the error is logged with the request id instead.
  */
+/** Where 5xx errors are reported besides the log (error tracking); provided by the monitoring module. */
+export const ERROR_REPORTER = Symbol('ERROR_REPORTER');
+
+export interface ErrorReporter {
+  report(error: unknown, context: { requestId: string; route: string; status: number }): void;
+}
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
+
+  constructor(@Optional() @Inject(ERROR_REPORTER) private readonly reporter?: ErrorReporter) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -34,6 +43,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const body = this.toProblem(exception, request, requestId);
     if (body.status >= 500) {
       this.logger.error({ err: exception, requestId, method: request.method, url: request.url }, 'Unhandled error');
+      this.reporter?.report(exception, { requestId, route: request.routeOptions.url ?? 'unmatched', status: body.status });
     }
     if (exception instanceof AppError && exception.options.headers) reply.headers(exception.options.headers);
     if (body.status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer');

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../tenancy';
+import { Metrics } from '../metrics/metrics.service';
 import { ReadinessIndicators } from './readiness.indicators';
 
 @ApiTags('Operations')
@@ -12,6 +13,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: ReadinessIndicators,
+    private readonly metrics: Metrics,
   ) {}
 
   /** The process is up. No dependency is checked: a slow database must not get the process killed. */
@@ -26,8 +28,9 @@ export class HealthController {
   @HealthCheck()
   @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness probe' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    let result: HealthCheckResult;
     try {
-      return await this.health.check([
+      result = await this.health.check([
         () => this.indicators.accepting(),
         () => this.indicators.database(),
         () => this.indicators.cache(),
@@ -36,7 +39,13 @@ export class HealthController {
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       void reply.status(503);
-      return error.getResponse() as HealthCheckResult;
+      result = error.getResponse() as HealthCheckResult;
     }
+    const details = result.details ?? {};
+    this.metrics.recordReadiness(result.status === 'ok', {
+      database: details.database?.status === 'up',
+      cache: details.cache?.status === 'up',
+    });
+    return result;
   }
 }

@@ -1,6 +1,7 @@
 import pino, { Logger as PinoInstance } from 'pino';
 import { RequestContext } from '@app/request-context';
 import { LogLevel } from '../../config';
+import { activeTraceId } from '../tracing/instrumentation';
 
 /** Fields never written to a log, wherever they appear in a logged object. */
 export const REDACTED_PATHS = [
@@ -23,8 +24,8 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * The process's one pino logger. Every line carries the request id and org id of the context
- * it was written in, so no caller builds prefixes by hand.
+ * The process's one pino logger. Every line carries the request id, org id and trace id of the
+ * context it was written in, so no caller builds prefixes by hand.
  */
 export function createRootLogger(level: LogLevel, destination?: pino.DestinationStream): PinoInstance {
   return pino(
@@ -37,9 +38,10 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
       mixin() {
         const context = RequestContext.current();
         const requestId = context.requestId;
-        if (!requestId) return {};
+        const traceId = activeTraceId();
+        if (!requestId) return traceId ? { traceId } : {};
         const orgId = context.orgId;
-        return orgId ? { requestId, orgId } : { requestId };
+        return { requestId, ...(orgId ? { orgId } : {}), ...(traceId ? { traceId } : {}) };
       },
     },
     destination,

@@ -1,0 +1,34 @@
+/**
+ * Names and labels of every metric Atrium exports at /metrics. Alert rules
+ * (docker/prometheus/alerts.yml) and the Grafana dashboard use these names; change them together.
+ */
+export const METRIC = {
+  /** Histogram, seconds; labels method, route (the route template, never a raw path), status_class (2xx..5xx). */
+  httpDuration: 'http_request_duration_seconds',
+  /** Gauge: requests being served now. */
+  httpInFlight: 'http_requests_in_flight',
+  /** Counter; label org: the org id for the first METRICS_MAX_TENANT_LABELS orgs seen, then `other`. */
+  tenantRequests: 'atrium_tenant_requests_total',
+  /** Counter of 5xx answers; same org label rules. */
+  tenantErrors: 'atrium_tenant_errors_total',
+  /** Histogram, seconds, of SQL statements; label operation (select, insert, update, delete, other). */
+  dbQueryDuration: 'atrium_db_query_duration_seconds',
+  /** Gauge; label state: size (open connections), used, idle, waiting (requests queued for a connection), max. */
+  dbPool: 'atrium_db_pool_connections',
+  /** Counter; label reason (missing, malformed, unknown_token, expired, revoked, not_a_member, wrong_password, unknown_email). */
+  authFailures: 'atrium_auth_failures_total',
+  /** Gauge, 1 up / 0 down; label dependency (database, cache). Updated by readiness checks. */
+  dependencyUp: 'atrium_dependency_up',
+  /** Gauge, 1 when /health/ready last answered 200, else 0. */
+  ready: 'atrium_ready',
+  /** Counter; labels cache, result (hit, miss). Fed by the caching module. */
+  cacheRequests: 'atrium_cache_requests_total',
+  /** Counter; label limiter. Fed by the rate limiter. */
+  rateLimited: 'atrium_rate_limited_requests_total',
+  /** Counter; labels job, outcome (success, failure, skipped). */
+  jobRuns: 'atrium_job_runs_total',
+  /** Histogram, seconds; label job. */
+  jobDuration: 'atrium_job_duration_seconds',
+  /** Gauge, unix seconds of the last successful run; label job. */
+  jobLastSuccess: 'atrium_job_last_success_timestamp_seconds',
+} as const;

@@ -1,0 +1,39 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import type { FastifyReply } from 'fastify';
+import { UnauthenticatedError } from '@app/http';
+import { APP_CONFIG, ResolvedConfig } from '../../config';
+import { Public } from '../../tenancy';
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+@ApiTags('Operations')
+@Public()
+@Controller()
+export class MetricsController extends PrometheusController {
+  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {
+    super();
+  }
+
+  /** Prometheus text exposition. With METRICS_TOKEN set, a scrape must send it as a bearer token. */
+  @Get()
+  @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4.', schema: { type: 'string' } })
+  override async index(
+    @Res({ passthrough: true }) response: FastifyReply,
+    @Headers('authorization') authorization?: string,
+  ): Promise<string> {
+    const token = this.config.monitoring.metricsToken;
+    if (token && !sameSecret(authorization ?? '', `Bearer ${token}`)) {
+      throw new UnauthenticatedError('UNAUTHENTICATED', 'This endpoint needs the metrics bearer token.');
+    }
+    return super.index(response);
+  }
+}

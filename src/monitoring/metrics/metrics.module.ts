@@ -1,0 +1,29 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { collectDefaultMetrics, register } from 'prom-client';
+import { SecurityEvents } from '../../tenancy';
+import { DatabaseMetrics } from './database-metrics';
+import { MetricsController } from './metrics.controller';
+import { Metrics } from './metrics.service';
+
+@Module({
+  imports: [PrometheusModule.register({ path: '/metrics', controller: MetricsController, defaultMetrics: { enabled: false } })],
+  providers: [Metrics, DatabaseMetrics],
+  exports: [Metrics],
+})
+export class MetricsModule implements OnModuleInit {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly events: SecurityEvents,
+  ) {}
+
+  onModuleInit(): void {
+    // Process and event-loop metrics, once per process (tests may build several apps in one).
+    if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+    this.events.subscribe((event) => {
+      if (event.type === 'auth.failed' || event.type === 'auth.login.failed') {
+        this.metrics.countAuthFailure(String(event.details?.reason ?? 'unknown'));
+      }
+    });
+  }
+}

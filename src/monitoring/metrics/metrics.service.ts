@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { APP_CONFIG, ResolvedConfig } from '../../config';
+import { BoundedLabel } from './bounded-label';
+import { METRIC } from './metric-catalogue';
+
+/** Registering twice (several app instances in one test process) reuses the first metric. */
+function once<T>(name: string, create: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * The application's Prometheus metrics (names in metric-catalogue.ts). Everything here is cheap
+ * enough for the request path: label values are looked up, never built from raw input.
+ */
+@Injectable()
+export class Metrics {
+  readonly httpDuration = once(
+    METRIC.httpDuration,
+    () =>
+      new Histogram({
+        name: METRIC.httpDuration,
+        help: 'HTTP request duration by route template',
+        labelNames: ['method', 'route', 'status_class'],
+        buckets: LATENCY_BUCKETS,
+      }),
+  );
+  readonly httpInFlight = once(METRIC.httpInFlight, () => new Gauge({ name: METRIC.httpInFlight, help: 'HTTP requests being served' }));
+  private readonly tenantRequests = once(
+    METRIC.tenantRequests,
+    () => new Counter({ name: METRIC.tenantRequests, help: 'Requests per organization (bounded; the rest as other)', labelNames: ['org'] }),
+  );
+  private readonly tenantErrors = once(
+    METRIC.tenantErrors,
+    () =>
+      new Counter({ name: METRIC.tenantErrors, help: '5xx answers per organization (bounded; the rest as other)', labelNames: ['org'] }),
+  );
+  readonly dbQueryDuration = once(
+    METRIC.dbQueryDuration,
+    () =>
+      new Histogram({ name: METRIC.dbQueryDuration, help: 'SQL statement duration', labelNames: ['operation'], buckets: LATENCY_BUCKETS }),
+  );
+  private readonly authFailures = once(
+    METRIC.authFailures,
+    () => new Counter({ name: METRIC.authFailures, help: 'Failed authentications by reason', labelNames: ['reason'] }),
+  );
+  private readonly dependencyUp = once(
+    METRIC.dependencyUp,
+    () => new Gauge({ name: METRIC.dependencyUp, help: 'Dependency reachable at the last readiness check', labelNames: ['dependency'] }),
+  );
+  private readonly ready = once(METRIC.ready, () => new Gauge({ name: METRIC.ready, help: 'Whether the last readiness check passed' }));
+  private readonly tenantLabel: BoundedLabel;
+
+  constructor(@Inject(APP_CONFIG) config: ResolvedConfig) {
+    this.tenantLabel = new BoundedLabel(config.monitoring.maxTenantLabels);
+  }
+
+  countTenantRequest(orgId: string | undefined, status: number): void {
+    if (orgId === undefined) return;
+    const org = this.tenantLabel.of(orgId);
+    this.tenantRequests.inc({ org });
+    if (status >= 500) this.tenantErrors.inc({ org });
+  }
+
+  countAuthFailure(reason: string): void {
+    this.authFailures.inc({ reason });
+  }
+
+  recordReadiness(ready: boolean, dependencies: Readonly<Record<string, boolean>>): void {
+    this.ready.set(ready ? 1 : 0);
+    for (const [dependency, up] of Object.entries(dependencies)) this.dependencyUp.set({ dependency }, up ? 1 : 0);
+  }
+}
