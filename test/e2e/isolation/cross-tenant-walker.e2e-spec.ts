@@ -310,7 +310,7 @@ async function createRecords(app: NestFastifyApplication, owner: Signed, label: 
 }
 
 /** Public probes that read no tenant data. Only public operations tagged Operations may be listed here. */
-const NOT_TENANT_SCOPED: ReadonlySet<string> = new Set(['getLiveness', 'getReadiness']);
+const NOT_TENANT_SCOPED: ReadonlySet<string> = new Set(['getLiveness', 'getReadiness', 'getMetrics']);
 
 describe('Cross-tenant walker (e2e)', () => {
   let app: NestFastifyApplication;
