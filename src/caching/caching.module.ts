@@ -1,28 +1,68 @@
+import { CacheModule } from '@nestjs/cache-manager';
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import KeyvRedis from '@keyv/redis';
+import { CacheableMemory } from 'cacheable';
+import { Keyv } from 'keyv';
+import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, ResolvedConfig } from '../config';
-import { RedisClient, connectRedis } from './redis/redis-client';
+import { CacheAvailability } from './cache-availability';
+import { CacheVersions } from './cache-versions';
+import { QueryCache } from './query-cache';
+import { rateLimiters } from './rate-limit/rate-limits';
+import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
+import { RedisClient } from './redis/redis-client';
+import { RedisConnectionModule } from './redis/redis-connection.module';
+import { REDIS_CLIENT } from './redis/redis-client.token';
+import { ResponseCacheInterceptor } from './response-cache.interceptor';
 import { MemoryStore } from './stores/memory-store';
 import { RedisStore } from './stores/redis-store';
 import { SHARED_STORE, SharedStore } from './stores/shared-store';
 
-/** The shared Redis connection, or `null` in embedded mode (no REDIS_URL). */
-export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
-
+/**
+ * Redis-backed caching (cache-manager on Keyv: @keyv/redis on our one Redis connection, or an
+ * in-process LRU in embedded mode), the shared store for sessions and version stamps, and rate
+ * limiting (@nestjs/throttler counting in Redis). Everything degrades to per-instance memory
+ * while Redis is unreachable.
+ */
 @Global()
 @Module({
+  imports: [
+    RedisConnectionModule,
+    CacheModule.registerAsync({
+      isGlobal: true,
+      imports: [RedisConnectionModule],
+      inject: [REDIS_CLIENT, APP_CONFIG],
+      useFactory: (redis: RedisClient | null, config: ResolvedConfig) => ({
+        ttl: config.cache.ttlMs,
+        stores: [
+          redis
+            ? new Keyv({ store: new KeyvRedis(redis, { namespace: 'cache', throwOnErrors: false }), useKeyPrefix: false })
+            : new Keyv({ store: new CacheableMemory({ lruSize: 10_000, ttl: config.cache.ttlMs }) }),
+        ],
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      imports: [RedisConnectionModule],
+      inject: [APP_CONFIG, RequestContext, REDIS_CLIENT, CacheAvailability],
+      useFactory: (config: ResolvedConfig, context: RequestContext, redis: RedisClient | null, availability: CacheAvailability) => ({
+        throttlers: rateLimiters(config, context),
+        setHeaders: false,
+        storage: new RedisThrottlerStorage(redis, availability),
+      }),
+    }),
+  ],
   providers: [
-    {
-      provide: REDIS_CLIENT,
-      inject: [APP_CONFIG],
-      useFactory: (config: ResolvedConfig): RedisClient | null => (config.redis.url ? connectRedis(config.redis.url) : null),
-    },
     {
       provide: SHARED_STORE,
       inject: [REDIS_CLIENT],
       useFactory: (redis: RedisClient | null): SharedStore => (redis ? new RedisStore(redis) : new MemoryStore()),
     },
+    CacheVersions,
+    QueryCache,
+    ResponseCacheInterceptor,
   ],
-  exports: [REDIS_CLIENT, SHARED_STORE],
+  exports: [RedisConnectionModule, SHARED_STORE, CacheVersions, QueryCache, ResponseCacheInterceptor],
 })
 export class CachingModule implements OnApplicationShutdown {
   constructor(

@@ -1,3 +1,11 @@
-export { CachingModule, REDIS_CLIENT } from './caching.module';
+export { CachingModule } from './caching.module';
+export { REDIS_CLIENT } from './redis/redis-client.token';
 export { RedisClient } from './redis/redis-client';
 export { SHARED_STORE, SharedStore } from './stores/shared-store';
+export { CacheAvailability } from './cache-availability';
+export { CacheVersions } from './cache-versions';
+export { NearCache } from './near-cache';
+export { QueryCache } from './query-cache';
+export { CachedResponse } from './response-cache.interceptor';
+export { AuthRateLimited } from './rate-limit/rate-limits';
+export { RateLimitGuard } from './rate-limit/rate-limit.guard';

@@ -39,6 +39,21 @@ export interface AppConfig {
     readonly invitationTtlMs: number;
   };
   readonly shutdown: { readonly graceMs: number; readonly drainDelayMs: number };
+  readonly cache: {
+    readonly ttlMs: number;
+    /** Whether readiness fails (503) while Redis is unreachable; by default it reports `degraded` and stays ready. */
+    readonly degradedFailsReadiness: boolean;
+  };
+  readonly rateLimits: {
+    readonly windowMs: number;
+    /** Requests per window for one API key or session, by the org's plan. */
+    readonly perPrincipal: { readonly free: number; readonly pro: number; readonly enterprise: number };
+    /** An org's whole traffic may be this many times one principal's limit. */
+    readonly orgMultiplier: number;
+    /** Login, sign-up and invitation acceptance, per client IP and per email, per window. */
+    readonly authPerIp: number;
+    readonly authPerEmail: number;
+  };
   readonly monitoring: {
     /** When set, /metrics requires `Authorization: Bearer <token>`. */
     readonly metricsToken?: string;
@@ -93,6 +108,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sessionIdleMs: read.int('SESSION_IDLE_TIMEOUT_MINUTES', { min: 1, max: 7 * 24 * 60, default: 60 }) * 60_000,
       sessionAbsoluteMs: read.int('SESSION_ABSOLUTE_TIMEOUT_HOURS', { min: 1, max: 90 * 24, default: 24 }) * 3_600_000,
       invitationTtlMs: read.int('INVITATION_TTL_HOURS', { min: 1, max: 30 * 24, default: 72 }) * 3_600_000,
+    },
+    cache: {
+      ttlMs: read.int('CACHE_TTL_SECONDS', { min: 1, max: 86_400, default: 60 }) * 1000,
+      degradedFailsReadiness: read.bool('CACHE_DEGRADED_FAILS_READINESS', false),
+    },
+    rateLimits: {
+      windowMs: read.int('RATE_LIMIT_WINDOW_SECONDS', { min: 1, max: 3600, default: 60 }) * 1000,
+      perPrincipal: {
+        free: read.int('RATE_LIMIT_FREE', { min: 1, max: 1_000_000, default: 120 }),
+        pro: read.int('RATE_LIMIT_PRO', { min: 1, max: 1_000_000, default: 600 }),
+        enterprise: read.int('RATE_LIMIT_ENTERPRISE', { min: 1, max: 1_000_000, default: 3000 }),
+      },
+      orgMultiplier: read.int('RATE_LIMIT_ORG_MULTIPLIER', { min: 1, max: 1000, default: 5 }),
+      authPerIp: read.int('AUTH_RATE_LIMIT_PER_IP', { min: 1, max: 100_000, default: 20 }),
+      authPerEmail: read.int('AUTH_RATE_LIMIT_PER_EMAIL', { min: 1, max: 100_000, default: 5 }),
     },
     monitoring: {
       metricsToken: read.secret('METRICS_TOKEN', 16),

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { RateLimitGuard } from '../caching';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuthController } from './auth/auth.controller';
@@ -29,7 +30,9 @@ import { TenantDatabase } from './tenant-boundary/tenant-database';
   imports: [DiscoveryModule],
   controllers: [AuthController, MeController, OrganizationsController, MembersController, InvitationsController, ApiKeysController],
   providers: [
+    // Order matters: rate limits key on the principal the auth guard resolves.
     { provide: APP_GUARD, useClass: AuthGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     RouteAccessCheck,
     CredentialResolver,
     TenantDatabase,

@@ -18,6 +18,8 @@ export interface TenantContext {
   readonly principal: Principal;
   readonly role?: string;
   readonly permissions: ReadonlySet<string>;
+  /** The org's plan (free, pro, enterprise): sizes its rate limits. */
+  readonly plan?: string;
 }
 
 export interface RequestContextStore extends ClsStore {

@@ -50,6 +50,17 @@ export class MemoryStore implements SharedStore {
     return value instanceof Set ? [...value] : [];
   }
 
+  async increment(key: string): Promise<number> {
+    const current = await this.get(key);
+    const next = (current === null ? 0 : Number(current)) + 1;
+    this.entries.set(key, { value: String(next), expiresAt: Number.MAX_SAFE_INTEGER });
+    return next;
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return Promise.all(keys.map((key) => this.get(key)));
+  }
+
   close(): void {
     clearInterval(this.sweeper);
   }

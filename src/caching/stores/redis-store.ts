@@ -33,4 +33,12 @@ export class RedisStore implements SharedStore {
   async setMembers(key: string): Promise<string[]> {
     return this.redis.sMembers(key);
   }
+
+  async increment(key: string): Promise<number> {
+    return this.redis.incr(key);
+  }
+
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    return keys.length === 0 ? [] : this.redis.mGet([...keys]);
+  }
 }

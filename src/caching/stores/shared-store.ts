@@ -12,6 +12,10 @@ export interface SharedStore {
   addToSet(key: string, member: string, ttlMs: number): Promise<void>;
   removeFromSet(key: string, member: string): Promise<void>;
   setMembers(key: string): Promise<string[]>;
+  /** Atomically adds one; a missing key counts from 0. Returns the new value. */
+  increment(key: string): Promise<number>;
+  /** Values of several keys in one round trip, null where missing. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
 }
 
 export const SHARED_STORE = Symbol('SHARED_STORE');

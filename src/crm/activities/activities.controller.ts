@@ -10,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '@app/http';
+import { CachedResponse } from '../../caching';
 import { Idempotent } from '../../idempotency';
 import { RequirePermission } from '../../tenancy';
 import { ActivitiesService } from './activities.service';
@@ -26,6 +27,7 @@ export class ActivitiesController {
   @RequirePermission('contacts:read')
   @ApiOperation({ operationId: 'listContactActivities', summary: "A contact's activities" })
   @ApiOkResponse({ type: ActivityPage })
+  @CachedResponse({ resources: ['activities', 'contacts'] })
   @ApiNotFoundResponse({ description: 'No such contact in this organization.' })
   list(@UuidParam('id') contactId: string, @Query() query: ListActivitiesQuery): Promise<ActivityPage> {
     return this.activities.listForContact(contactId, query);

@@ -2,6 +2,7 @@ import { EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Page, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
+import { CacheVersions } from '../../caching';
 import { TenantDatabase } from '../../tenancy';
 import { activityNotFound, contactNotFound, rejectNulls } from '../crm-errors';
 import { Activity } from '../entities/activity.entity';
@@ -28,7 +29,13 @@ export class ActivitiesService {
   constructor(
     private readonly tenantDb: TenantDatabase,
     private readonly context: RequestContext,
+    private readonly versions: CacheVersions,
   ) {}
+
+  private invalidateAfterCommit(): Promise<void> {
+    const orgId = this.context.requireOrgId();
+    return this.tenantDb.afterCommit(() => this.versions.bump(orgId, ['activities']));
+  }
 
   async create(contactId: string, input: CreateActivityDto): Promise<ActivityView> {
     const principal = this.context.requireTenant().principal;
@@ -45,6 +52,7 @@ export class ActivitiesService {
       activity.authorId = principal.id;
       em.persist(activity);
       await em.flush();
+      await this.invalidateAfterCommit();
       return presentActivity(activity);
     });
   }
@@ -77,6 +85,7 @@ export class ActivitiesService {
       if (changes.body !== undefined) activity.body = changes.body;
       if (changes.occurredAt !== undefined) activity.occurredAt = changes.occurredAt;
       await em.flush();
+      await this.invalidateAfterCommit();
       return presentActivity(activity);
     });
   }
@@ -86,6 +95,7 @@ export class ActivitiesService {
       const activity = await this.load(em, id, true);
       assertIfMatch(ifMatch, etagOf(presentActivity(activity)));
       await em.nativeDelete(Activity, { id });
+      await this.invalidateAfterCommit();
     });
   }
 

@@ -10,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '@app/http';
+import { CachedResponse } from '../../caching';
 import { Idempotent } from '../../idempotency';
 import { RequirePermission } from '../../tenancy';
 import { CompaniesService } from './companies.service';
@@ -26,6 +27,7 @@ export class CompaniesController {
   @RequirePermission('contacts:read')
   @ApiOperation({ operationId: 'listCompanies', summary: 'List companies' })
   @ApiOkResponse({ type: CompanyPage })
+  @CachedResponse({ resources: ['companies'] })
   list(@Query() query: ListCompaniesQuery): Promise<CompanyPage> {
     return this.companies.list(query);
   }

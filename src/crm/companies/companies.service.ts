@@ -1,6 +1,8 @@
 import { EntityManager, FilterQuery, LockMode, raw } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Page, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
+import { RequestContext } from '@app/request-context';
+import { CacheVersions } from '../../caching';
 import { TenantDatabase } from '../../tenancy';
 import { companyNotFound, rejectNulls } from '../crm-errors';
 import { Company } from '../entities/company.entity';
@@ -21,7 +23,17 @@ export function presentCompany(company: Company): CompanyView {
 
 @Injectable()
 export class CompaniesService {
-  constructor(private readonly tenantDb: TenantDatabase) {}
+  constructor(
+    private readonly tenantDb: TenantDatabase,
+    private readonly context: RequestContext,
+    private readonly versions: CacheVersions,
+  ) {}
+
+  /** Contacts embed their company's name, so company writes invalidate cached contacts too. */
+  private invalidateAfterCommit(...resources: string[]): Promise<void> {
+    const orgId = this.context.requireOrgId();
+    return this.tenantDb.afterCommit(() => this.versions.bump(orgId, resources));
+  }
 
   async create(input: CreateCompanyDto): Promise<CompanyView> {
     return this.tenantDb.transaction(async (em) => {
@@ -31,6 +43,7 @@ export class CompaniesService {
       company.industry = input.industry ?? null;
       em.persist(company);
       await em.flush();
+      await this.invalidateAfterCommit('companies');
       return presentCompany(company);
     });
   }
@@ -59,6 +72,7 @@ export class CompaniesService {
       if (changes.domain !== undefined) company.domain = changes.domain;
       if (changes.industry !== undefined) company.industry = changes.industry;
       await em.flush();
+      await this.invalidateAfterCommit('companies', 'contacts');
       return presentCompany(company);
     });
   }
@@ -73,6 +87,7 @@ export class CompaniesService {
       assertIfMatch(ifMatch, etagOf(presentCompany(company)));
       await em.nativeUpdate(Contact, { company: id }, { company: null, updatedAt: new Date(), version: raw('version + 1') });
       await em.nativeDelete(Company, { id });
+      await this.invalidateAfterCommit('companies', 'contacts');
     });
   }
 

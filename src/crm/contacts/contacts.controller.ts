@@ -10,6 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { UuidParam } from '@app/http';
+import { CachedResponse } from '../../caching';
 import { Idempotent } from '../../idempotency';
 import { RequirePermission } from '../../tenancy';
 import { ContactsService } from './contacts.service';
@@ -30,6 +31,7 @@ export class ContactsController {
     description: 'Filter by email, companyId, tag, updatedSince; search names and email with q.',
   })
   @ApiOkResponse({ type: ContactPage })
+  @CachedResponse({ resources: ['contacts', 'companies'] })
   list(@Query() query: ListContactsQuery): Promise<ContactPage> {
     return this.contacts.list(query);
   }

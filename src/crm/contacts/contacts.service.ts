@@ -1,6 +1,8 @@
 import { EntityManager, FilterQuery, LockMode, ref } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Page, ValidationError, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
+import { RequestContext } from '@app/request-context';
+import { CacheVersions, QueryCache } from '../../caching';
 import { TenantDatabase } from '../../tenancy';
 import { companyNotFound, contactNotFound, rejectNulls } from '../crm-errors';
 import { Company } from '../entities/company.entity';
@@ -32,7 +34,18 @@ function likePattern(q: string): string {
 
 @Injectable()
 export class ContactsService {
-  constructor(private readonly tenantDb: TenantDatabase) {}
+  constructor(
+    private readonly tenantDb: TenantDatabase,
+    private readonly context: RequestContext,
+    private readonly versions: CacheVersions,
+    private readonly queryCache: QueryCache,
+  ) {}
+
+  /** Cached reads of these types miss once this write has committed, on every instance. */
+  private invalidateAfterCommit(...resources: string[]): Promise<void> {
+    const orgId = this.context.requireOrgId();
+    return this.tenantDb.afterCommit(() => this.versions.bump(orgId, resources));
+  }
 
   async create(input: CreateContactDto): Promise<ContactView> {
     return this.tenantDb.transaction(async (em) => {
@@ -46,6 +59,7 @@ export class ContactsService {
       if (input.companyId) contact.company = await this.companyRef(em, input.companyId);
       em.persist(contact);
       await em.flush();
+      await this.invalidateAfterCommit('contacts');
       return presentContact(contact);
     });
   }
@@ -67,8 +81,17 @@ export class ContactsService {
     return toPage(rows, query.limit, presentContact);
   }
 
+  /** The hottest read: served from the query cache until a contact or company of the org changes. */
   async get(id: string): Promise<ContactView> {
-    return this.tenantDb.transaction(async (em) => presentContact(await this.load(em, id)));
+    const orgId = this.context.requireOrgId();
+    const view = await this.queryCache.getOrLoad('contact', orgId, ['contacts', 'companies'], id, () =>
+      this.tenantDb.transaction(async (em) => {
+        const contact = await em.findOne(Contact, { id }, { populate: ['company'] });
+        return contact ? presentContact(contact) : null;
+      }),
+    );
+    if (!view) throw contactNotFound();
+    return view;
   }
 
   /**
@@ -78,7 +101,7 @@ export class ContactsService {
   async update(id: string, changes: UpdateContactDto, ifMatch?: string): Promise<ContactView> {
     rejectNulls(changes, ['firstName', 'lastName', 'tags', 'customFields']);
     return this.tenantDb.transaction(async (em) => {
-      const contact = await this.load(em, id, true);
+      const contact = await this.loadForUpdate(em, id);
       assertIfMatch(ifMatch, etagOf(presentContact(contact)));
       if (changes.firstName !== undefined) contact.firstName = changes.firstName;
       if (changes.lastName !== undefined) contact.lastName = changes.lastName;
@@ -88,6 +111,7 @@ export class ContactsService {
       if (changes.customFields !== undefined) contact.customFields = changes.customFields as Record<string, CustomFieldValue>;
       if (changes.companyId !== undefined) contact.company = changes.companyId ? await this.companyRef(em, changes.companyId) : null;
       await em.flush();
+      await this.invalidateAfterCommit('contacts');
       if (contact.company) await em.populate(contact, ['company']);
       return presentContact(contact);
     });
@@ -96,16 +120,18 @@ export class ContactsService {
   /** Deleting a contact deletes its activities (foreign key cascade). */
   async remove(id: string, ifMatch?: string): Promise<void> {
     await this.tenantDb.transaction(async (em) => {
-      const contact = await this.load(em, id, true);
+      const contact = await this.loadForUpdate(em, id);
       assertIfMatch(ifMatch, etagOf(presentContact(contact)));
       await em.nativeDelete(Contact, { id });
+      await this.invalidateAfterCommit('contacts', 'activities');
     });
   }
 
-  private async load(em: EntityManager, id: string, forUpdate = false): Promise<Contact> {
-    const contact = await em.findOne(Contact, { id }, forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : { populate: ['company'] });
+  /** Locked from the If-Match check to the write. */
+  private async loadForUpdate(em: EntityManager, id: string): Promise<Contact> {
+    const contact = await em.findOne(Contact, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!contact) throw contactNotFound();
-    if (forUpdate) await em.populate(contact, ['company']);
+    await em.populate(contact, ['company']);
     return contact;
   }
 

@@ -44,7 +44,7 @@ export class HealthController {
     const details = result.details ?? {};
     this.metrics.recordReadiness(result.status === 'ok', {
       database: details.database?.status === 'up',
-      cache: details.cache?.status === 'up',
+      cache: details.cache?.status === 'up' && details.cache?.state !== 'degraded',
     });
     return result;
   }

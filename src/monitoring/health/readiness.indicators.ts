@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { REDIS_CLIENT, RedisClient } from '../../caching';
+import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { MigrationStatus } from '../../database';
 import { ShutdownState } from './shutdown-state';
 
@@ -16,6 +17,7 @@ export class ReadinessIndicators {
     private readonly migrations: MigrationStatus,
     private readonly shutdown: ShutdownState,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   accepting(): HealthIndicatorResult<'lifecycle'> {
@@ -50,9 +52,11 @@ export class ReadinessIndicators {
     const started = performance.now();
     try {
       await withTimeout(this.redis.ping());
-      return check.up({ store: 'redis', latencyMs: elapsed(started) });
+      return check.up({ store: 'redis', state: 'connected', latencyMs: elapsed(started) });
     } catch {
-      return check.down({ store: 'redis', latencyMs: elapsed(started), message: 'redis did not answer' });
+      // Without Redis the API degrades (no shared cache, per-instance limits) but keeps answering.
+      const degraded = { store: 'redis', state: 'degraded', latencyMs: elapsed(started), message: 'redis did not answer' };
+      return this.config.cache.degradedFailsReadiness ? check.down(degraded) : check.up(degraded);
     }
   }
 }

@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { PageQuery, UuidParam } from '@app/http';
+import { AuthRateLimited } from '../../caching';
 import { SessionTokenView, SignupView } from '../views';
 import { Authenticated, Public } from './access.decorators';
 import { AuthService, ClientInfo } from './auth.service';
@@ -23,6 +24,7 @@ export class AuthController {
 
   @Post('signup')
   @Public()
+  @AuthRateLimited()
   @ApiOperation({
     operationId: 'signup',
     summary: 'Create an account and its organization',
@@ -37,6 +39,7 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @Public()
+  @AuthRateLimited()
   @ApiOperation({ operationId: 'login', summary: 'Sign in', description: 'Wrong password and unknown email answer the same 401.' })
   @ApiOkResponse({ type: SessionTokenView })
   login(@Body() body: LoginDto, @Client() client: ClientInfo): Promise<SessionTokenView> {

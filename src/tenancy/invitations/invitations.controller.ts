@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { PageQuery, UuidParam } from '@app/http';
+import { AuthRateLimited } from '../../caching';
 import { Public, RequirePermission } from '../auth/access.decorators';
 import { ClientInfo } from '../auth/auth.service';
 import { Client } from '../auth/client-info.decorator';
@@ -60,6 +61,7 @@ export class InvitationsController {
   @Post('accept')
   @HttpCode(200)
   @Public()
+  @AuthRateLimited()
   @ApiOperation({ operationId: 'acceptInvitation', summary: 'Accept an invitation and sign in to its organization' })
   @ApiOkResponse({ type: AcceptedInvitationView })
   @ApiNotFoundResponse({ description: 'Unknown, revoked, expired or used token.' })

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '@app/http';
 import { SHARED_STORE, SharedStore } from '../../caching';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { hashSecret, newSessionToken } from '../auth/tokens';
@@ -53,8 +54,21 @@ export class SessionStore {
       userAgent: client.userAgent?.slice(0, 200),
     };
     const tokenHash = hashSecret(token);
-    await this.store.set(sessionKey(tokenHash), JSON.stringify(session), this.ttl(session, now));
-    await this.store.addToSet(userIndexKey(userId), tokenHash, this.config.auth.sessionAbsoluteMs);
+    try {
+      await this.store.set(sessionKey(tokenHash), JSON.stringify(session), this.ttl(session, now));
+      await this.store.addToSet(userIndexKey(userId), tokenHash, this.config.auth.sessionAbsoluteMs);
+    } catch (cause) {
+      // Sessions live in Redis so that every instance sees them; none can be started while it is away.
+      throw new AppError(
+        'unavailable',
+        'SESSIONS_UNAVAILABLE',
+        'Signing in is unavailable for a moment; retry shortly or use an API key.',
+        {
+          headers: { 'retry-after': '5' },
+          cause,
+        },
+      );
+    }
     return { token, session };
   }
 

@@ -16,7 +16,11 @@ type Scope = { readonly orgId: string } | { readonly userId: string } | null;
  */
 @Injectable()
 export class TenantDatabase {
-  private readonly ambient = new AsyncLocalStorage<{ readonly orgId: string; readonly em: EntityManager }>();
+  private readonly ambient = new AsyncLocalStorage<{
+    readonly orgId: string;
+    readonly em: EntityManager;
+    readonly afterCommit: (() => Promise<void>)[];
+  }>();
 
   constructor(
     private readonly em: EntityManager,
@@ -50,17 +54,30 @@ export class TenantDatabase {
     return this.run(null, work);
   }
 
-  private run<T>(scope: Scope, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * Runs `effect` once the current unit of work has committed (at once outside one): cache
+   * invalidation must not happen before the data it describes is visible to other connections.
+   */
+  async afterCommit(effect: () => Promise<void>): Promise<void> {
+    const outer = this.ambient.getStore();
+    if (outer) outer.afterCommit.push(effect);
+    else await effect();
+  }
+
+  private async run<T>(scope: Scope, work: (em: EntityManager) => Promise<T>): Promise<T> {
     const orgId = scope && 'orgId' in scope ? scope.orgId : '';
     const userId = scope && 'userId' in scope ? scope.userId : '';
     const outer = this.ambient.getStore();
     if (outer && orgId && outer.orgId === orgId) return work(outer.em);
-    return this.em.fork({ useContext: false }).transactional(async (em) => {
+    const afterCommit: (() => Promise<void>)[] = [];
+    const result = await this.em.fork({ useContext: false }).transactional(async (em) => {
       // One round trip sets both; `true` makes them local to this transaction.
       await em.execute("select set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)", [orgId, userId]);
       if (!orgId) return work(em);
       em.setFilterParams(TENANT_FILTER, { orgId });
-      return this.ambient.run({ orgId, em }, () => work(em));
+      return this.ambient.run({ orgId, em, afterCommit }, () => work(em));
     });
+    for (const effect of afterCommit) await effect();
+    return result;
   }
 }

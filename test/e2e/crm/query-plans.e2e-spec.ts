@@ -45,11 +45,15 @@ function get(url: string, token: string) {
   return app.inject({ method: 'GET', url, headers: bearer(token) });
 }
 
+/** Lists are response-cached; each captured call asks for a page size not asked before, so it reaches the database. */
+let uncachedLimit = 100;
+
 /** The list statement of GET /v1/contacts`query`, as the app really sent it, and the page it returned. */
 async function listStatement(owner: Signed, query: string): Promise<{ sql: string; rows: number }> {
   let rows = -1;
+  const separator = query.includes('?') ? '&' : '?';
   const statements = await statementsDuring(async () => {
-    const response = await get(`/v1/contacts${query}`, owner.token);
+    const response = await get(`/v1/contacts${query}${separator}limit=${uncachedLimit--}`, owner.token);
     expect(response.statusCode).toBe(200);
     rows = response.json().data.length;
   });
@@ -129,7 +133,9 @@ describe('Contact list statements (e2e)', () => {
         expect(companies.has(undefined)).toBe(false);
       });
     }
-    expect(counted[25].length).toBe(counted[5].length);
+    // The data statements do not grow with the page (credential lookups may come from the near cache, so only these are compared).
+    const dataStatements = (limit: number) => counted[limit].filter((sql) => /"(contacts|companies)"/.test(sql)).length;
+    expect(dataStatements(25)).toBe(dataStatements(5));
     // BEGIN, set_config, membership, COMMIT for the credential; BEGIN, set_config, the page (companies joined), COMMIT.
     expect(counted[25].length).toBeLessThanOrEqual(8);
     // At most the page and one batched read of its companies, whatever the page size.

@@ -1,0 +1,12 @@
+import { Counter, register } from 'prom-client';
+
+function counter(name: string, help: string, labelNames: string[]): Counter {
+  return (register.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames });
+}
+
+/** The caching module's metrics (listed with the rest in monitoring/metrics/metric-catalogue.ts). */
+export const cacheMetrics = {
+  requests: () => counter('atrium_cache_requests_total', 'Cache lookups by cache and result', ['cache', 'result']),
+  fallbacks: () => counter('atrium_cache_fallback_total', 'Operations that fell back because Redis was unavailable', ['component']),
+  rateLimited: () => counter('atrium_rate_limited_requests_total', 'Requests refused by a rate limit', ['limiter']),
+};

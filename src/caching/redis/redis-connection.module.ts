@@ -1,0 +1,20 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG, ResolvedConfig } from '../../config';
+import { CacheAvailability } from '../cache-availability';
+import { RedisClient, connectRedis } from './redis-client';
+import { REDIS_CLIENT } from './redis-client.token';
+
+/** The process's one Redis connection (none in embedded mode) and whether it is usable now. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [APP_CONFIG],
+      useFactory: (config: ResolvedConfig): RedisClient | null => (config.redis.url ? connectRedis(config.redis.url) : null),
+    },
+    CacheAvailability,
+  ],
+  exports: [REDIS_CLIENT, CacheAvailability],
+})
+export class RedisConnectionModule {}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import {
+  CallHandler,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+  UseInterceptors,
+  applyDecorators,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Cache } from 'cache-manager';
+import type { FastifyRequest } from 'fastify';
+import { Observable, from, lastValueFrom } from 'rxjs';
+import { RequestContext } from '@app/request-context';
+import { APP_CONFIG, ResolvedConfig } from '../config';
+import { CacheAvailability } from './cache-availability';
+import { cacheMetrics } from './cache-metrics';
+import { CacheVersions } from './cache-versions';
+
+const CACHED_RESPONSE = 'atrium:cached-response';
+
+interface CachedResponseOptions {
+  /** The resource types the response is built from; a write to any of them in the org invalidates it. */
+  readonly resources: readonly string[];
+  readonly ttlSeconds?: number;
+}
+
+/**
+ * A GET whose response is cached per org, route, query and the caller's permission set. The
+ * cached body is the same JSON, so the ETag (computed from it) and 304s behave as uncached.
+ */
+export function CachedResponse(options: CachedResponseOptions): MethodDecorator {
+  return applyDecorators(SetMetadata(CACHED_RESPONSE, options), UseInterceptors(ResponseCacheInterceptor));
+}
+
+@Injectable()
+export class ResponseCacheInterceptor implements NestInterceptor {
+  private readonly requests = cacheMetrics.requests();
+  private readonly reflector = new Reflector();
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    private readonly versions: CacheVersions,
+    private readonly availability: CacheAvailability,
+    private readonly context: RequestContext,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const options = this.reflector.get<CachedResponseOptions | undefined>(CACHED_RESPONSE, execution.getHandler());
+    const request = execution.switchToHttp().getRequest<FastifyRequest>();
+    const tenant = this.context.tenant;
+    if (!options || request.method !== 'GET' || !tenant) return next.handle();
+    return from(this.respond(request, tenant.orgId, [...tenant.permissions].sort().join(','), options, next));
+  }
+
+  private async respond(
+    request: FastifyRequest,
+    orgId: string,
+    permissions: string,
+    options: CachedResponseOptions,
+    next: CallHandler,
+  ): Promise<unknown> {
+    const token = await this.versions.token(orgId, options.resources);
+    if (token === null) {
+      this.availability.fellBack('response-cache');
+      return lastValueFrom(next.handle());
+    }
+    const scope = createHash('sha256').update(`${permissions}\n${request.url}`).digest('base64url').slice(0, 32);
+    const key = `r:${orgId}:${token}:${scope}`;
+    const hit = await this.cache.get<string>(key).catch(() => undefined);
+    if (hit) {
+      this.requests.inc({ cache: 'response', result: 'hit' });
+      return JSON.parse(hit) as unknown;
+    }
+    this.requests.inc({ cache: 'response', result: 'miss' });
+    const body = await lastValueFrom(next.handle());
+    const ttlMs = (options.ttlSeconds ?? this.config.cache.ttlMs / 1000) * 1000;
+    await this.cache.set(key, JSON.stringify(body), ttlMs).catch(() => undefined);
+    return body;
+  }
+}
