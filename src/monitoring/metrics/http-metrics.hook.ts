@@ -27,6 +27,7 @@ export function registerHttpMetrics(fastify: FastifyInstance, metrics: Metrics, 
     metrics.countTenantRequest(orgId, status);
     const span = trace.getActiveSpan();
     if (span) {
+      span.updateName(`${request.method} ${route}`);
       span.setAttribute('http.route', route);
       if (orgId) span.setAttribute('atrium.org_id', orgId);
     }

@@ -19,7 +19,14 @@ export class MetricsModule implements OnModuleInit {
 
   onModuleInit(): void {
     // Process and event-loop metrics, once per process (tests may build several apps in one).
-    if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
+    if (!register.getSingleMetric('process_cpu_user_seconds_total')) {
+      collectDefaultMetrics();
+      // Gauges named like counters (prom-client issue #283), which promtool rejects; each has a
+      // correctly named twin without the suffix.
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+        register.removeSingleMetric(name);
+      }
+    }
     this.events.subscribe((event) => {
       if (event.type === 'auth.failed' || event.type === 'auth.login.failed') {
         this.metrics.countAuthFailure(String(event.details?.reason ?? 'unknown'));

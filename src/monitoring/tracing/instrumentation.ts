@@ -11,6 +11,7 @@ import * as Sentry from '@sentry/nestjs';
 import { SentryPropagator, SentrySampler, SentrySpanProcessor } from '@sentry/opentelemetry';
 import { AppConfig } from '../../config';
 import { scrubEvent, scrubValue } from '../errors/scrub';
+import { redactSql } from './sql-redaction';
 
 let started = false;
 
@@ -49,7 +50,14 @@ export function startInstrumentation(config: AppConfig): void {
     tracerProvider: provider,
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (request) => /^\/(health|metrics)/.test(request.url ?? '') }),
-      new PgInstrumentation({ enhancedDatabaseReporting: false }),
+      new PgInstrumentation({
+        enhancedDatabaseReporting: false,
+        requestHook: (span, { query }) => {
+          const redacted = redactSql(query.text);
+          span.setAttribute('db.query.text', redacted);
+          span.setAttribute('db.statement', redacted);
+        },
+      }),
       new RedisInstrumentation(),
     ],
   });
