@@ -25,7 +25,10 @@ export const METRIC = {
   cacheRequests: 'atrium_cache_requests_total',
   /** Counter; label limiter. Fed by the rate limiter. */
   rateLimited: 'atrium_rate_limited_requests_total',
-  /** Counter; labels job, outcome (success, failure, skipped). */
+  /**
+   * Counter; labels job, outcome (success, failure, skipped). Prometheus stores the app's `job` label
+   * as `exported_job` (it clashes with the scrape job); the rules and dashboard use that name.
+   */
   jobRuns: 'atrium_job_runs_total',
   /** Histogram, seconds; label job. */
   jobDuration: 'atrium_job_duration_seconds',
