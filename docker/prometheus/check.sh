@@ -38,18 +38,11 @@ fi
 
 run "alertmanager config" amtool check-config docker/alertmanager/alertmanager.yml
 
-if command -v python3 >/dev/null; then
-  run "grafana dashboard JSON" python3 -m json.tool docker/grafana/dashboards/atrium.json /dev/null
-  if python3 -c 'import yaml' 2>/dev/null; then
-    for f in docker/compose.yaml docker/grafana/provisioning/*/*.yml; do
-      run "YAML $f" python3 -c 'import sys, yaml; yaml.safe_load(open(sys.argv[1]))' "$f"
-    done
-  else
-    echo; echo "== YAML syntax: skipped (python3-yaml not installed)"
-  fi
-else
-  echo; echo "== dashboard JSON and YAML syntax: skipped (python3 not installed)"
-fi
+# JSON and YAML syntax with Node (the project's own toolchain; js-yaml comes with @nestjs/swagger).
+run "grafana dashboard JSON" node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' docker/grafana/dashboards/atrium.json
+for f in docker/compose.yaml docker/grafana/provisioning/*/*.yml; do
+  run "YAML $f" node -e 'require("js-yaml").load(require("fs").readFileSync(process.argv[1], "utf8"))' "$f"
+done
 
 echo
 if ((${#failed[@]})); then
