@@ -9,13 +9,11 @@ const versionKey = (orgId: string, resource: string) => `cache-version:${orgId}:
  * Invalidation by version stamps instead of key deletion: every cached entry's key includes the
  * versions of the org's resource types it was built from (and a global epoch). A write bumps
  * its types' versions after it commits, so every instance's next read misses, with no key scan.
- * If a bump cannot reach Redis, the epoch is bumped once Redis returns, dropping everything that
- * might be stale.
+ * Every instance that notices a Redis outage bumps the epoch when Redis returns, before it reads
+ * the cache again: invalidations made during the outage were lost, so nothing older may be served.
  */
 @Injectable()
 export class CacheVersions {
-  private epochBumpOwed = false;
-
   constructor(
     @Inject(SHARED_STORE) private readonly store: SharedStore,
     private readonly availability: CacheAvailability,
@@ -25,10 +23,7 @@ export class CacheVersions {
   async token(orgId: string, resources: readonly string[]): Promise<string | null> {
     if (!this.availability.sharedStateUsable) return null;
     try {
-      if (this.epochBumpOwed) {
-        await this.store.increment(EPOCH_KEY);
-        this.epochBumpOwed = false;
-      }
+      if (this.availability.takeOutage()) await this.store.increment(EPOCH_KEY);
       const values = await this.store.getMany([EPOCH_KEY, ...resources.map((resource) => versionKey(orgId, resource))]);
       return values.map((value) => value ?? '0').join('.');
     } catch {
@@ -41,7 +36,6 @@ export class CacheVersions {
       if (!this.availability.sharedStateUsable) throw new Error('redis unavailable');
       for (const resource of resources) await this.store.increment(versionKey(orgId, resource));
     } catch {
-      this.epochBumpOwed = true;
       this.availability.fellBack('cache-invalidation');
     }
   }

@@ -48,6 +48,8 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
       useFactory: (config: ResolvedConfig, context: RequestContext, redis: RedisClient | null, availability: CacheAvailability) => ({
         throttlers: rateLimiters(config, context),
         setHeaders: false,
+        // One counter per limiter and tracker across all routes (the default counts per route).
+        generateKey: (_context: unknown, tracker: string, name: string) => `${name}:${tracker}`,
         storage: new RedisThrottlerStorage(redis, availability),
       }),
     }),

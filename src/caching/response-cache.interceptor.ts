@@ -19,6 +19,7 @@ import { APP_CONFIG, ResolvedConfig } from '../config';
 import { CacheAvailability } from './cache-availability';
 import { cacheMetrics } from './cache-metrics';
 import { CacheVersions } from './cache-versions';
+import { withinRedisTimeout } from './redis/timeout';
 
 const CACHED_RESPONSE = 'atrium:cached-response';
 
@@ -71,7 +72,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     }
     const scope = createHash('sha256').update(`${permissions}\n${request.url}`).digest('base64url').slice(0, 32);
     const key = `r:${orgId}:${token}:${scope}`;
-    const hit = await this.cache.get<string>(key).catch(() => undefined);
+    const hit = await withinRedisTimeout(this.cache.get<string>(key)).catch(() => undefined);
     if (hit) {
       this.requests.inc({ cache: 'response', result: 'hit' });
       return JSON.parse(hit) as unknown;
@@ -79,7 +80,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     this.requests.inc({ cache: 'response', result: 'miss' });
     const body = await lastValueFrom(next.handle());
     const ttlMs = (options.ttlSeconds ?? this.config.cache.ttlMs / 1000) * 1000;
-    await this.cache.set(key, JSON.stringify(body), ttlMs).catch(() => undefined);
+    await withinRedisTimeout(this.cache.set(key, JSON.stringify(body), ttlMs)).catch(() => undefined);
     return body;
   }
 }

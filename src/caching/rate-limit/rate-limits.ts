@@ -43,7 +43,8 @@ export function rateLimiters(config: ResolvedConfig, context: RequestContext): T
       ttl: windowMs,
       limit: planLimit,
       skipIf: unauthenticated,
-      getTracker: () => `${context.tenant?.principal.type}:${context.tenant?.principal.id}`,
+      // Per API key, or per session for users (each session its own budget; the org limit caps them together).
+      getTracker: () => `${context.tenant?.principal.type}:${context.tenant?.principal.sessionId ?? context.tenant?.principal.id}`,
     },
     {
       name: 'org',

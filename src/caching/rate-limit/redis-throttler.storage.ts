@@ -2,6 +2,7 @@ import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { CacheAvailability } from '../cache-availability';
 import type { RedisClient } from '../redis/redis-client';
+import { withinRedisTimeout } from '../redis/timeout';
 
 /**
  * One fixed window per key, counted atomically in Redis so every instance shares it; a key over
@@ -38,10 +39,12 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     if (this.availability.sharedStateUsable) {
       try {
         const redisKey = `rate:${throttlerName}:${key}`;
-        const [hits, windowMs, blocked, blockMs] = (await this.redis.eval(INCREMENT, {
-          keys: [redisKey, `${redisKey}:blocked`],
-          arguments: [String(ttl), String(limit), String(blockDuration)],
-        })) as number[];
+        const [hits, windowMs, blocked, blockMs] = (await withinRedisTimeout(
+          this.redis.eval(INCREMENT, {
+            keys: [redisKey, `${redisKey}:blocked`],
+            arguments: [String(ttl), String(limit), String(blockDuration)],
+          }),
+        )) as number[];
         return {
           totalHits: hits,
           timeToExpire: seconds(windowMs),

@@ -6,8 +6,10 @@ export type RedisClient = ReturnType<typeof createRedisClient>;
 function createRedisClient(url: string) {
   return createClient({
     url,
-    // Commands fail at once while Redis is away instead of queueing behind a reconnect.
+    // Commands fail at once while Redis is away instead of queueing behind a reconnect (callers bound
+    // each command's wait, see timeout.ts); the ping notices a connection that went silent.
     disableOfflineQueue: true,
+    pingInterval: 5_000,
     socket: { connectTimeout: 2_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2_000) },
   });
 }

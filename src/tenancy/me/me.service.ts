@@ -55,8 +55,9 @@ export class MeService {
     const problems = checkPassword(newPassword, { email: user.email, name: user.name }).map((p) => ({ ...p, field: 'newPassword' }));
     if (problems.length > 0) throw new ValidationError(problems);
     const passwordHash = await this.hasher.hash(newPassword);
-    await this.tenantDb.global((em) => em.nativeUpdate(User, { id: userId }, { passwordHash, passwordChangedAt: new Date() }));
+    // Sessions first: if they cannot be ended (Redis away) the password stays as it was, and the caller retries.
     const revoked = await this.sessions.revokeAll(userId, { exceptSessionId: principal.sessionId });
+    await this.tenantDb.global((em) => em.nativeUpdate(User, { id: userId }, { passwordHash, passwordChangedAt: new Date() }));
     this.events.record({ type: 'auth.password.changed', target: { type: 'user', id: userId }, details: { sessionsRevoked: revoked } });
   }
 }

@@ -55,17 +55,19 @@ export class MembersService {
   async remove(userId: string): Promise<void> {
     const actorRole = this.context.requireTenant().role;
     const orgId = this.context.requireOrgId();
+    let revoked = 0;
     const keysRevoked = await this.tenantDb.transaction(async (em) => {
       const membership = await this.find(em, userId);
       if (membership.role === 'owner') {
         if (actorRole !== 'owner') throw new ForbiddenError('Only an owner may remove an owner.');
         await this.assertAnotherOwner(em, userId);
       }
+      // Sessions end before the removal commits: if they cannot (Redis away), nothing changes and the caller retries.
+      revoked = await this.sessions.revokeAll(userId, { orgId });
       em.remove(membership);
       // Their keys end too: rejoining later must not bring them back.
       return em.nativeUpdate(ApiKey, { createdBy: userId, revokedAt: null }, { revokedAt: new Date() });
     });
-    const revoked = await this.sessions.revokeAll(userId, { orgId });
     this.events.record({
       type: 'member.removed',
       target: { type: 'user', id: userId },

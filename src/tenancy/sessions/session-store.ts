@@ -22,6 +22,21 @@ export interface IssuedSession {
   readonly session: Session;
 }
 
+const sessionsUnavailable = (cause: unknown) =>
+  new AppError('unavailable', 'SESSIONS_UNAVAILABLE', 'Sessions are unavailable for a moment; retry shortly or use an API key.', {
+    headers: { 'retry-after': '5' },
+    cause,
+  });
+
+/** Store failures (Redis away) become a 503 the client can retry, never a 500. */
+async function shared<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (cause) {
+    throw sessionsUnavailable(cause);
+  }
+}
+
 /** lastSeenAt (and the idle expiry with it) is written at most this often per session. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -74,6 +89,10 @@ export class SessionStore {
 
   /** The live session for a token, or null when unknown, revoked, idle too long or past its absolute expiry. */
   async resolve(token: string): Promise<(Session & { tokenHash: string }) | null> {
+    return shared(() => this.lookup(token));
+  }
+
+  private async lookup(token: string): Promise<(Session & { tokenHash: string }) | null> {
     const tokenHash = hashSecret(token);
     const raw = await this.store.get(sessionKey(tokenHash));
     if (!raw) return null;
@@ -92,29 +111,33 @@ export class SessionStore {
   }
 
   async listForUser(userId: string): Promise<Session[]> {
-    const sessions = await this.sessionsOf(userId);
+    const sessions = await shared(() => this.sessionsOf(userId));
     return sessions.map(({ session }) => session).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 
   /** Revokes one of the user's sessions by its public id; false when the user has no such session. */
   async revokeById(userId: string, sessionId: string): Promise<boolean> {
-    const match = (await this.sessionsOf(userId)).find(({ session }) => session.id === sessionId);
-    if (!match) return false;
-    await this.revokeHash(userId, match.tokenHash);
-    return true;
+    return shared(async () => {
+      const match = (await this.sessionsOf(userId)).find(({ session }) => session.id === sessionId);
+      if (!match) return false;
+      await this.revokeHash(userId, match.tokenHash);
+      return true;
+    });
   }
 
   async revokeToken(userId: string, tokenHash: string): Promise<void> {
-    await this.revokeHash(userId, tokenHash);
+    await shared(() => this.revokeHash(userId, tokenHash));
   }
 
   /** Every session of the user, or only those bound to one org, optionally sparing one (the caller's own). */
   async revokeAll(userId: string, scope: { orgId?: string; exceptSessionId?: string } = {}): Promise<number> {
-    const targets = (await this.sessionsOf(userId)).filter(
-      ({ session }) => (!scope.orgId || session.orgId === scope.orgId) && session.id !== scope.exceptSessionId,
-    );
-    for (const { tokenHash } of targets) await this.revokeHash(userId, tokenHash);
-    return targets.length;
+    return shared(async () => {
+      const targets = (await this.sessionsOf(userId)).filter(
+        ({ session }) => (!scope.orgId || session.orgId === scope.orgId) && session.id !== scope.exceptSessionId,
+      );
+      for (const { tokenHash } of targets) await this.revokeHash(userId, tokenHash);
+      return targets.length;
+    });
   }
 
   private async revokeHash(userId: string, tokenHash: string): Promise<void> {
