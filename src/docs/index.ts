@@ -1,1 +1,4 @@
-export { buildOpenApiDocument, setupDocs } from './openapi';
+export { buildOpenApiDocument } from './openapi';
+export { setupDocs, DOCS_PATH } from './docs-routes';
+export { DOC_FILES, RenderedDocs, renderDocs } from './rendered-docs';
+export { POSTMAN_SCHEMA, PostmanCollection, PostmanItem, toPostmanCollection } from './postman';

@@ -1,5 +1,5 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../../tenancy';
@@ -19,6 +19,10 @@ export class HealthController {
   /** The process is up. No dependency is checked: a slow database must not get the process killed. */
   @Get('live')
   @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness probe' })
+  @ApiOkResponse({
+    description: 'The process is up.',
+    schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'], example: 'ok' } } },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }

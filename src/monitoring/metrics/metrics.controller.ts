@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UnauthenticatedError } from '@app/http';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { Public } from '../../tenancy';
@@ -26,12 +26,9 @@ export class MetricsController extends PrometheusController {
   @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics' })
   @ApiProduces('text/plain')
   @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4.', schema: { type: 'string' } })
-  override async index(
-    @Res({ passthrough: true }) response: FastifyReply,
-    @Headers('authorization') authorization?: string,
-  ): Promise<string> {
+  override async index(@Res({ passthrough: true }) response: FastifyReply, @Req() request?: FastifyRequest): Promise<string> {
     const token = this.config.monitoring.metricsToken;
-    if (token && !sameSecret(authorization ?? '', `Bearer ${token}`)) {
+    if (token && !sameSecret(request?.headers.authorization ?? '', `Bearer ${token}`)) {
       throw new UnauthenticatedError('UNAUTHENTICATED', 'This endpoint needs the metrics bearer token.');
     }
     return super.index(response);

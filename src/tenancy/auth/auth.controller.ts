@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
 import {
+  ApiUnauthorizedResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -42,6 +43,7 @@ export class AuthController {
   @AuthRateLimited()
   @ApiOperation({ operationId: 'login', summary: 'Sign in', description: 'Wrong password and unknown email answer the same 401.' })
   @ApiOkResponse({ type: SessionTokenView })
+  @ApiUnauthorizedResponse({ description: 'Wrong email or password (`INVALID_CREDENTIALS`), answered alike.' })
   login(@Body() body: LoginDto, @Client() client: ClientInfo): Promise<SessionTokenView> {
     return this.auth.login(body, client);
   }

@@ -1,0 +1,65 @@
+/** The prose of the document: what a newcomer reads before the first call. */
+
+export const API_TITLE = 'Atrium API';
+
+export const API_DESCRIPTION = `Multi-tenant customer records (companies, contacts, activities) with tenant isolation, audit and
+privacy controls built in.
+
+## Quick start
+
+1. **Get a token.** Create an account and its organization, or sign in:
+
+   \`\`\`sh
+   curl -X POST http://127.0.0.1:3000/v1/auth/signup -H 'Content-Type: application/json' \\
+     -d '{"email":"ada@example.com","password":"correct horse battery","name":"Ada Lovelace","organizationName":"Acme Corp"}'
+   curl -X POST http://127.0.0.1:3000/v1/auth/login -H 'Content-Type: application/json' \\
+     -d '{"email":"ada@example.com","password":"correct horse battery"}'
+   \`\`\`
+
+   Both answer with a \`token\` (a session token, valid until \`expiresAt\` or an idle timeout).
+2. **Call the API** with \`Authorization: Bearer <token>\`:
+
+   \`\`\`sh
+   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:3000/v1/contacts
+   \`\`\`
+3. **For machines, create an API key** (\`POST /v1/api-keys\` with a session token, \`{"name":"CRM sync","scopes":["contacts:read"]}\`).
+   The \`secret\` (\`atr_...\`) is shown once; use it as the bearer token. In this explorer, press **Authorize** and paste
+   either kind of token.
+
+## Conventions
+
+- **Tenancy**: every token belongs to one organization, and every call acts in it. A resource of another organization
+  answers 404, exactly like a missing one.
+- **Access**: each operation states what it needs (also machine-readable as \`x-atrium-access\`): public, any token,
+  a permission such as \`contacts:write\`, or a user session (API keys refused). Lacking it is 403 \`FORBIDDEN\`.
+- **Errors** are RFC 9457 problem documents (\`application/problem+json\`, schema \`Problem\`) with a stable \`code\`
+  and the \`requestId\`; 400 lists field errors in \`errors\`. Unknown body fields are rejected.
+- **Lists** are cursor-paginated: \`?limit=\` (1 to 100, default 25) and \`?cursor=\` with the \`nextCursor\` of the previous
+  page; the body is \`{ "data": [...], "nextCursor": string | null }\`.
+- **Idempotency**: creating \`POST\`s accept \`Idempotency-Key\`; a retry within 24 hours replays the first response.
+- **Caching and concurrency**: \`GET\`s return an \`ETag\` and answer \`If-None-Match\` with 304; \`PATCH\` and \`DELETE\`
+  accept \`If-Match\` and answer 412 when your copy is stale.
+- **Rate limits**: limited routes send \`RateLimit-Limit\`, \`RateLimit-Remaining\` and \`RateLimit-Reset\`, and answer 429
+  with \`Retry-After\` when exceeded.
+- **Request ids**: every response carries \`X-Request-Id\` (yours when you send a sane one).
+
+## This document
+
+\`/docs/openapi.json\` and \`/docs/openapi.yaml\` (OpenAPI 3), \`/docs/postman.json\` (a Postman v2.1 collection with
+\`baseUrl\` and \`token\` variables) and this explorer at \`/docs\` are served without credentials.`;
+
+/** Descriptions of the tags, in the order the explorer lists them; a tag in use but not here is listed after these. */
+export const TAG_DESCRIPTIONS: ReadonlyArray<readonly [string, string]> = [
+  ['Auth', 'Sign-up, sign-in, sessions and the caller (`/v1/me`).'],
+  ['Organizations', 'The organizations you belong to and the current one.'],
+  ['Members', 'Membership, roles and invitations of the current organization.'],
+  ['API keys', 'Keys for machine clients; each acts with its scopes in one organization.'],
+  ['Companies', 'Companies of the organization.'],
+  ['Contacts', 'Contacts (people) of the organization, with search and filters.'],
+  ['Activities', 'Notes, calls, emails and meetings with a contact.'],
+  ['Audit', 'The tamper-evident audit log of the organization.'],
+  ['Privacy', 'Data subject requests (access, erasure) and the record of processing.'],
+  ['Retention', 'Retention policies and legal holds.'],
+  ['Compliance', 'SOC 2 evidence and signed compliance reports.'],
+  ['Operations', 'Health probes and metrics for operators; outside `/v1`.'],
+];

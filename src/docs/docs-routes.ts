@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { INestApplication } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { getAbsoluteFSPath } from 'swagger-ui-dist';
+import { matchesIfNoneMatch } from '@app/http';
+import { buildOpenApiDocument } from './openapi';
+import { DOC_FILES, RenderedDocs, renderDocs } from './rendered-docs';
+
+/**
+ * Serves the documentation without credentials: the explorer (Swagger UI, every asset from the
+ * installed `swagger-ui-dist`, nothing from a CDN, so it works offline), the OpenAPI document as
+ * JSON and YAML, and the Postman collection. These are plain Fastify routes, outside the Nest
+ * controllers: they are not API operations, so the document does not list them and the
+ * route-access check (which covers controllers) has nothing to check.
+ */
+
+export const DOCS_PATH = '/docs';
+
+interface Payload {
+  readonly body: Buffer;
+  readonly gzipped: Buffer;
+  readonly etag: string;
+  readonly type: string;
+}
+
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+  'favicon-32x32.png': 'image/png',
+  'favicon-16x16.png': 'image/png',
+};
+
+// Swagger UI sets inline styles and shows data: images; everything else must come from us.
+const EXPLORER_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const EXPLORER_HTML = `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>Atrium API explorer</title>
+    <link rel="stylesheet" href="${DOCS_PATH}/assets/swagger-ui.css">
+    <link rel="icon" type="image/png" href="${DOCS_PATH}/assets/favicon-32x32.png" sizes="32x32">
+    <link rel="icon" type="image/png" href="${DOCS_PATH}/assets/favicon-16x16.png" sizes="16x16">
+  </head>
+  <body>
+    <noscript>The explorer needs JavaScript. The document itself is at <a href="${DOCS_PATH}/openapi.json">${DOCS_PATH}/openapi.json</a>.</noscript>
+    <div id="swagger-ui"></div>
+    <script src="${DOCS_PATH}/assets/swagger-ui-bundle.js"></script>
+    <script src="${DOCS_PATH}/explorer.js"></script>
+  </body>
+</html>
+`;
+
+// validatorUrl: null keeps Swagger UI from sending the document to validator.swagger.io.
+const EXPLORER_JS = `window.ui = SwaggerUIBundle({
+  url: '${DOCS_PATH}/openapi.json',
+  dom_id: '#swagger-ui',
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: 'BaseLayout',
+  deepLinking: true,
+  displayOperationId: true,
+  displayRequestDuration: true,
+  filter: true,
+  docExpansion: 'list',
+  defaultModelsExpandDepth: 0,
+  showExtensions: true,
+  persistAuthorization: false,
+  validatorUrl: null,
+});
+`;
+
+export function setupDocs(app: INestApplication): void {
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  let rendered: Promise<Record<keyof RenderedDocs, Payload>> | undefined;
+  // Built on first request, once: the document is the same for the life of the process.
+  const documents = () =>
+    (rendered ??= buildOpenApiDocument(app)
+      .then(renderDocs)
+      .then((docs) => ({
+        json: payload(docs.json, 'application/json; charset=utf-8'),
+        yaml: payload(docs.yaml, 'application/yaml; charset=utf-8'),
+        postman: payload(docs.postman, 'application/json; charset=utf-8'),
+      }))
+      .catch((error: unknown) => {
+        rendered = undefined;
+        throw error;
+      }));
+
+  for (const [kind, file] of Object.entries(DOC_FILES) as [keyof RenderedDocs, string][]) {
+    fastify.get(`${DOCS_PATH}/${file}`, async (request, reply) => send(request, reply, (await documents())[kind], 'no-cache'));
+  }
+
+  const explorer = payload(EXPLORER_HTML, 'text/html; charset=utf-8');
+  for (const path of [DOCS_PATH, `${DOCS_PATH}/`]) {
+    fastify.get(path, async (request, reply) => send(request, reply.header('content-security-policy', EXPLORER_CSP), explorer, 'no-cache'));
+  }
+  const explorerJs = payload(EXPLORER_JS, 'text/javascript; charset=utf-8');
+  fastify.get(`${DOCS_PATH}/explorer.js`, async (request, reply) => send(request, reply, explorerJs, 'no-cache'));
+
+  const assets = new Map<string, Payload>();
+  for (const [file, type] of Object.entries(ASSETS)) {
+    fastify.get(`${DOCS_PATH}/assets/${file}`, async (request, reply) => {
+      if (!assets.has(file)) assets.set(file, payload(readFileSync(join(getAbsoluteFSPath(), file)), type));
+      return send(request, reply, assets.get(file) as Payload, 'public, max-age=86400');
+    });
+  }
+}
+
+function payload(content: string | Buffer, type: string): Payload {
+  const body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  return { body, gzipped: gzipSync(body), etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, type };
+}
+
+/** Sends `content` (gzipped when the client accepts it, 304 when its ETag matches); handlers return the reply, as Fastify expects of async handlers. */
+function send(request: FastifyRequest, reply: FastifyReply, content: Payload, cacheControl: string): FastifyReply {
+  void reply
+    .header('etag', content.etag)
+    .header('cache-control', cacheControl)
+    .header('vary', 'accept-encoding')
+    .header('x-content-type-options', 'nosniff');
+  if (matchesIfNoneMatch(request.headers['if-none-match'], content.etag)) return reply.code(304).send();
+  const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  if (gzip) void reply.header('content-encoding', 'gzip');
+  return reply.type(content.type).send(gzip ? content.gzipped : content.body);
+}
