@@ -5,10 +5,11 @@ import { CompaniesController } from './companies/companies.controller';
 import { CompaniesService } from './companies/companies.service';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsService } from './contacts/contacts.service';
+import { RecordsCache } from './records-cache';
 
 /** The tenant's own data: companies, contacts and activities. */
 @Module({
   controllers: [CompaniesController, ContactsController, ActivitiesController],
-  providers: [CompaniesService, ContactsService, ActivitiesService],
+  providers: [RecordsCache, CompaniesService, ContactsService, ActivitiesService],
 })
 export class CrmModule {}

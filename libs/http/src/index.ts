@@ -7,3 +7,4 @@ export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageQuery, decodeCursor, encode
 export { UuidParam } from './uuid-param';
 export { assertIfMatch, etagOf, etagOfJson, matchesIfNoneMatch } from './etag';
 export { EtagInterceptor } from './etag.interceptor';
+export { Trim, TrimLowerCase } from './transforms';

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -13,10 +12,9 @@ import { UuidParam } from '@app/http';
 import { CachedResponse } from '../../caching';
 import { Idempotent } from '../../idempotency';
 import { RequirePermission } from '../../tenancy';
+import { IfMatchHeader } from '../records-cache';
 import { ActivitiesService } from './activities.service';
 import { ActivityPage, ActivityView, CreateActivityDto, ListActivitiesQuery, UpdateActivityDto } from './dto/activity.dto';
-
-const IF_MATCH = ApiHeader({ name: 'If-Match', required: false, description: 'The ETag you read; a stale one gets 412.' });
 
 @ApiTags('Activities')
 @Controller('v1')
@@ -54,7 +52,7 @@ export class ActivitiesController {
 
   @Patch('activities/:id')
   @RequirePermission('contacts:write')
-  @IF_MATCH
+  @IfMatchHeader()
   @ApiOperation({ operationId: 'updateActivity', summary: 'Update an activity' })
   @ApiOkResponse({ type: ActivityView })
   @ApiNotFoundResponse({ description: 'No such activity in this organization.' })
@@ -66,7 +64,7 @@ export class ActivitiesController {
   @Delete('activities/:id')
   @HttpCode(204)
   @RequirePermission('contacts:write')
-  @IF_MATCH
+  @IfMatchHeader()
   @ApiOperation({ operationId: 'deleteActivity', summary: 'Delete an activity' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'No such activity in this organization.' })

@@ -2,8 +2,8 @@ import { EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Page, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
-import { CacheVersions } from '../../caching';
 import { TenantDatabase } from '../../tenancy';
+import { RecordsCache } from '../records-cache';
 import { activityNotFound, contactNotFound, rejectNulls } from '../crm-errors';
 import { Activity } from '../entities/activity.entity';
 import { Contact } from '../entities/contact.entity';
@@ -29,13 +29,8 @@ export class ActivitiesService {
   constructor(
     private readonly tenantDb: TenantDatabase,
     private readonly context: RequestContext,
-    private readonly versions: CacheVersions,
+    private readonly recordsCache: RecordsCache,
   ) {}
-
-  private invalidateAfterCommit(): Promise<void> {
-    const orgId = this.context.requireOrgId();
-    return this.tenantDb.afterCommit(() => this.versions.bump(orgId, ['activities']));
-  }
 
   async create(contactId: string, input: CreateActivityDto): Promise<ActivityView> {
     const principal = this.context.requireTenant().principal;
@@ -52,7 +47,7 @@ export class ActivitiesService {
       activity.authorId = principal.id;
       em.persist(activity);
       await em.flush();
-      await this.invalidateAfterCommit();
+      await this.recordsCache.invalidateAfterCommit('activities');
       return presentActivity(activity);
     });
   }
@@ -85,7 +80,7 @@ export class ActivitiesService {
       if (changes.body !== undefined) activity.body = changes.body;
       if (changes.occurredAt !== undefined) activity.occurredAt = changes.occurredAt;
       await em.flush();
-      await this.invalidateAfterCommit();
+      await this.recordsCache.invalidateAfterCommit('activities');
       return presentActivity(activity);
     });
   }
@@ -95,7 +90,7 @@ export class ActivitiesService {
       const activity = await this.load(em, id, true);
       assertIfMatch(ifMatch, etagOf(presentActivity(activity)));
       await em.nativeDelete(Activity, { id });
-      await this.invalidateAfterCommit();
+      await this.recordsCache.invalidateAfterCommit('activities');
     });
   }
 

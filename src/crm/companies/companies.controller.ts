@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -13,10 +12,9 @@ import { UuidParam } from '@app/http';
 import { CachedResponse } from '../../caching';
 import { Idempotent } from '../../idempotency';
 import { RequirePermission } from '../../tenancy';
+import { IfMatchHeader } from '../records-cache';
 import { CompaniesService } from './companies.service';
 import { CompanyPage, CompanyView, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto';
-
-const IF_MATCH = ApiHeader({ name: 'If-Match', required: false, description: 'The ETag you read; a stale one gets 412.' });
 
 @ApiTags('Companies')
 @Controller('v1/companies')
@@ -52,7 +50,7 @@ export class CompaniesController {
 
   @Patch(':id')
   @RequirePermission('contacts:write')
-  @IF_MATCH
+  @IfMatchHeader()
   @ApiOperation({ operationId: 'updateCompany', summary: 'Update a company' })
   @ApiOkResponse({ type: CompanyView })
   @ApiNotFoundResponse({ description: 'No such company in this organization.' })
@@ -64,7 +62,7 @@ export class CompaniesController {
   @Delete(':id')
   @HttpCode(204)
   @RequirePermission('contacts:write')
-  @IF_MATCH
+  @IfMatchHeader()
   @ApiOperation({ operationId: 'deleteCompany', summary: 'Delete a company; its contacts are kept, detached' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'No such company in this organization.' })

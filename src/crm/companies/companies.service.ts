@@ -2,8 +2,8 @@ import { EntityManager, FilterQuery, LockMode, raw } from '@mikro-orm/postgresql
 import { Injectable } from '@nestjs/common';
 import { Page, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
-import { CacheVersions } from '../../caching';
 import { TenantDatabase } from '../../tenancy';
+import { RecordsCache } from '../records-cache';
 import { companyNotFound, rejectNulls } from '../crm-errors';
 import { Company } from '../entities/company.entity';
 import { Contact } from '../entities/contact.entity';
@@ -26,14 +26,8 @@ export class CompaniesService {
   constructor(
     private readonly tenantDb: TenantDatabase,
     private readonly context: RequestContext,
-    private readonly versions: CacheVersions,
+    private readonly recordsCache: RecordsCache,
   ) {}
-
-  /** Contacts embed their company's name, so company writes invalidate cached contacts too. */
-  private invalidateAfterCommit(...resources: string[]): Promise<void> {
-    const orgId = this.context.requireOrgId();
-    return this.tenantDb.afterCommit(() => this.versions.bump(orgId, resources));
-  }
 
   async create(input: CreateCompanyDto): Promise<CompanyView> {
     return this.tenantDb.transaction(async (em) => {
@@ -43,7 +37,7 @@ export class CompaniesService {
       company.industry = input.industry ?? null;
       em.persist(company);
       await em.flush();
-      await this.invalidateAfterCommit('companies');
+      await this.recordsCache.invalidateAfterCommit('companies');
       return presentCompany(company);
     });
   }
@@ -72,7 +66,7 @@ export class CompaniesService {
       if (changes.domain !== undefined) company.domain = changes.domain;
       if (changes.industry !== undefined) company.industry = changes.industry;
       await em.flush();
-      await this.invalidateAfterCommit('companies', 'contacts');
+      await this.recordsCache.invalidateAfterCommit('companies', 'contacts');
       return presentCompany(company);
     });
   }
@@ -87,7 +81,7 @@ export class CompaniesService {
       assertIfMatch(ifMatch, etagOf(presentCompany(company)));
       await em.nativeUpdate(Contact, { company: id }, { company: null, updatedAt: new Date(), version: raw('version + 1') });
       await em.nativeDelete(Company, { id });
-      await this.invalidateAfterCommit('companies', 'contacts');
+      await this.recordsCache.invalidateAfterCommit('companies', 'contacts');
     });
   }
 

@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
-  ApiHeader,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -13,10 +12,9 @@ import { UuidParam } from '@app/http';
 import { CachedResponse } from '../../caching';
 import { Idempotent } from '../../idempotency';
 import { RequirePermission } from '../../tenancy';
+import { IfMatchHeader } from '../records-cache';
 import { ContactsService } from './contacts.service';
 import { ContactPage, ContactView, CreateContactDto, ListContactsQuery, UpdateContactDto } from './dto/contact.dto';
-
-const IF_MATCH = ApiHeader({ name: 'If-Match', required: false, description: 'The ETag you read; a stale one gets 412.' });
 
 @ApiTags('Contacts')
 @Controller('v1/contacts')
@@ -56,7 +54,7 @@ export class ContactsController {
 
   @Patch(':id')
   @RequirePermission('contacts:write')
-  @IF_MATCH
+  @IfMatchHeader()
   @ApiOperation({ operationId: 'updateContact', summary: 'Update a contact' })
   @ApiOkResponse({ type: ContactView })
   @ApiNotFoundResponse({ description: 'No such contact in this organization.' })
@@ -68,7 +66,7 @@ export class ContactsController {
   @Delete(':id')
   @HttpCode(204)
   @RequirePermission('contacts:write')
-  @IF_MATCH
+  @IfMatchHeader()
   @ApiOperation({ operationId: 'deleteContact', summary: 'Delete a contact and its activities' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ description: 'No such contact in this organization.' })

@@ -2,8 +2,9 @@ import { EntityManager, FilterQuery, LockMode, ref } from '@mikro-orm/postgresql
 import { Injectable } from '@nestjs/common';
 import { Page, ValidationError, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
-import { CacheVersions, QueryCache } from '../../caching';
+import { QueryCache } from '../../caching';
 import { TenantDatabase } from '../../tenancy';
+import { RecordsCache } from '../records-cache';
 import { companyNotFound, contactNotFound, rejectNulls } from '../crm-errors';
 import { Company } from '../entities/company.entity';
 import { Contact, CustomFieldValue } from '../entities/contact.entity';
@@ -37,15 +38,9 @@ export class ContactsService {
   constructor(
     private readonly tenantDb: TenantDatabase,
     private readonly context: RequestContext,
-    private readonly versions: CacheVersions,
+    private readonly recordsCache: RecordsCache,
     private readonly queryCache: QueryCache,
   ) {}
-
-  /** Cached reads of these types miss once this write has committed, on every instance. */
-  private invalidateAfterCommit(...resources: string[]): Promise<void> {
-    const orgId = this.context.requireOrgId();
-    return this.tenantDb.afterCommit(() => this.versions.bump(orgId, resources));
-  }
 
   async create(input: CreateContactDto): Promise<ContactView> {
     return this.tenantDb.transaction(async (em) => {
@@ -59,7 +54,7 @@ export class ContactsService {
       if (input.companyId) contact.company = await this.companyRef(em, input.companyId);
       em.persist(contact);
       await em.flush();
-      await this.invalidateAfterCommit('contacts');
+      await this.recordsCache.invalidateAfterCommit('contacts');
       return presentContact(contact);
     });
   }
@@ -111,7 +106,7 @@ export class ContactsService {
       if (changes.customFields !== undefined) contact.customFields = changes.customFields as Record<string, CustomFieldValue>;
       if (changes.companyId !== undefined) contact.company = changes.companyId ? await this.companyRef(em, changes.companyId) : null;
       await em.flush();
-      await this.invalidateAfterCommit('contacts');
+      await this.recordsCache.invalidateAfterCommit('contacts');
       if (contact.company) await em.populate(contact, ['company']);
       return presentContact(contact);
     });
@@ -123,7 +118,7 @@ export class ContactsService {
       const contact = await this.loadForUpdate(em, id);
       assertIfMatch(ifMatch, etagOf(presentContact(contact)));
       await em.nativeDelete(Contact, { id });
-      await this.invalidateAfterCommit('contacts', 'activities');
+      await this.recordsCache.invalidateAfterCommit('contacts', 'activities');
     });
   }
 

@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsOptional, IsString, MaxDate, MaxLength, MinLength } from 'class-validator';
-import { PageQuery, WithinStorableDates } from '@app/http';
+import { PageQuery, Trim, WithinStorableDates } from '@app/http';
 import { ACTIVITY_TYPES, ActivityType } from '../../entities/activity.entity';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Activities record what happened; a little clock skew is tolerated, the future is not. */
 const notInTheFuture = () => new Date(Date.now() + 5 * 60_000);
 
@@ -14,7 +13,7 @@ export class CreateActivityDto {
   readonly type!: ActivityType;
 
   @ApiProperty({ example: 'Renewal call', maxLength: 200 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(200)

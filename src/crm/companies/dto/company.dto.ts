@@ -1,14 +1,11 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsDate, IsFQDN, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQuery, WithinStorableDates } from '@app/http';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+import { PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
 
 export class CreateCompanyDto {
   @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -16,14 +13,14 @@ export class CreateCompanyDto {
 
   @ApiPropertyOptional({ example: 'acme.example', nullable: true, description: 'Host name, stored lower-case.' })
   @IsOptional()
-  @Transform(lower)
+  @TrimLowerCase()
   @IsFQDN({ require_tld: true }, { message: 'domain must be a host name such as acme.com' })
   @MaxLength(253)
   readonly domain?: string | null;
 
   @ApiPropertyOptional({ example: 'Manufacturing', maxLength: 100, nullable: true })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MaxLength(100)
   readonly industry?: string | null;
@@ -34,7 +31,7 @@ export class UpdateCompanyDto extends PartialType(CreateCompanyDto) {}
 export class ListCompaniesQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'acme.example' })
   @IsOptional()
-  @Transform(lower)
+  @TrimLowerCase()
   @IsString()
   @MaxLength(253)
   readonly domain?: string;

@@ -13,24 +13,22 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { PageQuery, WithinStorableDates } from '@app/http';
+import { PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
 import { CUSTOM_FIELDS_LIMITS, E164, IsCustomFields, TAG_LIMITS } from '../../validation';
 
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const lower = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 const trimAll = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value;
 
 export class CreateContactDto {
   @ApiProperty({ example: 'Grace', maxLength: 100 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
   readonly firstName!: string;
 
   @ApiProperty({ example: 'Hopper', maxLength: 100 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -38,7 +36,7 @@ export class CreateContactDto {
 
   @ApiPropertyOptional({ example: 'grace@navy.example', maxLength: 254, nullable: true })
   @IsOptional()
-  @Transform(lower)
+  @TrimLowerCase()
   @IsEmail()
   @MaxLength(254)
   readonly email?: string | null;
@@ -84,7 +82,7 @@ export class UpdateContactDto extends PartialType(CreateContactDto) {}
 export class ListContactsQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'grace@navy.example', description: 'Exact email (case-insensitive).' })
   @IsOptional()
-  @Transform(lower)
+  @TrimLowerCase()
   @IsString()
   @MaxLength(254)
   readonly email?: string;
@@ -102,7 +100,7 @@ export class ListContactsQuery extends PageQuery {
 
   @ApiPropertyOptional({ example: 'hopp', description: 'Search in names and email (at least 3 characters).' })
   @IsOptional()
-  @Transform(lower)
+  @TrimLowerCase()
   @IsString()
   @MinLength(3)
   @MaxLength(100)

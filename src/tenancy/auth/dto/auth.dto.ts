@@ -1,13 +1,10 @@
+import { Trim, TrimLowerCase } from '@app/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-const normaliseEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 
 export class SignupDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @Transform(normaliseEmail)
+  @TrimLowerCase()
   @IsEmail()
   @MaxLength(254)
   readonly email!: string;
@@ -23,14 +20,14 @@ export class SignupDto {
   readonly password!: string;
 
   @ApiProperty({ example: 'Ada Lovelace', maxLength: 200 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
   readonly name!: string;
 
   @ApiProperty({ example: 'Analytical Engines Ltd', maxLength: 200 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -39,7 +36,7 @@ export class SignupDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(normaliseEmail)
+  @TrimLowerCase()
   @IsEmail()
   @MaxLength(254)
   readonly email!: string;
@@ -60,5 +57,3 @@ export class SwitchOrganizationDto {
   @IsUUID()
   readonly organizationId!: string;
 }
-
-export { normaliseEmail };

@@ -1,13 +1,12 @@
+import { TrimLowerCase } from '@app/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ROLES, Role } from '../../permissions';
-import { normaliseEmail } from '../../auth/dto/auth.dto';
 import { OrganizationView, SessionTokenView, UserView } from '../../views';
 
 export class CreateInvitationDto {
   @ApiProperty({ example: 'grace@example.com' })
-  @Transform(normaliseEmail)
+  @TrimLowerCase()
   @IsEmail()
   @MaxLength(254)
   readonly email!: string;

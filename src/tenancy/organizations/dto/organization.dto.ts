@@ -1,13 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { OmittableNotNull } from '@app/http';
+import { Type } from 'class-transformer';
+import { OmittableNotNull, Trim } from '@app/http';
 import { IsObject, IsString, IsTimeZone, MaxLength, MinLength, ValidateNested } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -24,7 +22,7 @@ export class OrganizationSettingsDto {
 export class UpdateOrganizationDto {
   @ApiPropertyOptional({ example: 'Acme Corporation', maxLength: 200 })
   @OmittableNotNull()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
