@@ -16,6 +16,8 @@ interface KnexQueryEvent {
   sql?: string;
 }
 
+const MAX_TRACKED_QUERIES = 10_000;
+
 const OPERATIONS = new Set(['select', 'insert', 'update', 'delete']);
 
 /** The pool the gauge reports: the most recently started app's (one per process outside tests). */
@@ -54,15 +56,17 @@ export class DatabaseMetrics implements OnModuleInit {
       });
     }
 
+    // Keyed by knex's query id; bounded, so queries whose completion is never reported cannot make it grow.
     const started = new Map<string, number>();
     knex.on('query', (query: KnexQueryEvent) => {
-      if (query.__knexQueryUid) started.set(query.__knexQueryUid, performance.now());
+      if (!query.__knexQueryUid) return;
+      if (started.size >= MAX_TRACKED_QUERIES) started.clear();
+      started.set(query.__knexQueryUid, performance.now());
     });
     const finish = (query: KnexQueryEvent) => {
-      const uid = query.__knexQueryUid;
-      const start = uid ? started.get(uid) : undefined;
-      if (uid === undefined || start === undefined) return;
-      started.delete(uid);
+      const start = query.__knexQueryUid ? started.get(query.__knexQueryUid) : undefined;
+      if (start === undefined || !query.__knexQueryUid) return;
+      started.delete(query.__knexQueryUid);
       const verb = query.sql?.trimStart().slice(0, 6).toLowerCase() ?? '';
       this.metrics.dbQueryDuration.observe({ operation: OPERATIONS.has(verb) ? verb : 'other' }, (performance.now() - start) / 1000);
     };
