@@ -12,6 +12,8 @@ const PURPOSE = 'Record of interactions with the contact, kept for the tenant (c
 @Entity({ tableName: 'activities' })
 @Index({ name: 'activities_org_contact_idx', properties: ['organization', 'contact', 'occurredAt', 'id'] })
 @Index({ name: 'activities_org_occurred_idx', properties: ['organization', 'occurredAt'] })
+// Serves the foreign key: deleting a contact finds its activities without scanning every tenant's.
+@Index({ name: 'activities_contact_fk_idx', properties: ['contact'] })
 export class Activity extends TenantEntity {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();

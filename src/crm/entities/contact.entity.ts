@@ -13,6 +13,15 @@ const CONTACT_PURPOSE = 'Customer relationship management on behalf of the tenan
 @Index({ name: 'contacts_org_email_idx', properties: ['organization', 'email', 'id'] })
 @Index({ name: 'contacts_org_company_idx', properties: ['organization', 'company', 'id'] })
 @Index({ name: 'contacts_org_updated_idx', properties: ['organization', 'updatedAt', 'id'] })
+// GIN indexes for the tag filter and `q` search, led by org_id (btree_gin); declared here so that
+// generated migrations keep them.
+@Index({ name: 'contacts_org_tags_gin', expression: 'create index "contacts_org_tags_gin" on "contacts" using gin ("org_id", "tags")' })
+@Index({
+  name: 'contacts_org_search_trgm',
+  expression: 'create index "contacts_org_search_trgm" on "contacts" using gin ("org_id", "search_text" gin_trgm_ops)',
+})
+// Serves the foreign key: deleting a company finds its contacts without scanning every tenant's.
+@Index({ name: 'contacts_company_fk_idx', properties: ['company'] })
 export class Contact extends TenantEntity {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();

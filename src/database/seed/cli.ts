@@ -19,7 +19,8 @@ function flag(args: string[], name: string, fallback: number): number {
 /** `npm run seed` (demo org) and `npm run seed:bench` (scale data). Without DATABASE_URL both use the embedded PostgreSQL. */
 async function main([command, ...args]: string[]): Promise<void> {
   if (command !== 'demo' && command !== 'bench') throw new Error(USAGE);
-  const config = loadConfig();
+  // Seeding signs up many owners in-process from one address: the per-IP sign-up limit is for clients, not for this tool.
+  const config = loadConfig({ ...process.env, AUTH_RATE_LIMIT_PER_IP: '100000', AUTH_RATE_LIMIT_PER_EMAIL: '100000' });
   const rootLogger = createRootLogger(config.log.level === 'warn' ? 'info' : config.log.level);
   Logger.overrideLogger(createNestLogger(rootLogger));
   const embedded =
