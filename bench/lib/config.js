@@ -1,0 +1,67 @@
+'use strict';
+
+const path = require('node:path');
+
+const BENCH_DIR = path.resolve(__dirname, '..');
+const PROJECT_DIR = path.resolve(BENCH_DIR, '..');
+
+function int(name, fallback, { min = 1, max = 1e9 } = {}) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+/**
+ * Everything the run can be told, from flags and BENCH_* variables. `--smoke` is the CI mode:
+ * a tiny data set in its own database, one short round per server and scenario.
+ */
+function loadConfig(argv) {
+  const flags = new Set(argv);
+  for (const flag of flags) {
+    if (!['--smoke', '--strict', '--reseed', '--help'].includes(flag)) throw new Error(`unknown flag ${flag} (see bench/README.md)`);
+  }
+  if (flags.has('--help')) {
+    process.stdout.write('usage: node bench/run.js [--smoke] [--strict] [--reseed]   (variables: see bench/README.md)\n');
+    process.exit(0);
+  }
+  const smoke = flags.has('--smoke');
+  const databaseUrl =
+    process.env.BENCH_DATABASE_URL || `postgres://postgres@127.0.0.1:5432/${smoke ? 'atrium_bench_smoke' : 'atrium_bench'}`;
+  const databaseName = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(databaseName)) throw new Error('the bench database name may use letters, digits and _ only');
+  if (!/bench/.test(databaseName)) {
+    // The harness creates, cleans and may drop this database: never let it near a real one.
+    throw new Error(`the bench database name must contain "bench" (got ${databaseName})`);
+  }
+  const scenarioFilter = (process.env.BENCH_SCENARIOS || '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return Object.freeze({
+    mode: smoke ? 'smoke' : 'full',
+    strict: flags.has('--strict'),
+    reseed: flags.has('--reseed'),
+    benchDir: BENCH_DIR,
+    projectDir: PROJECT_DIR,
+    stateDir: path.join(BENCH_DIR, '.state'),
+    resultsFile: process.env.BENCH_RESULTS || path.join(BENCH_DIR, 'results', smoke ? 'smoke.json' : 'latest.json'),
+    databaseUrl,
+    databaseName,
+    redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/3',
+    orgs: int('BENCH_ORGS', smoke ? 2 : 50, { max: 10_000 }),
+    contactsPerOrg: int('BENCH_CONTACTS', smoke ? 300 : 20_000, { max: 10_000_000 }),
+    durationSec: int('BENCH_DURATION', smoke ? 2 : 10, { max: 3600 }),
+    warmupSec: int('BENCH_WARMUP', smoke ? 1 : 3, { min: 0, max: 600 }),
+    rounds: int('BENCH_ROUNDS', smoke ? 1 : 2, { max: 100 }),
+    connections: int('BENCH_CONNECTIONS', smoke ? 8 : 32, { max: 10_000 }),
+    /** How many distinct contact ids the cache-miss scenario may use (split between the servers). */
+    missIds: int('BENCH_MISS_IDS', smoke ? 600 : 400_000, { max: 10_000_000 }),
+    scenarioFilter,
+  });
+}
+
+module.exports = { loadConfig, BENCH_DIR, PROJECT_DIR };

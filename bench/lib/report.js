@@ -1,0 +1,119 @@
+'use strict';
+
+const MB = 1024 * 1024;
+const RSS_LIMIT_MB = 250;
+const P99_RATIO_MAX = 2;
+
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** One server's rounds of one scenario, summed (counts) or averaged (latencies, CPU). */
+function aggregate(rounds) {
+  const requests = rounds.reduce((a, r) => a + r.requests, 0);
+  const seconds = rounds.reduce((a, r) => a + r.durationSec, 0);
+  return {
+    rps: seconds ? requests / seconds : 0,
+    p50Ms: mean(rounds.map((r) => r.p50Ms)),
+    p99Ms: mean(rounds.map((r) => r.p99Ms)),
+    requests,
+    non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
+    errors: rounds.reduce((a, r) => a + r.errors + r.timeouts, 0),
+    statusCodes: rounds.reduce((acc, r) => {
+      for (const [code, n] of Object.entries(r.statusCodes)) acc[code] = (acc[code] || 0) + n;
+      return acc;
+    }, {}),
+    maxRssMb: Math.max(...rounds.map((r) => r.maxRssBytes)) / MB,
+    serverCpuPct: mean(rounds.map((r) => r.serverCpuPct).filter((x) => x !== null)),
+    postgresCpuPct: mean(rounds.map((r) => r.postgresCpuPct).filter((x) => x !== null && x !== undefined)),
+    redisCpuPct: mean(rounds.map((r) => r.redisCpuPct).filter((x) => x !== null && x !== undefined)),
+    machineBusyPct: mean(rounds.map((r) => r.machineBusyPct).filter((x) => x !== null)),
+    loadGenCpuPct: mean(rounds.map((r) => r.loadGenCpuPct)),
+  };
+}
+
+function summarize(scenarioResults, { atriumIdleRssMb }) {
+  const scenarios = scenarioResults.map((s) => {
+    const bare = aggregate(s.rounds.bare);
+    const atrium = aggregate(s.rounds.atrium);
+    return {
+      ...s,
+      bare,
+      atrium,
+      rpsRatio: bare.rps ? atrium.rps / bare.rps : null,
+      p99Ratio: bare.p99Ms ? atrium.p99Ms / bare.p99Ms : null,
+    };
+  });
+  const targets = [];
+  for (const s of scenarios) {
+    if (s.target) {
+      targets.push({
+        name: `${s.target.label}: rps ≥ ${s.target.min}× bare (${s.id})`,
+        value: s.rpsRatio,
+        pass: s.rpsRatio !== null && s.rpsRatio >= s.target.min,
+      });
+    }
+  }
+  for (const s of scenarios) {
+    targets.push({
+      name: `p99 ≤ ${P99_RATIO_MAX}× bare (${s.id})`,
+      value: s.p99Ratio,
+      pass: s.p99Ratio !== null && s.p99Ratio <= P99_RATIO_MAX,
+    });
+  }
+  const failures = scenarios.flatMap((s) =>
+    ['bare', 'atrium'].filter((server) => s[server].non2xx + s[server].errors > 0).map((server) => `${s.id}/${server}`),
+  );
+  targets.push({
+    name: 'no errors or non-2xx (both servers, every scenario)',
+    value: failures.length ? failures.join(', ') : 'none',
+    pass: failures.length === 0,
+  });
+  const atriumMaxRss = Math.max(atriumIdleRssMb ?? 0, ...scenarios.map((s) => s.atrium.maxRssMb));
+  targets.push({ name: `Atrium RSS ≤ ${RSS_LIMIT_MB} MB (max under load)`, value: atriumMaxRss, pass: atriumMaxRss <= RSS_LIMIT_MB });
+  return { scenarios, targets, atriumMaxRssMb: atriumMaxRss };
+}
+
+const fmt = {
+  int: (x) => (x === null || x === undefined ? '–' : Math.round(x).toLocaleString('en-US')),
+  ms: (x) => (x === null || x === undefined ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1)),
+  ratio: (x) => (x === null || x === undefined ? '–' : x.toFixed(2)),
+  pct: (x) => (x === null || x === undefined ? '–' : `${Math.round(x)}%`),
+};
+
+function errorsCell(a) {
+  const n = a.non2xx + a.errors;
+  if (!n) return '0';
+  const codes = Object.entries(a.statusCodes)
+    .filter(([code]) => !code.startsWith('2'))
+    .map(([code, c]) => `${c}×${code}`)
+    .join(' ');
+  return `${n}${codes ? ` (${codes})` : ''}${a.errors ? ` ${a.errors} err` : ''}`;
+}
+
+/** The results as a Markdown table (what bench/README.md shows) and the target verdicts. */
+function renderTable(summary) {
+  const lines = [
+    '| scenario | server | rps | p50 ms | p99 ms | non-2xx / errors | max RSS MB | server CPU | PG CPU | rps ratio | p99 ratio |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const s of summary.scenarios) {
+    lines.push(
+      `| ${s.id} | bare | ${fmt.int(s.bare.rps)} | ${fmt.ms(s.bare.p50Ms)} | ${fmt.ms(s.bare.p99Ms)} | ${errorsCell(s.bare)} | ${fmt.int(s.bare.maxRssMb)} | ${fmt.pct(s.bare.serverCpuPct)} | ${fmt.pct(s.bare.postgresCpuPct)} | 1.00 | 1.00 |`,
+    );
+    lines.push(
+      `| | atrium | ${fmt.int(s.atrium.rps)} | ${fmt.ms(s.atrium.p50Ms)} | ${fmt.ms(s.atrium.p99Ms)} | ${errorsCell(s.atrium)} | ${fmt.int(s.atrium.maxRssMb)} | ${fmt.pct(s.atrium.serverCpuPct)} | ${fmt.pct(s.atrium.postgresCpuPct)} | **${fmt.ratio(s.rpsRatio)}** | **${fmt.ratio(s.p99Ratio)}** |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function renderTargets(summary) {
+  return summary.targets
+    .map((t) => {
+      const value =
+        typeof t.value === 'number' ? (t.name.includes('RSS') ? `${Math.round(t.value)} MB` : `${t.value.toFixed(2)}×`) : t.value;
+      return `- ${t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${value}`;
+    })
+    .join('\n');
+}
+
+module.exports = { summarize, renderTable, renderTargets };

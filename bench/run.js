@@ -1,0 +1,315 @@
+#!/usr/bin/env node
+'use strict';
+
+/**
+ * Atrium against a bare Fastify + pg reference, in one run, scenario by scenario, alternating the
+ * servers (bare, atrium, bare, atrium, ...). See bench/README.md.
+ *
+ *   node bench/run.js            full run (50 orgs x 20,000 contacts, 2 rounds x 10 s, 32 connections)
+ *   node bench/run.js --smoke    CI: tiny data set, 1 round x 2 s; fails on a crash or any non-2xx
+ *   node bench/run.js --strict   also exit 1 when a target is missed
+ *   node bench/run.js --reseed   drop and re-seed the bench database
+ */
+
+const fs = require('node:fs');
+const path = require('node:path');
+const autocannon = require('autocannon');
+const { createClient } = require('@redis/client');
+const { loadConfig } = require('./lib/config');
+const { prepareDatabase, loadFixtures } = require('./lib/database');
+const { atriumServer, bareServer, freePort, machineInfo, rssOf, sleep, startSampler } = require('./lib/servers');
+const { scenarios: defineScenarios, parityChecks } = require('./lib/scenarios');
+const { summarize, renderTable, renderTargets } = require('./lib/report');
+
+const log = (message) => process.stdout.write(`[bench] ${message}\n`);
+
+async function flushRedis(url) {
+  // The bench Redis database is dedicated (redis://…/3 by default): stale cache entries and rate
+  // limit counters from an earlier run must not turn this run's cache misses into hits.
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.flushDb();
+    const info = await client.info('server');
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? null;
+  } finally {
+    await client.close().catch(() => client.destroy());
+  }
+}
+
+/** Response times in ms, all of them, growing as needed. */
+class LatencyLog {
+  constructor() {
+    this.values = new Float64Array(1 << 16);
+    this.length = 0;
+  }
+
+  add(ms) {
+    if (this.length === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.length++] = ms;
+  }
+
+  percentile(p) {
+    if (!this.sorted) this.sorted = this.values.subarray(0, this.length).sort();
+    if (!this.length) return null;
+    const index = Math.min(this.length - 1, Math.max(0, Math.ceil((p / 100) * this.length) - 1));
+    return Number(this.sorted[index].toFixed(3));
+  }
+}
+
+/** One autocannon run against one server, with the server's RSS and CPU sampled throughout. */
+async function load(server, requests, durationSec, connections, config) {
+  server.assertAlive();
+  const stopSampling = startSampler(server.pid, { database: config.databaseName, redisPort: new URL(config.redisUrl).port || '6379' });
+  // autocannon's own histogram keeps whole milliseconds; keep every response time for µs precision.
+  const times = new LatencyLog();
+  const run = autocannon({ url: server.url, connections, duration: durationSec, requests, timeout: 10 });
+  run.on('response', (_client, _status, _bytes, responseTimeMs) => times.add(responseTimeMs));
+  const result = await run;
+  const sample = stopSampling();
+  server.assertAlive();
+  const statusCodes = {};
+  for (const [code, stats] of Object.entries(result.statusCodeStats || {})) statusCodes[code] = stats.count;
+  return {
+    requests: result.requests.total,
+    durationSec: result.duration,
+    rpsAvg: result.requests.average,
+    p50Ms: times.percentile(50),
+    p99Ms: times.percentile(99),
+    maxMs: times.percentile(100),
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+    ...sample,
+  };
+}
+
+async function parity(servers, checks) {
+  const outcomes = [];
+  for (const check of checks) {
+    const answers = {};
+    for (const server of servers) {
+      const response = await fetch(`${server.url}${check.path}`, {
+        method: check.method || 'GET',
+        headers: {
+          ...(check.key ? { authorization: `Bearer ${check.key}` } : {}),
+          ...(check.body ? { 'content-type': 'application/json', 'idempotency-key': `parity-${server.name}-${Date.now()}` } : {}),
+        },
+        body: check.body ? JSON.stringify(check.body) : undefined,
+      });
+      const text = await response.text();
+      let body;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+      answers[server.name] = { status: response.status, body };
+    }
+    const strip = (value) => {
+      if (!value || typeof value !== 'object') return value;
+      const copy = { ...value };
+      for (const field of check.ignore || []) delete copy[field];
+      return copy;
+    };
+    const [a, b] = servers.map((s) => answers[s.name]);
+    const same =
+      a.status === b.status &&
+      (a.status >= 400 ? a.body?.code === b.body?.code : JSON.stringify(strip(a.body)) === JSON.stringify(strip(b.body)));
+    outcomes.push({
+      name: check.name,
+      same,
+      status: { [servers[0].name]: a.status, [servers[1].name]: b.status },
+      ...(same ? {} : { bodies: { [servers[0].name]: a.body, [servers[1].name]: b.body } }),
+    });
+  }
+  return outcomes;
+}
+
+async function main() {
+  const config = loadConfig(process.argv.slice(2));
+  const started = new Date();
+  const machine = machineInfo();
+  log(
+    `${config.mode} run: ${config.orgs} orgs x ${config.contactsPerOrg} contacts, ${config.rounds} round(s) x ${config.durationSec} s per server and scenario, ${config.connections} connections, warm-up ${config.warmupSec} s`,
+  );
+  log(`machine: ${machine.nproc} cores, ${machine.memTotal}, node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}`);
+  if (machine.loadAverageAtStart[0] > machine.nproc * 0.5) {
+    log(`warning: the machine looks busy (load average ${machine.loadAverageAtStart[0]}); numbers will be noisy`);
+  }
+
+  for (const file of ['dist/src/main.js', 'dist/src/database/cli.js', 'dist/src/database/seed/cli.js']) {
+    if (!fs.existsSync(path.join(config.projectDir, file)))
+      throw new Error(`${file} is missing: run npm run build first (npm run bench does)`);
+  }
+
+  const credentials = await prepareDatabase(config, log);
+  const fixtures = await loadFixtures(config, credentials);
+  if (!fixtures.hot) throw new Error('the bench data set has no contact with a company');
+  const redisVersion = await flushRedis(config.redisUrl);
+  log(
+    `PostgreSQL: ${fixtures.postgres.split(' on ')[0]} (shared_buffers ${fixtures.sharedBuffers}, database ${fixtures.databaseSize}); Redis ${redisVersion}`,
+  );
+
+  const bare = bareServer(config, await freePort());
+  const atrium = atriumServer(config, await freePort());
+  const servers = [bare, atrium];
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    log('interrupted: stopping the servers');
+    Promise.all(servers.map((s) => s.stop(5000))).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const results = [];
+  let parityOutcomes = [];
+  let atriumIdleRssMb = null;
+  let atriumEndRssMb = null;
+  let exits = {};
+  let fatal = null;
+  try {
+    await bare.start();
+    await atrium.start();
+    atriumIdleRssMb = (rssOf(atrium.pid) ?? 0) / 1024 / 1024;
+    log(
+      `servers up: bare pid ${bare.pid} on ${bare.url}, atrium pid ${atrium.pid} on ${atrium.url} (idle RSS ${Math.round(atriumIdleRssMb)} MB)`,
+    );
+
+    parityOutcomes = await parity(servers, parityChecks({ credentials, fixtures }));
+    const mismatches = parityOutcomes.filter((p) => !p.same);
+    log(
+      mismatches.length
+        ? `parity: ${mismatches.length} answer(s) differ between bare and atrium: ${mismatches.map((m) => m.name).join(', ')}`
+        : `parity: both servers give the same answers (${parityOutcomes.length} checks)`,
+    );
+
+    const all = defineScenarios({ credentials, fixtures });
+    const selected = config.scenarioFilter.length ? all.filter((s) => config.scenarioFilter.includes(s.id)) : all;
+    for (const scenario of selected) {
+      const rounds = { bare: [], atrium: [] };
+      if (config.warmupSec > 0) {
+        for (const server of servers) await load(server, scenario.requests(server.name), config.warmupSec, config.connections, config);
+      }
+      for (let round = 1; round <= config.rounds; round++) {
+        for (const server of servers) {
+          const r = await load(server, scenario.requests(server.name), config.durationSec, config.connections, config);
+          rounds[server.name].push(r);
+          const bad = r.non2xx + r.errors + r.timeouts;
+          log(
+            `${scenario.id.padEnd(15)} round ${round} ${server.name.padEnd(6)} ${String(Math.round(r.requests / r.durationSec)).padStart(6)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  RSS ${Math.round(r.maxRssBytes / 1048576)} MB  CPU ${Math.round(r.serverCpuPct ?? 0)}% (PostgreSQL ${Math.round(r.postgresCpuPct ?? 0)}%, Redis ${Math.round(r.redisCpuPct ?? 0)}%, machine ${Math.round(r.machineBusyPct ?? 0)}%)${bad ? `  NON-2XX/ERRORS ${bad} ${JSON.stringify(r.statusCodes)}` : ''}`,
+          );
+          await sleep(500);
+        }
+      }
+      results.push({
+        id: scenario.id,
+        title: scenario.title,
+        description: scenario.description,
+        target: scenario.target,
+        notes: { bare: scenario.notes?.('bare') ?? {}, atrium: scenario.notes?.('atrium') ?? {} },
+        rounds,
+      });
+    }
+    await sleep(3000);
+    atriumEndRssMb = (rssOf(atrium.pid) ?? 0) / 1024 / 1024;
+  } catch (error) {
+    fatal = error;
+  } finally {
+    exits = { bare: await bare.stop(), atrium: await atrium.stop() };
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  if (interrupted) return;
+  if (fatal) {
+    log(`FAILED: ${fatal.stack || fatal}`);
+    process.exitCode = 1;
+    return;
+  }
+
+  const summary = summarize(results, { atriumIdleRssMb });
+  const atriumLog = atrium.logProblems();
+  const bareLog = bare.logProblems();
+  const table = renderTable(summary);
+  const verdicts = renderTargets(summary);
+  const wrapped = results.filter((r) => r.notes.atrium.idsWrapped || r.notes.bare.idsWrapped).map((r) => r.id);
+
+  process.stdout.write(`\n${table}\n\nTargets (ratios are Atrium / bare):\n${verdicts}\n`);
+  process.stdout.write(
+    `\nAtrium RSS idle before the load ${Math.round(atriumIdleRssMb)} MB, 3 s after it ${Math.round(atriumEndRssMb)} MB; Atrium exit ${JSON.stringify(exits.atrium)}, bare exit ${JSON.stringify(exits.bare)}; ` +
+      `error log lines: atrium ${atriumLog.errorLines}, bare ${bareLog.errorLines}\n`,
+  );
+  const busy = summary.scenarios.flatMap((s) => [s.bare.machineBusyPct, s.atrium.machineBusyPct]).filter((x) => x !== null);
+  if (busy.length) {
+    process.stdout.write(
+      `Whole machine CPU busy during the load runs: ${Math.round(Math.min(...busy))}–${Math.round(Math.max(...busy))}% ` +
+        `(server + PostgreSQL + Redis + load generator; anything else running shows here too)\n`,
+    );
+  }
+  if (wrapped.length && config.mode !== 'smoke') {
+    log(
+      `warning: the cache-miss ids ran out and wrapped in ${wrapped.join(', ')}: later requests were cache hits; raise BENCH_MISS_IDS or seed more contacts`,
+    );
+  }
+
+  const output = {
+    mode: config.mode,
+    startedAt: started.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: { ...machine, postgres: fixtures.postgres, postgresSharedBuffers: fixtures.sharedBuffers, redis: redisVersion },
+    settings: {
+      orgs: config.orgs,
+      contactsPerOrg: config.contactsPerOrg,
+      databaseSize: fixtures.databaseSize,
+      durationSec: config.durationSec,
+      warmupSec: config.warmupSec,
+      rounds: config.rounds,
+      connections: config.connections,
+      missIds: fixtures.missIds.length,
+      database: config.databaseName,
+      redis: config.redisUrl,
+    },
+    parity: parityOutcomes,
+    scenarios: summary.scenarios,
+    targets: summary.targets,
+    atrium: {
+      idleRssMb: atriumIdleRssMb,
+      rssAfterLoadMb: atriumEndRssMb,
+      maxRssMb: summary.atriumMaxRssMb,
+      exit: exits.atrium,
+      log: atriumLog,
+    },
+    bare: { exit: exits.bare, log: bareLog },
+    table,
+  };
+  fs.mkdirSync(path.dirname(config.resultsFile), { recursive: true });
+  fs.writeFileSync(config.resultsFile, `${JSON.stringify(output, null, 2)}\n`);
+  log(`results written to ${path.relative(process.cwd(), config.resultsFile)}`);
+
+  const errorsTarget = summary.targets.find((t) => t.name.startsWith('no errors'));
+  const parityFailed = parityOutcomes.some((p) => !p.same);
+  if (!errorsTarget.pass) {
+    log('FAILED: some requests did not succeed (see the non-2xx / errors column)');
+    process.exitCode = 1;
+  }
+  if (exits.atrium?.code !== 0 || exits.bare?.code !== 0) {
+    log('FAILED: a server did not shut down cleanly');
+    process.exitCode = 1;
+  }
+  if (config.strict && (summary.targets.some((t) => !t.pass) || parityFailed)) {
+    log('FAILED (--strict): a target was missed or the servers answered differently');
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`[bench] FAILED: ${error.stack || error}\n`);
+  process.exit(1);
+});
