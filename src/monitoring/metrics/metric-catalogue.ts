@@ -23,6 +23,8 @@ export const METRIC = {
   ready: 'atrium_ready',
   /** Counter; labels cache, result (hit, miss). Fed by the caching module. */
   cacheRequests: 'atrium_cache_requests_total',
+  /** Counter; label component. Operations that fell back because Redis was unavailable. Fed by the caching module. */
+  cacheFallbacks: 'atrium_cache_fallback_total',
   /** Counter; label limiter. Fed by the rate limiter. */
   rateLimited: 'atrium_rate_limited_requests_total',
   /**
