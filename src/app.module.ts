@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { EtagInterceptor, ProblemDetailsFilter, createValidationPipe } from '@app/http';
 import { RequestContextModule } from '@app/request-context';
 import { CachingModule } from './caching';
+import { ComplianceModule } from './compliance';
 import { CrmModule } from './crm';
 import { IdempotencyModule } from './idempotency';
 import { ConfigModule, ResolvedConfig } from './config';
@@ -25,6 +26,7 @@ export class AppModule {
         IdempotencyModule,
         CrmModule,
         MonitoringModule,
+        ComplianceModule,
         ...extraImports,
       ],
       providers: [

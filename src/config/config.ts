@@ -66,6 +66,22 @@ export interface AppConfig {
     /** Reported to Sentry and as the OpenTelemetry service version. */
     readonly release: string;
   };
+  readonly compliance: {
+    /**
+     * PKCS#8 PEM of the Ed25519 key that signs audit checkpoints, erasure certificates and
+     * reports. Without one, a key is generated once and kept in the database (fine for a laptop;
+     * production should hold the key outside the database it vouches for).
+     */
+    readonly signingKeyPem?: string;
+    /** Whether this instance runs the scheduled jobs (each still runs once per cluster). */
+    readonly jobsEnabled: boolean;
+    /** Cron expressions (with seconds allowed) per scheduled job. */
+    readonly schedules: { readonly auditCheckpoint: string; readonly retention: string };
+    /** Rows deleted or anonymised per statement by the retention job. */
+    readonly retentionBatchSize: number;
+    /** How long an access request's export stays downloadable. */
+    readonly privacyExportTtlDays: number;
+  };
 }
 
 export type ResolvedConfig = AppConfig & { readonly database: AppConfig['database'] & { readonly url: string } };
@@ -131,6 +147,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       otlpEndpoint: read.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),
       tracesSampleRate: read.ratio('TRACES_SAMPLE_RATE', 1),
       release: read.string('RELEASE', `atrium@${PACKAGE_VERSION}`),
+    },
+    compliance: {
+      signingKeyPem: read.ed25519PrivateKey('SIGNING_PRIVATE_KEY'),
+      jobsEnabled: read.bool('JOBS_ENABLED', nodeEnv !== 'test'),
+      schedules: {
+        auditCheckpoint: read.cron('JOB_AUDIT_CHECKPOINT_CRON', '0 5 * * * *'),
+        retention: read.cron('JOB_RETENTION_CRON', '0 30 2 * * *'),
+      },
+      retentionBatchSize: read.int('RETENTION_BATCH_SIZE', { min: 1, max: 100_000, default: 1000 }),
+      privacyExportTtlDays: read.int('PRIVACY_EXPORT_TTL_DAYS', { min: 1, max: 365, default: 30 }),
     },
     shutdown: {
       graceMs: read.int('SHUTDOWN_GRACE_MS', { min: 0, max: 600_000, default: 25_000 }),

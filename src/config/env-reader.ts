@@ -1,3 +1,5 @@
+import { createPrivateKey } from 'node:crypto';
+import { CronTime } from 'cron';
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
@@ -73,6 +75,30 @@ export class EnvReader {
     if (raw === undefined) return undefined;
     if (raw.length < minLength) return this.fail(key, `must be at least ${minLength} characters`, undefined);
     return raw;
+  }
+
+  /** A cron expression (five fields, or six with seconds), as @nestjs/schedule reads it. */
+  cron(key: string, fallback: string): string {
+    const raw = this.raw(key);
+    if (raw === undefined) return fallback;
+    try {
+      new CronTime(raw);
+      return raw;
+    } catch {
+      return this.fail(key, 'must be a cron expression such as "0 30 2 * * *"', fallback);
+    }
+  }
+
+  /** A PKCS#8 PEM Ed25519 private key; `\n` escapes are accepted for one-line environments. */
+  ed25519PrivateKey(key: string): string | undefined {
+    const raw = this.raw(key)?.replace(/\\n/g, '\n');
+    if (raw === undefined) return undefined;
+    try {
+      if (createPrivateKey(raw).asymmetricKeyType === 'ed25519') return raw;
+    } catch {
+      // reported below
+    }
+    return this.fail(key, 'must be a PKCS#8 PEM Ed25519 private key', undefined);
   }
 
   assertValid(): void {

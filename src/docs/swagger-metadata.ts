@@ -6,11 +6,13 @@ export default async () => {
     ['../tenancy/views']: await Promise.resolve(require('../tenancy/views')),
     ['../tenancy/members/dto/member.dto']: await Promise.resolve(require('../tenancy/members/dto/member.dto')),
     ['../tenancy/organizations/dto/organization.dto']: await Promise.resolve(require('../tenancy/organizations/dto/organization.dto')),
+    ['../compliance/audit/dto/audit-event.dto']: await Promise.resolve(require('../compliance/audit/dto/audit-event.dto')),
     ['../crm/activities/dto/activity.dto']: await Promise.resolve(require('../crm/activities/dto/activity.dto')),
     ['../crm/companies/dto/company.dto']: await Promise.resolve(require('../crm/companies/dto/company.dto')),
     ['../crm/contacts/dto/contact.dto']: await Promise.resolve(require('../crm/contacts/dto/contact.dto')),
     ['../tenancy/auth/dto/session.view']: await Promise.resolve(require('../tenancy/auth/dto/session.view')),
     ['../tenancy/me/dto/me.view']: await Promise.resolve(require('../tenancy/me/dto/me.view')),
+    ['../compliance/signing/signing-key.controller']: await Promise.resolve(require('../compliance/signing/signing-key.controller')),
   };
   return {
     '@nestjs/swagger': {
@@ -36,6 +38,7 @@ export default async () => {
                   'privacy:manage',
                   'compliance:read',
                   'compliance:manage',
+                  'legal-holds:manage',
                 ],
                 isArray: true,
                 uniqueItems: true,
@@ -63,6 +66,7 @@ export default async () => {
                   'privacy:manage',
                   'compliance:read',
                   'compliance:manage',
+                  'legal-holds:manage',
                 ],
                 isArray: true,
               },
@@ -153,6 +157,56 @@ export default async () => {
             UpdateOrganizationDto: {
               name: { required: false, type: () => String, minLength: 1, maxLength: 200 },
               settings: { required: false, type: () => t['../tenancy/organizations/dto/organization.dto'].OrganizationSettingsDto },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../compliance/audit/dto/audit-event.dto')),
+          {
+            AuditQuery: {
+              action: { required: false, type: () => String, pattern: '^[a-z0-9.-]{1,100}$' },
+              actorId: { required: false, type: () => String, maxLength: 100 },
+              targetId: { required: false, type: () => String, maxLength: 100 },
+              from: { required: false, type: () => Date },
+              to: { required: false, type: () => Date },
+            },
+            AuditExportQuery: { format: { required: true, enum: ['csv', 'jsonl'] } },
+            AuditActorView: {
+              type: { required: true, enum: ['user', 'api_key', 'system', 'anonymous'] },
+              id: { required: true, type: () => String, nullable: true },
+            },
+            AuditTargetView: { type: { required: true, type: () => String }, id: { required: true, type: () => String } },
+            AuditEventView: {
+              id: { required: true, type: () => String },
+              seq: { required: true, type: () => Number },
+              occurredAt: { required: true, type: () => String },
+              actor: { required: true, type: () => t['../compliance/audit/dto/audit-event.dto'].AuditActorView },
+              action: { required: true, type: () => String },
+              target: { required: true, type: () => t['../compliance/audit/dto/audit-event.dto'].AuditTargetView, nullable: true },
+              outcome: { required: true, enum: ['success', 'failure', 'denied'] },
+              requestId: { required: true, type: () => String, nullable: true },
+              ip: { required: true, type: () => String, nullable: true },
+              changedFields: { required: true, type: () => [String] },
+              details: { required: true, type: 'object', additionalProperties: true },
+              prevHash: { required: true, type: () => String },
+              hash: { required: true, type: () => String },
+            },
+            AuditEventPage: {
+              data: { required: true, type: () => [t['../compliance/audit/dto/audit-event.dto'].AuditEventView] },
+              nextCursor: { required: true, type: () => String, nullable: true },
+            },
+            CheckpointStatus: {
+              seq: { required: true, type: () => Number },
+              signedAt: { required: true, type: () => String },
+              signatureValid: { required: true, type: () => Boolean },
+            },
+            ChainVerification: {
+              valid: { required: true, type: () => Boolean },
+              checked: { required: true, type: () => Number },
+              firstBrokenSeq: { required: false, type: () => Number },
+              lastSeq: { required: true, type: () => Number },
+              lastHash: { required: true, type: () => String, nullable: true },
+              checkpoint: { required: true, type: () => t['../compliance/audit/dto/audit-event.dto'].CheckpointStatus, nullable: true },
             },
           },
         ],
@@ -319,6 +373,43 @@ export default async () => {
           },
         ],
         [
+          Promise.resolve(require('../monitoring/metrics/metrics.controller')),
+          {
+            MetricsController: {
+              index: {
+                summary: 'Prometheus text exposition. With METRICS_TOKEN set, a scrape must send it as a bearer token.',
+                type: String,
+              },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../monitoring/health/health.controller')),
+          {
+            HealthController: {
+              live: { summary: 'The process is up. No dependency is checked: a slow database must not get the process killed.' },
+              ready: {
+                summary: 'Ready for traffic: database, cache, migrations, and not shutting down. 503 with per-check detail otherwise.',
+                type: Object,
+              },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../compliance/audit/audit-events.controller')),
+          {
+            AuditEventsController: {
+              list: { type: t['../compliance/audit/dto/audit-event.dto'].AuditEventPage },
+              export: {},
+              verify: { type: t['../compliance/audit/dto/audit-event.dto'].ChainVerification },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../compliance/signing/signing-key.controller')),
+          { SigningKeyController: { get: { type: t['../compliance/signing/signing-key.controller'].SigningKeyView } } },
+        ],
+        [
           Promise.resolve(require('../crm/activities/activities.controller')),
           {
             ActivitiesController: {
@@ -351,29 +442,6 @@ export default async () => {
               get: { type: t['../crm/contacts/dto/contact.dto'].ContactView },
               update: { type: t['../crm/contacts/dto/contact.dto'].ContactView },
               remove: {},
-            },
-          },
-        ],
-        [
-          Promise.resolve(require('../monitoring/metrics/metrics.controller')),
-          {
-            MetricsController: {
-              index: {
-                summary: 'Prometheus text exposition. With METRICS_TOKEN set, a scrape must send it as a bearer token.',
-                type: String,
-              },
-            },
-          },
-        ],
-        [
-          Promise.resolve(require('../monitoring/health/health.controller')),
-          {
-            HealthController: {
-              live: { summary: 'The process is up. No dependency is checked: a slow database must not get the process killed.' },
-              ready: {
-                summary: 'Ready for traffic: database, cache, migrations, and not shutting down. 503 with per-check detail otherwise.',
-                type: Object,
-              },
             },
           },
         ],

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { AppError } from '@app/http';
+import { AppError, canonicalJson } from '@app/http';
 import { TenantDatabase } from '../tenancy';
-import { canonicalJson } from './canonical-json';
 import { IdempotencyRecord } from './idempotency-record.entity';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;

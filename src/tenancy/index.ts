@@ -7,7 +7,7 @@ import { User } from './entities/user.entity';
 export { TenancyModule } from './tenancy.module';
 export { ACCESS_EXTENSION, Authenticated, Public, RequirePermission, RouteAccess } from './auth/access.decorators';
 export { PERMISSIONS, Permission, ROLES, ROLE_PERMISSIONS, Role } from './permissions';
-export { SecurityEvent, SecurityEventListener, SecurityEventType, SecurityEvents } from './security-events';
+export { RecordedSecurityEvent, SecurityEvent, SecurityEventListener, SecurityEventType, SecurityEvents } from './security-events';
 export { TenantDatabase } from './tenant-boundary/tenant-database';
 export { TENANT_FILTER, TenantEntity } from './tenant-boundary/tenant-entity';
 export { TenantStampSubscriber, tenantFilter } from './tenant-boundary/tenant-filter';

@@ -15,6 +15,8 @@ export const PERMISSIONS = [
   'privacy:manage',
   'compliance:read',
   'compliance:manage',
+  // Legal holds suspend deletion; placing or lifting one is its own, deliberate permission.
+  'legal-holds:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

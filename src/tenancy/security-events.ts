@@ -31,7 +31,8 @@ export interface SecurityEvent {
   readonly details?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
-export type SecurityEventListener = (event: SecurityEvent & { readonly at: Date; readonly requestId?: string }) => void;
+export type RecordedSecurityEvent = SecurityEvent & { readonly at: Date; readonly requestId?: string; readonly ip?: string };
+export type SecurityEventListener = (event: RecordedSecurityEvent) => void | Promise<void>;
 
 /**
  * Every security-relevant action is announced here: written as a structured log line now, and
@@ -48,16 +49,24 @@ export class SecurityEvents {
     this.listeners.push(listener);
   }
 
-  record(event: SecurityEvent): void {
+  /** Resolves once every listener has taken the event (the audit log has written it, or queued it in the request's transaction). */
+  async record(event: SecurityEvent): Promise<void> {
     const principal = this.context.principal;
-    const full = {
+    const full: RecordedSecurityEvent = {
       ...event,
       orgId: event.orgId ?? this.context.orgId,
       actor: event.actor ?? (principal ? { type: principal.type, id: principal.id } : undefined),
       at: new Date(),
       requestId: this.context.requestId,
+      ip: this.context.clientIp,
     };
     this.logger.log({ event: full.type, orgId: full.orgId, actor: full.actor, target: full.target, details: full.details }, full.type);
-    for (const listener of this.listeners) listener(full);
+    for (const listener of this.listeners) {
+      try {
+        await listener(full);
+      } catch (error) {
+        this.logger.error({ err: error, event: full.type }, 'a security event listener failed');
+      }
+    }
   }
 }

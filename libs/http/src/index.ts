@@ -8,3 +8,4 @@ export { UuidParam } from './uuid-param';
 export { assertIfMatch, etagOf, etagOfJson, matchesIfNoneMatch } from './etag';
 export { EtagInterceptor } from './etag.interceptor';
 export { Trim, TrimLowerCase } from './transforms';
+export { canonicalJson } from './canonical-json';

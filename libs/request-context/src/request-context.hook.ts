@@ -14,10 +14,14 @@ type RequestWithResource = FastifyRequest & { [contextResource]?: AsyncResource 
 export function registerRequestContextHooks(fastify: FastifyInstance, context: RequestContext): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    context.run(request.id, () => {
-      (request as RequestWithResource)[contextResource] = new AsyncResource('atrium.request');
-      done();
-    });
+    context.run(
+      request.id,
+      () => {
+        (request as RequestWithResource)[contextResource] = new AsyncResource('atrium.request');
+        done();
+      },
+      request.ip,
+    );
   });
   fastify.addHook('preValidation', (request, _reply, done) => {
     const resource = (request as RequestWithResource)[contextResource];

@@ -27,6 +27,10 @@ export class RequestContext {
     return this.cls.isActive() ? this.cls.get('requestId') : undefined;
   }
 
+  get clientIp(): string | undefined {
+    return this.cls.isActive() ? this.cls.get('clientIp') : undefined;
+  }
+
   get tenant(): TenantContext | undefined {
     return this.cls.isActive() ? this.cls.get('tenant') : undefined;
   }
@@ -68,9 +72,10 @@ export class RequestContext {
   }
 
   /** Runs `work` in a fresh context with only a request id (Fastify hook, jobs before they pick an org). */
-  run<T>(requestId: string, work: () => T): T {
+  run<T>(requestId: string, work: () => T, clientIp?: string): T {
     return this.cls.run({ ifNested: 'override' }, () => {
       this.cls.set('requestId', requestId);
+      if (clientIp) this.cls.set('clientIp', clientIp);
       return work();
     });
   }

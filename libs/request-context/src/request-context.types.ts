@@ -24,5 +24,7 @@ export interface TenantContext {
 
 export interface RequestContextStore extends ClsStore {
   requestId?: string;
+  /** The client address as Fastify resolved it (honouring TRUST_PROXY). */
+  clientIp?: string;
   tenant?: TenantContext;
 }

@@ -26,21 +26,21 @@ export class Contact extends TenantEntity {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
 
-  @PersonalData({ category: 'identity', purpose: CONTACT_PURPOSE, retention: 'contacts', erasure: 'anonymise' })
+  @PersonalData({ category: 'identity', purpose: CONTACT_PURPOSE, retention: 'inactive_contacts', erasure: 'anonymise' })
   @Property({ type: 'text' })
   firstName!: string;
 
-  @PersonalData({ category: 'identity', purpose: CONTACT_PURPOSE, retention: 'contacts', erasure: 'anonymise' })
+  @PersonalData({ category: 'identity', purpose: CONTACT_PURPOSE, retention: 'inactive_contacts', erasure: 'anonymise' })
   @Property({ type: 'text' })
   lastName!: string;
 
   /** Lower-cased. */
-  @PersonalData({ category: 'contact_details', purpose: CONTACT_PURPOSE, retention: 'contacts', erasure: 'null' })
+  @PersonalData({ category: 'contact_details', purpose: CONTACT_PURPOSE, retention: 'inactive_contacts', erasure: 'null' })
   @Property({ type: 'text', nullable: true })
   email?: string | null;
 
   /** E.164, e.g. `+14155550123`. */
-  @PersonalData({ category: 'contact_details', purpose: CONTACT_PURPOSE, retention: 'contacts', erasure: 'null' })
+  @PersonalData({ category: 'contact_details', purpose: CONTACT_PURPOSE, retention: 'inactive_contacts', erasure: 'null' })
   @Property({ type: 'text', nullable: true })
   phone?: string | null;
 
@@ -50,7 +50,7 @@ export class Contact extends TenantEntity {
   @Property({ type: 'text[]', default: '{}' })
   tags: string[] = [];
 
-  @PersonalData({ category: 'custom', purpose: CONTACT_PURPOSE, retention: 'contacts', erasure: 'null' })
+  @PersonalData({ category: 'custom', purpose: CONTACT_PURPOSE, retention: 'inactive_contacts', erasure: 'null' })
   @Property({ type: 'jsonb', default: '{}' })
   customFields: Record<string, CustomFieldValue> = {};
 

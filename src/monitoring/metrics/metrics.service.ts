@@ -51,6 +51,24 @@ export class Metrics {
     () => new Gauge({ name: METRIC.dependencyUp, help: 'Dependency reachable at the last readiness check', labelNames: ['dependency'] }),
   );
   private readonly ready = once(METRIC.ready, () => new Gauge({ name: METRIC.ready, help: 'Whether the last readiness check passed' }));
+  private readonly jobRuns = once(
+    METRIC.jobRuns,
+    () => new Counter({ name: METRIC.jobRuns, help: 'Scheduled and manual job runs by outcome', labelNames: ['job', 'outcome'] }),
+  );
+  private readonly jobDuration = once(
+    METRIC.jobDuration,
+    () =>
+      new Histogram({
+        name: METRIC.jobDuration,
+        help: 'Job run duration',
+        labelNames: ['job'],
+        buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+      }),
+  );
+  private readonly jobLastSuccess = once(
+    METRIC.jobLastSuccess,
+    () => new Gauge({ name: METRIC.jobLastSuccess, help: 'Unix time of the last successful run, cluster-wide', labelNames: ['job'] }),
+  );
   private readonly tenantLabel: BoundedLabel;
 
   constructor(@Inject(APP_CONFIG) config: ResolvedConfig) {
@@ -66,6 +84,20 @@ export class Metrics {
 
   countAuthFailure(reason: string): void {
     this.authFailures.inc({ reason });
+  }
+
+  /** Makes a registered job's series exist from boot, so "never succeeded" alerts can see it. */
+  declareJob(job: string): void {
+    for (const outcome of ['success', 'failure', 'skipped']) this.jobRuns.inc({ job, outcome }, 0);
+  }
+
+  recordJobRun(job: string, outcome: 'success' | 'failure' | 'skipped', seconds?: number): void {
+    this.jobRuns.inc({ job, outcome });
+    if (seconds !== undefined) this.jobDuration.observe({ job }, seconds);
+  }
+
+  setJobLastSuccess(job: string, at: Date): void {
+    this.jobLastSuccess.set({ job }, at.getTime() / 1000);
   }
 
   recordReadiness(ready: boolean, dependencies: Readonly<Record<string, boolean>>): void {

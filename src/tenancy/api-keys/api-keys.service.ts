@@ -51,7 +51,11 @@ export class ApiKeysService {
       em.persist(key);
       return key;
     });
-    this.events.record({ type: 'api-key.created', target: { type: 'api_key', id: key.id }, details: { scopes: key.scopes.join(',') } });
+    await this.events.record({
+      type: 'api-key.created',
+      target: { type: 'api_key', id: key.id },
+      details: { scopes: key.scopes.join(',') },
+    });
     return { ...present(key), secret };
   }
 
@@ -70,6 +74,6 @@ export class ApiKeysService {
       if (!key) throw new NotFoundError('API_KEY_NOT_FOUND', 'No active API key with that id.');
       key.revokedAt = new Date();
     });
-    this.events.record({ type: 'api-key.revoked', target: { type: 'api_key', id } });
+    await this.events.record({ type: 'api-key.revoked', target: { type: 'api_key', id } });
   }
 }

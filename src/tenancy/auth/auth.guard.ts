@@ -31,23 +31,29 @@ export class AuthGuard implements CanActivate {
     const request = execution.switchToHttp().getRequest<FastifyRequest>();
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     if (!token) {
-      this.events.record({ type: 'auth.failed', details: { reason: request.headers.authorization ? 'malformed' : 'missing' } });
+      await this.events.record({ type: 'auth.failed', details: { reason: request.headers.authorization ? 'malformed' : 'missing' } });
       throw new UnauthenticatedError();
     }
     const resolution = await this.credentials.resolve(token);
     if ('failure' in resolution) {
-      this.events.record({ type: 'auth.failed', details: { reason: resolution.failure } });
+      await this.events.record({ type: 'auth.failed', details: { reason: resolution.failure } });
       throw new UnauthenticatedError('INVALID_CREDENTIALS', 'The bearer token is not valid or no longer valid.');
     }
     const tenant = resolution.tenant;
     this.context.setTenant(tenant);
 
     if (access.sessionOnly && tenant.principal.type !== 'user') {
-      this.events.record({ type: 'permission.denied', details: { reason: 'session_required', route: request.routeOptions.url ?? '' } });
+      await this.events.record({
+        type: 'permission.denied',
+        details: { reason: 'session_required', route: request.routeOptions.url ?? '' },
+      });
       throw new ForbiddenError('This route needs a user session; API keys cannot use it.');
     }
     if (access.kind === 'permission' && !tenant.permissions.has(access.permission)) {
-      this.events.record({ type: 'permission.denied', details: { permission: access.permission, route: request.routeOptions.url ?? '' } });
+      await this.events.record({
+        type: 'permission.denied',
+        details: { permission: access.permission, route: request.routeOptions.url ?? '' },
+      });
       throw new ForbiddenError(`This needs the ${access.permission} permission.`);
     }
     return true;

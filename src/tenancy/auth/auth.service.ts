@@ -52,7 +52,7 @@ export class AuthService {
       }
       throw error;
     }
-    this.events.record({
+    await this.events.record({
       type: 'auth.signup',
       orgId: organization.id,
       actor: { type: 'user', id: user.id },
@@ -67,7 +67,7 @@ export class AuthService {
     const user = await this.tenantDb.global((em) => em.findOne(User, { email: input.email }, { populate: ['passwordHash'] }));
     const valid = user ? await this.hasher.verify(input.password, user.passwordHash) : await this.hasher.verifyDecoy(input.password);
     if (!user || !valid) {
-      this.events.record({
+      await this.events.record({
         type: 'auth.login.failed',
         actor: user ? { type: 'user', id: user.id } : undefined,
         details: { reason: user ? 'wrong_password' : 'unknown_email' },
@@ -89,14 +89,14 @@ export class AuthService {
       throw new ForbiddenError('You are not a member of any organization.');
     }
     const organization = membership.organization.getEntity();
-    this.events.record({ type: 'auth.login.succeeded', orgId: organization.id, actor: { type: 'user', id: user.id } });
+    await this.events.record({ type: 'auth.login.succeeded', orgId: organization.id, actor: { type: 'user', id: user.id } });
     return this.tokenView(await this.sessions.issue(user.id, organization.id, client), organization);
   }
 
   async logout(): Promise<void> {
     const principal = this.requireSessionPrincipal();
     await this.sessions.revokeById(principal.userId, principal.sessionId);
-    this.events.record({ type: 'auth.logout' });
+    await this.events.record({ type: 'auth.logout' });
   }
 
   /** A new session bound to another of the caller's organizations; the current one ends. */
@@ -111,7 +111,7 @@ export class AuthService {
     );
     if (!membership) throw new NotFoundError('ORGANIZATION_NOT_FOUND', 'You are not a member of that organization.');
     await this.sessions.revokeById(principal.userId, principal.sessionId);
-    this.events.record({ type: 'auth.organization.switched', details: { to: organizationId } });
+    await this.events.record({ type: 'auth.organization.switched', details: { to: organizationId } });
     return this.tokenView(await this.sessions.issue(principal.userId, organizationId, client), membership.organization.getEntity());
   }
 
@@ -133,7 +133,7 @@ export class AuthService {
     if (!(await this.sessions.revokeById(principal.userId, sessionId))) {
       throw new NotFoundError('SESSION_NOT_FOUND', 'You have no active session with that id.');
     }
-    this.events.record({ type: 'session.revoked', target: { type: 'session', id: sessionId } });
+    await this.events.record({ type: 'session.revoked', target: { type: 'session', id: sessionId } });
   }
 
   private requireSessionPrincipal(): { userId: string; sessionId: string } {

@@ -15,7 +15,7 @@ export class Invitation extends TenantEntity {
   @PersonalData({
     category: 'contact_details',
     purpose: 'Inviting a person to join an organization',
-    retention: 'invitations',
+    retention: 'expired_invitations',
     erasure: 'null',
   })
   @Property({ type: 'text' })

@@ -72,7 +72,7 @@ export class InvitationsService {
       em.persist(invitation);
       return invitation;
     });
-    this.events.record({ type: 'member.invited', target: { type: 'invitation', id: invitation.id }, details: { role } });
+    await this.events.record({ type: 'member.invited', target: { type: 'invitation', id: invitation.id }, details: { role } });
     return { ...present(invitation), token };
   }
 
@@ -90,7 +90,7 @@ export class InvitationsService {
       if (!invitation) throw new NotFoundError('INVITATION_NOT_FOUND', 'No pending invitation with that id.');
       invitation.revokedAt = new Date();
     });
-    this.events.record({ type: 'invitation.revoked', target: { type: 'invitation', id } });
+    await this.events.record({ type: 'invitation.revoked', target: { type: 'invitation', id } });
   }
 
   /**
@@ -139,7 +139,7 @@ export class InvitationsService {
         return em.findOneOrFail(Organization, { id: orgId });
       }),
     );
-    this.events.record({
+    await this.events.record({
       type: 'member.joined',
       orgId,
       actor: { type: 'user', id: user.id },

@@ -58,6 +58,10 @@ export class MeService {
     // Sessions first: if they cannot be ended (Redis away) the password stays as it was, and the caller retries.
     const revoked = await this.sessions.revokeAll(userId, { exceptSessionId: principal.sessionId });
     await this.tenantDb.global((em) => em.nativeUpdate(User, { id: userId }, { passwordHash, passwordChangedAt: new Date() }));
-    this.events.record({ type: 'auth.password.changed', target: { type: 'user', id: userId }, details: { sessionsRevoked: revoked } });
+    await this.events.record({
+      type: 'auth.password.changed',
+      target: { type: 'user', id: userId },
+      details: { sessionsRevoked: revoked },
+    });
   }
 }

@@ -46,7 +46,11 @@ export class MembersService {
       return { membership, previous };
     });
     if (previous !== role) {
-      this.events.record({ type: 'member.role.changed', target: { type: 'user', id: userId }, details: { from: previous, to: role } });
+      await this.events.record({
+        type: 'member.role.changed',
+        target: { type: 'user', id: userId },
+        details: { from: previous, to: role },
+      });
     }
     return present(membership);
   }
@@ -68,7 +72,7 @@ export class MembersService {
       // Their keys end too: rejoining later must not bring them back.
       return em.nativeUpdate(ApiKey, { createdBy: userId, revokedAt: null }, { revokedAt: new Date() });
     });
-    this.events.record({
+    await this.events.record({
       type: 'member.removed',
       target: { type: 'user', id: userId },
       details: { sessionsRevoked: revoked, apiKeysRevoked: keysRevoked },

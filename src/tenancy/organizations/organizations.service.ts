@@ -57,7 +57,7 @@ export class OrganizationsService {
         em.persist(membership);
       }),
     );
-    this.events.record({
+    await this.events.record({
       type: 'organization.created',
       orgId: organization.id,
       actor: { type: 'user', id: ownerId },
@@ -92,7 +92,7 @@ export class OrganizationsService {
       if (changes.settings !== undefined) org.settings = { ...org.settings, ...changes.settings };
       return org;
     });
-    this.events.record({
+    await this.events.record({
       type: 'organization.updated',
       target: { type: 'organization', id: orgId },
       details: { fields: Object.keys(changes).join(',') },

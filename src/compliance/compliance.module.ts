@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { MonitoringModule } from '../monitoring';
+import { AuditCheckpoints } from './audit/audit-checkpoints';
+import { AuditEventsController } from './audit/audit-events.controller';
+import { AuditEventsService } from './audit/audit-events.service';
+import { AuditLog } from './audit/audit-log';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { Jobs } from './jobs/jobs';
+import { PRIVACY_CONTROLLERS, PRIVACY_PROVIDERS } from './privacy/privacy.providers';
+import { RETENTION_CONTROLLERS, RETENTION_PROVIDERS } from './retention/retention.providers';
+import { Signer } from './signing/signer';
+import { SigningKeyController } from './signing/signing-key.controller';
+
+/**
+ * Audit log, privacy requests, retention and legal holds, and the scheduled jobs behind them
+ * (each run once per cluster). The audit interceptor is global: every mutation is recorded.
+ */
+@Module({
+  imports: [ScheduleModule.forRoot(), MonitoringModule],
+  controllers: [AuditEventsController, SigningKeyController, ...PRIVACY_CONTROLLERS, ...RETENTION_CONTROLLERS],
+  providers: [
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    AuditLog,
+    AuditEventsService,
+    AuditCheckpoints,
+    Jobs,
+    Signer,
+    ...PRIVACY_PROVIDERS,
+    ...RETENTION_PROVIDERS,
+  ],
+  exports: [AuditLog, Jobs, Signer],
+})
+export class ComplianceModule {}

@@ -1,0 +1,186 @@
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { v7 as uuidv7 } from 'uuid';
+import { APP_CONFIG, AppConfig } from '../../config';
+import { Metrics } from '../../monitoring';
+import { TenantDatabase } from '../../tenancy';
+
+/** What a run reports: counts by name (orgs visited, rows deleted, checkpoints signed, ...). */
+export type JobCounts = Record<string, number>;
+
+export interface JobDefinition {
+  /** Stable name: the CLI argument, the `job` metric label, the `job_runs.job` value. */
+  readonly name: string;
+  readonly description: string;
+  /** Cron expression (seconds allowed); absent for jobs that only run on demand. */
+  readonly schedule?: string;
+  run(context: JobRunContext): Promise<JobCounts>;
+}
+
+export interface JobRunContext {
+  readonly runId: string;
+  readonly trigger: 'schedule' | 'manual';
+  /** The tick this run is for (the scheduled time, or the start of a manual run). */
+  readonly scheduledFor: Date;
+}
+
+export type JobRunResult =
+  | { readonly status: 'succeeded'; readonly runId: string; readonly counts: JobCounts; readonly durationMs: number }
+  | { readonly status: 'failed'; readonly runId: string; readonly error: string; readonly durationMs: number }
+  /** Another instance holds the job's lock, or already ran this tick. */
+  | { readonly status: 'skipped'; readonly reason: 'locked' | 'already-ran' };
+
+/**
+ * Every scheduled job runs here, once per cluster per tick however many instances are up: a run
+ * first takes the job's PostgreSQL advisory lock (held by a transaction for the whole run, so a
+ * crashed instance releases it), then claims the tick in `job_runs` (unique per job and tick), so
+ * an instance whose timer fires a little late cannot repeat a finished run. Each run is recorded
+ * with its counts and outcome and exported as metrics, which the stalled-job alerts watch.
+ */
+@Injectable()
+export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(Jobs.name);
+  private readonly definitions = new Map<string, JobDefinition>();
+  private readonly instance = `${hostname()}:${process.pid}`;
+  private readonly running = new Set<Promise<unknown>>();
+  private refreshTimer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly database: TenantDatabase,
+    private readonly metrics: Metrics,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  register(definition: JobDefinition): void {
+    if (this.definitions.has(definition.name)) throw new Error(`Job ${definition.name} is registered twice`);
+    this.definitions.set(definition.name, definition);
+    this.metrics.declareJob(definition.name);
+  }
+
+  list(): readonly JobDefinition[] {
+    return [...this.definitions.values()];
+  }
+
+  onApplicationBootstrap(): void {
+    void this.refreshLastSuccess();
+    // Any instance reports the cluster's last success, not only the one that ran it.
+    this.refreshTimer = setInterval(() => void this.refreshLastSuccess(), 60_000).unref();
+    if (!this.config.compliance.jobsEnabled) return;
+    for (const definition of this.definitions.values()) {
+      if (!definition.schedule) continue;
+      const cron = CronJob.from({
+        cronTime: definition.schedule,
+        start: true,
+        onTick: () => {
+          // The tick, to the second: every instance computes the same one for the same firing.
+          const scheduledFor = new Date(Math.floor(Date.now() / 1000) * 1000);
+          this.track(this.runScheduled(definition.name, scheduledFor)).catch((error: unknown) =>
+            this.logger.error({ err: error, job: definition.name }, 'scheduled job could not start'),
+          );
+        },
+      });
+      this.scheduler.addCronJob(`atrium:${definition.name}`, cron);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.refreshTimer);
+    for (const name of this.scheduler.getCronJobs().keys()) {
+      if (name.startsWith('atrium:')) this.scheduler.deleteCronJob(name);
+    }
+    // A run in progress finishes (its lock and records stay consistent) before the pool closes.
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** Runs a job now, outside its schedule: the CLI and tests use this. Still one run at a time. */
+  runNow(name: string): Promise<JobRunResult> {
+    return this.track(this.execute(this.definition(name), 'manual', null));
+  }
+
+  runScheduled(name: string, scheduledFor: Date): Promise<JobRunResult> {
+    return this.execute(this.definition(name), 'schedule', scheduledFor);
+  }
+
+  private definition(name: string): JobDefinition {
+    const definition = this.definitions.get(name);
+    if (!definition) throw new Error(`Unknown job ${name}; known: ${[...this.definitions.keys()].join(', ')}`);
+    return definition;
+  }
+
+  private async execute(definition: JobDefinition, trigger: 'schedule' | 'manual', scheduledFor: Date | null): Promise<JobRunResult> {
+    const result = await this.database.global(async (lockEm) => {
+      const [{ locked }] = await lockEm.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(hashtext(?)) as locked', [
+        `atrium.job.${definition.name}`,
+      ]);
+      if (!locked) return { status: 'skipped', reason: 'locked' } as const;
+      const runId = uuidv7();
+      const claimed = await this.database.global((em) =>
+        em.execute<{ id: string }[]>(
+          `insert into job_runs (id, job, trigger, scheduled_for, instance) values (?, ?, ?, ?, ?)
+           on conflict (job, scheduled_for) do nothing returning id`,
+          [runId, definition.name, trigger, scheduledFor, this.instance],
+        ),
+      );
+      if (claimed.length === 0) return { status: 'skipped', reason: 'already-ran' } as const;
+      return this.perform(definition, { runId, trigger, scheduledFor: scheduledFor ?? new Date() });
+    });
+    if (result.status === 'skipped') {
+      this.metrics.recordJobRun(definition.name, 'skipped');
+      this.logger.log({ job: definition.name, reason: result.reason }, 'job skipped');
+    }
+    return result;
+  }
+
+  private async perform(definition: JobDefinition, context: JobRunContext): Promise<JobRunResult> {
+    const started = performance.now();
+    try {
+      const counts = await definition.run(context);
+      const durationMs = Math.round(performance.now() - started);
+      await this.finish(context.runId, 'succeeded', counts, null);
+      this.metrics.recordJobRun(definition.name, 'success', durationMs / 1000);
+      this.metrics.setJobLastSuccess(definition.name, new Date());
+      this.logger.log({ job: definition.name, runId: context.runId, counts, durationMs }, 'job succeeded');
+      return { status: 'succeeded', runId: context.runId, counts, durationMs };
+    } catch (error) {
+      const durationMs = Math.round(performance.now() - started);
+      const message = error instanceof Error ? error.message : String(error);
+      await this.finish(context.runId, 'failed', {}, message.slice(0, 2000));
+      this.metrics.recordJobRun(definition.name, 'failure', durationMs / 1000);
+      this.logger.error({ job: definition.name, runId: context.runId, err: error, durationMs }, 'job failed');
+      return { status: 'failed', runId: context.runId, error: message, durationMs };
+    }
+  }
+
+  private finish(runId: string, outcome: 'succeeded' | 'failed', counts: JobCounts, error: string | null): Promise<unknown> {
+    return this.database.global((em) =>
+      em.execute('update job_runs set finished_at = now(), outcome = ?, counts = ?, error = ? where id = ?', [
+        outcome,
+        JSON.stringify(counts),
+        error,
+        runId,
+      ]),
+    );
+  }
+
+  private async refreshLastSuccess(): Promise<void> {
+    try {
+      const rows = await this.database.global((em) =>
+        em.execute<{ job: string; at: Date }[]>(
+          `select job, max(finished_at) as at from job_runs where outcome = 'succeeded' group by job`,
+        ),
+      );
+      for (const row of rows) if (this.definitions.has(row.job)) this.metrics.setJobLastSuccess(row.job, new Date(row.at));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not read the last successful job runs');
+    }
+  }
+
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    void work.finally(() => this.running.delete(work)).catch(() => undefined);
+    return work;
+  }
+}
