@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, StreamableFile } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, map } from 'rxjs';
 import { etagOfJson, matchesIfNoneMatch } from './etag';
@@ -15,7 +15,8 @@ export class EtagInterceptor implements NestInterceptor {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     return next.handle().pipe(
       map((body: unknown) => {
-        if (body === undefined || reply.statusCode >= 300) return body;
+        // Streams (exports, downloads) carry their own type and are not buffered to be hashed.
+        if (body === undefined || body instanceof StreamableFile || reply.statusCode >= 300) return body;
         const json = JSON.stringify(body);
         const etag = etagOfJson(json);
         reply.header('etag', etag);

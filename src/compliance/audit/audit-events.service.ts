@@ -11,7 +11,8 @@ interface AuditRow {
   org_id: string;
   seq: string;
   id: string;
-  occurred_at: Date;
+  /** timestamptz arrives as text: MikroORM turns pg's date parsing off. */
+  occurred_at: string;
   actor_type: AuditActorType;
   actor_id: string | null;
   action: string;
@@ -138,7 +139,7 @@ export class AuditEventsService {
 
   private async latestCheckpoint(orgId: string) {
     const [row] = await this.database.transaction((em) =>
-      em.execute<{ seq: string; hash: string; signed_at: Date; key_id: string; signature: string }[]>(
+      em.execute<{ seq: string; hash: string; signed_at: string; key_id: string; signature: string }[]>(
         'select seq, hash, signed_at, key_id, signature from audit_checkpoints where org_id = ? order by seq desc limit 1',
         [orgId],
       ),
@@ -146,7 +147,7 @@ export class AuditEventsService {
     if (!row) return undefined;
     const seq = Number(row.seq);
     const signatureValid = await this.signer.verify(checkpointMessage(orgId, seq, row.hash), { keyId: row.key_id, value: row.signature });
-    return { seq, hash: row.hash, signedAt: row.signed_at.toISOString(), signatureValid };
+    return { seq, hash: row.hash, signedAt: new Date(row.signed_at).toISOString(), signatureValid };
   }
 
   private async hashAt(orgId: string, seq: number, hash: string): Promise<boolean> {
@@ -183,7 +184,7 @@ function eventOf(row: AuditRow): AuditEvent {
     id: row.id,
     orgId: row.org_id,
     seq: Number(row.seq),
-    occurredAt: row.occurred_at,
+    occurredAt: new Date(row.occurred_at),
     actor: { type: row.actor_type, id: row.actor_id },
     action: row.action,
     target: row.target_type && row.target_id ? { type: row.target_type, id: row.target_id } : null,

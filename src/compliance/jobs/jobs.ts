@@ -168,7 +168,7 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
   private async refreshLastSuccess(): Promise<void> {
     try {
       const rows = await this.database.global((em) =>
-        em.execute<{ job: string; at: Date }[]>(
+        em.execute<{ job: string; at: string }[]>(
           `select job, max(finished_at) as at from job_runs where outcome = 'succeeded' group by job`,
         ),
       );

@@ -270,7 +270,57 @@ const CASES: Record<string, Case> = {
   getActivity: { kind: 'not-found', params: (a) => ({ id: a.records.activityId }) },
   updateActivity: { kind: 'not-found', params: (a) => ({ id: a.records.activityId }), body: () => ({ subject: 'Taken over' }) },
   deleteActivity: { kind: 'not-found', params: (a) => ({ id: a.records.activityId }) },
+
+  // B's own log may name A's ids that B itself sent (its refused attempts): what must never show
+  // is an event of A's, so these check the actors and successful targets instead of markers.
+  listAuditEvents: {
+    kind: 'caller-scoped',
+    check: async (ctx) => expectOnlyBEvents(ctx, (await ctx.call({ query: { limit: '100' } })).json().data),
+  },
+  exportAuditEvents: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const exported = await ctx.call({ query: { format: 'jsonl' } });
+      expect(exported.statusCode).toBe(200);
+      await expectOnlyBEvents(
+        ctx,
+        exported.body
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line)),
+      );
+    },
+  },
+  verifyAuditChain: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const [ofB, ofA] = await Promise.all([ctx.call({}), ctx.asA('GET', '/v1/audit-events/verify')]);
+      expect({ b: ofB.json().valid, a: ofA.json().valid, sameHead: ofB.json().lastHash === ofA.json().lastHash }).toEqual({
+        b: true,
+        a: true,
+        sameHead: false,
+      });
+    },
+  },
+  getSigningKey: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const [ofB, ofA] = await Promise.all([ctx.call({}), ctx.asA('GET', '/v1/compliance/signing-key')]);
+      expect(ctx.seen(ofB)).toEqual({ status: 200, traces: [] });
+      expect(ofB.json()).toEqual(ofA.json());
+    },
+  },
 };
+
+async function expectOnlyBEvents(ctx: Ctx, events: { actor: { id: string | null }; target: { id: string } | null; outcome: string }[]) {
+  const aIds = new Set([ctx.a.owner.userId, ctx.a.member.userId, ctx.a.apiKey.id]);
+  const aRecords = new Set(Object.values(ctx.a.records));
+  expect({
+    any: events.length > 0,
+    actedByA: events.filter((event) => event.actor.id && aIds.has(event.actor.id)),
+    changedInA: events.filter((event) => event.outcome === 'success' && event.target && aRecords.has(event.target.id)),
+  }).toEqual({ any: true, actedByA: [], changedInA: [] });
+}
 
 async function expectCreatedInB(ctx: Ctx, created: Awaited<ReturnType<Ctx['call']>>): Promise<void> {
   const id = created.json().id as string;

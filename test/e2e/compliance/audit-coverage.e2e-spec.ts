@@ -1,0 +1,189 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { routeAuditOf } from '../../../src/compliance/audit/audit.interceptor';
+import { STRONG_PASSWORD, Signed, addMember, bearer, createApiKey, signup, uniqueEmail } from '../../support/factories';
+import { createTestApp } from '../../support/test-app';
+import { loadOperations } from '../isolation/openapi-operations';
+
+/**
+ * Every mutation leaves exactly one audit event: each mutating operation of the live OpenAPI
+ * document is performed once, and the org's log must hold one event for that request, named
+ * after the operation. An operation without a scenario here fails the coverage test.
+ */
+
+let app: NestFastifyApplication;
+
+type Reply = Awaited<ReturnType<NestFastifyApplication['inject']>>;
+interface Performed {
+  readonly response: Reply;
+  /** A token of an owner of the org whose log must hold the event. */
+  readonly readAs: string;
+}
+
+function call(method: string, url: string, token?: string, payload?: object): Promise<Reply> {
+  return app.inject({ method: method as 'GET', url, headers: token ? bearer(token) : {}, payload });
+}
+
+async function created(method: string, url: string, token: string, payload: object): Promise<string> {
+  const response = await call(method, url, token, payload);
+  if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+  return response.json().id;
+}
+
+const contact = { firstName: 'Audit', lastName: 'Trail' };
+const activity = { type: 'note', subject: 'Met', occurredAt: '2026-01-01T00:00:00.000Z' };
+
+const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
+  signup: async () => {
+    const response = await call('POST', '/v1/auth/signup', undefined, {
+      email: uniqueEmail(),
+      password: STRONG_PASSWORD,
+      name: 'New Owner',
+      organizationName: 'Fresh Org',
+    });
+    return { response, readAs: response.json().token };
+  },
+  login: async (owner) => ({
+    response: await call('POST', '/v1/auth/login', undefined, {
+      email: owner.email,
+      password: STRONG_PASSWORD,
+      organizationId: owner.orgId,
+    }),
+    readAs: owner.token,
+  }),
+  logout: async (owner) => {
+    const login = await call('POST', '/v1/auth/login', undefined, { email: owner.email, password: STRONG_PASSWORD });
+    return { response: await call('POST', '/v1/auth/logout', login.json().token), readAs: owner.token };
+  },
+  switchOrganization: async (owner) => {
+    const other = await call('POST', '/v1/organizations', owner.token, { name: 'Second' });
+    const response = await call('POST', '/v1/auth/switch-organization', owner.token, { organizationId: other.json().id });
+    // Switching ends the old session; the event belongs to the org switched away from.
+    const back = await call('POST', '/v1/auth/login', undefined, {
+      email: owner.email,
+      password: STRONG_PASSWORD,
+      organizationId: owner.orgId,
+    });
+    return { response, readAs: back.json().token };
+  },
+  revokeSession: async (owner) => {
+    const login = await call('POST', '/v1/auth/login', undefined, { email: owner.email, password: STRONG_PASSWORD });
+    const sessions = await call('GET', '/v1/auth/sessions', login.json().token);
+    const current = sessions.json().data.find((session: { current: boolean }) => session.current);
+    return { response: await call('DELETE', `/v1/auth/sessions/${current.id}`, owner.token), readAs: owner.token };
+  },
+  changePassword: async (owner) => {
+    const member = await addMember(app, owner, 'member');
+    const response = await call('POST', '/v1/me/password', member.token, {
+      currentPassword: STRONG_PASSWORD,
+      newPassword: `${STRONG_PASSWORD} too`,
+    });
+    return { response, readAs: owner.token };
+  },
+  createOrganization: async (owner) => ({
+    response: await call('POST', '/v1/organizations', owner.token, { name: 'Another' }),
+    readAs: owner.token,
+  }),
+  updateOrganization: async (owner) => ({
+    response: await call('PATCH', '/v1/organization', owner.token, { name: 'Renamed' }),
+    readAs: owner.token,
+  }),
+  updateMember: async (owner) => {
+    const member = await addMember(app, owner, 'member');
+    return { response: await call('PATCH', `/v1/members/${member.userId}`, owner.token, { role: 'viewer' }), readAs: owner.token };
+  },
+  removeMember: async (owner) => {
+    const member = await addMember(app, owner, 'viewer');
+    return { response: await call('DELETE', `/v1/members/${member.userId}`, owner.token), readAs: owner.token };
+  },
+  createInvitation: async (owner) => ({
+    response: await call('POST', '/v1/invitations', owner.token, { email: uniqueEmail(), role: 'member' }),
+    readAs: owner.token,
+  }),
+  revokeInvitation: async (owner) => {
+    const id = await created('POST', '/v1/invitations', owner.token, { email: uniqueEmail(), role: 'member' });
+    return { response: await call('DELETE', `/v1/invitations/${id}`, owner.token), readAs: owner.token };
+  },
+  acceptInvitation: async (owner) => {
+    const invitation = await call('POST', '/v1/invitations', owner.token, { email: uniqueEmail(), role: 'member' });
+    const response = await call('POST', '/v1/invitations/accept', undefined, {
+      token: invitation.json().token,
+      name: 'Joiner',
+      password: STRONG_PASSWORD,
+    });
+    return { response, readAs: owner.token };
+  },
+  createApiKey: async (owner) => ({
+    response: await call('POST', '/v1/api-keys', owner.token, { name: 'k', scopes: ['contacts:read'] }),
+    readAs: owner.token,
+  }),
+  revokeApiKey: async (owner) => {
+    const key = await createApiKey(app, owner, ['contacts:read']);
+    return { response: await call('DELETE', `/v1/api-keys/${key.id}`, owner.token), readAs: owner.token };
+  },
+  createCompany: async (owner) => ({ response: await call('POST', '/v1/companies', owner.token, { name: 'Acme' }), readAs: owner.token }),
+  updateCompany: async (owner) => {
+    const id = await created('POST', '/v1/companies', owner.token, { name: 'Acme' });
+    return { response: await call('PATCH', `/v1/companies/${id}`, owner.token, { name: 'Acme 2' }), readAs: owner.token };
+  },
+  deleteCompany: async (owner) => {
+    const id = await created('POST', '/v1/companies', owner.token, { name: 'Acme' });
+    return { response: await call('DELETE', `/v1/companies/${id}`, owner.token), readAs: owner.token };
+  },
+  createContact: async (owner) => ({ response: await call('POST', '/v1/contacts', owner.token, contact), readAs: owner.token }),
+  updateContact: async (owner) => {
+    const id = await created('POST', '/v1/contacts', owner.token, contact);
+    return { response: await call('PATCH', `/v1/contacts/${id}`, owner.token, { lastName: 'Log' }), readAs: owner.token };
+  },
+  deleteContact: async (owner) => {
+    const id = await created('POST', '/v1/contacts', owner.token, contact);
+    return { response: await call('DELETE', `/v1/contacts/${id}`, owner.token), readAs: owner.token };
+  },
+  createActivity: async (owner) => {
+    const id = await created('POST', '/v1/contacts', owner.token, contact);
+    return { response: await call('POST', `/v1/contacts/${id}/activities`, owner.token, activity), readAs: owner.token };
+  },
+  updateActivity: async (owner) => {
+    const contactId = await created('POST', '/v1/contacts', owner.token, contact);
+    const id = await created('POST', `/v1/contacts/${contactId}/activities`, owner.token, activity);
+    return { response: await call('PATCH', `/v1/activities/${id}`, owner.token, { subject: 'Met again' }), readAs: owner.token };
+  },
+  deleteActivity: async (owner) => {
+    const contactId = await created('POST', '/v1/contacts', owner.token, contact);
+    const id = await created('POST', `/v1/contacts/${contactId}/activities`, owner.token, activity);
+    return { response: await call('DELETE', `/v1/activities/${id}`, owner.token), readAs: owner.token };
+  },
+};
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+beforeAll(async () => {
+  ({ app } = await createTestApp());
+});
+
+afterAll(async () => {
+  await app.close();
+});
+
+it('has a scenario for every mutating operation of the OpenAPI document', async () => {
+  const operations = (await loadOperations(app)).filter((operation) => MUTATING.has(operation.method));
+  const missing = operations
+    .filter((operation) => !SCENARIOS[operation.id])
+    .map((operation) => `${operation.method} ${operation.path} (${operation.id})`);
+  expect(missing).toEqual([]);
+});
+
+describe('every mutation leaves exactly one audit event', () => {
+  it.each(Object.keys(SCENARIOS))('%s', async (operationId) => {
+    const owner = await signup(app);
+    const operation = (await loadOperations(app)).find((candidate) => candidate.id === operationId);
+    expect(operation).toBeDefined();
+    const { response, readAs } = await SCENARIOS[operationId](owner);
+    expect(response.statusCode).toBeLessThan(300);
+
+    const log = await call('GET', '/v1/audit-events?limit=100', readAs);
+    expect(log.statusCode).toBe(200);
+    const forRequest = log.json().data.filter((event: { requestId: string }) => event.requestId === response.headers['x-request-id']);
+    expect(forRequest).toHaveLength(1);
+    expect(forRequest[0]).toMatchObject({ action: routeAuditOf(operationId, operation!.path).action, outcome: 'success' });
+  });
+});

@@ -1,0 +1,337 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { Jobs } from '../../../src/compliance';
+import { STRONG_PASSWORD, Signed, addMember, bearer, signup } from '../../support/factories';
+import { createTestApp } from '../../support/test-app';
+
+let app: NestFastifyApplication;
+let owner: Client;
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+function call(method: Method, url: string, token?: string, payload?: object) {
+  return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
+}
+
+async function events(token: string, query = ''): Promise<Record<string, any>[]> {
+  const response = await call('GET', `/v1/audit-events?limit=100${query}`, token);
+  expect(response.statusCode).toBe(200);
+  return response.json().data;
+}
+
+async function verify(token: string): Promise<Record<string, any>> {
+  const response = await call('GET', '/v1/audit-events/verify', token);
+  expect(response.statusCode).toBe(200);
+  return response.json();
+}
+
+/** As the table owner (the migrations' superuser), bypassing the append-only trigger: what an attacker with DBA rights could do. */
+async function asOwnerWithoutTrigger(sql: string, params: unknown[]): Promise<void> {
+  await owner.query('begin');
+  await owner.query('alter table audit_events disable trigger audit_events_append_only');
+  await owner.query(sql, params);
+  await owner.query('alter table audit_events enable trigger audit_events_append_only');
+  await owner.query('commit');
+}
+
+async function someContacts(user: Signed, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const response = await call('POST', '/v1/contacts', user.token, { firstName: `Audit${i}`, lastName: 'Subject' });
+    expect(response.statusCode).toBe(201);
+    ids.push(response.json().id);
+  }
+  return ids;
+}
+
+beforeAll(async () => {
+  ({ app } = await createTestApp());
+  owner = new Client({ connectionString: process.env.DATABASE_URL });
+  await owner.connect();
+});
+
+afterAll(async () => {
+  await owner.end();
+  await app.close();
+});
+
+describe('what is recorded', () => {
+  it('records a mutation once, in the same transaction, with field names and never values', async () => {
+    const user = await signup(app);
+    const created = await call('POST', '/v1/contacts', user.token, { firstName: 'Grace', lastName: 'Hopper', email: 'grace@navy.example' });
+    const id = created.json().id;
+    const updated = await call('PATCH', `/v1/contacts/${id}`, user.token, { phone: '+14155550123' });
+    expect(updated.statusCode).toBe(200);
+
+    const mine = await events(user.token, `&targetId=${id}`);
+    expect(mine.map((event) => event.action)).toEqual(['contact.update', 'contact.create']);
+    const [update, create] = mine;
+    expect(create).toMatchObject({
+      actor: { type: 'user', id: user.userId },
+      target: { type: 'contact', id },
+      outcome: 'success',
+      requestId: created.headers['x-request-id'],
+      changedFields: ['email', 'firstName', 'lastName'],
+    });
+    expect(create.ip).toEqual(expect.any(String));
+    expect(update).toMatchObject({ changedFields: ['phone'], requestId: updated.headers['x-request-id'], seq: create.seq + 1 });
+    expect(JSON.stringify(mine)).not.toMatch(/Grace|Hopper|navy|4155550123/);
+  });
+
+  it('records a failed mutation with its error code, and nothing of the rolled-back change', async () => {
+    const user = await signup(app);
+    const missing = '01930000-0000-7000-8000-000000000000';
+    const response = await call('PATCH', `/v1/contacts/${missing}`, user.token, { firstName: 'X' });
+    expect(response.statusCode).toBe(404);
+    const [event] = await events(user.token, `&targetId=${missing}`);
+    expect(event).toMatchObject({ action: 'contact.update', outcome: 'failure', details: { code: 'CONTACT_NOT_FOUND' } });
+  });
+
+  it('folds the security events a request raises into its one event', async () => {
+    const user = await signup(app);
+    const member = await addMember(app, user, 'member');
+    const removed = await call('DELETE', `/v1/members/${member.userId}`, user.token);
+    expect(removed.statusCode).toBe(204);
+    const forRequest = (await events(user.token)).filter((event) => event.requestId === removed.headers['x-request-id']);
+    expect(forRequest).toHaveLength(1);
+    expect(forRequest[0]).toMatchObject({ action: 'member.remove', target: { type: 'member', id: member.userId } });
+    expect(forRequest[0].details.events).toContain('member.removed');
+  });
+
+  it('records denied permission checks and failed sign-ins in the organization concerned', async () => {
+    const user = await signup(app);
+    const viewer = await addMember(app, user, 'viewer');
+    const denied = await call('POST', '/v1/contacts', viewer.token, { firstName: 'No', lastName: 'Way' });
+    expect(denied.statusCode).toBe(403);
+    const failed = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: viewer.email, password: 'not the password at all' },
+    });
+    expect(failed.statusCode).toBe(401);
+
+    const recorded = await events(user.token);
+    expect(recorded.find((event) => event.requestId === denied.headers['x-request-id'])).toMatchObject({
+      action: 'permission.denied',
+      outcome: 'denied',
+      actor: { type: 'user', id: viewer.userId },
+      details: { permission: 'contacts:write', route: '/v1/contacts' },
+    });
+    expect(recorded.find((event) => event.requestId === failed.headers['x-request-id'])).toMatchObject({
+      action: 'auth.login.failed',
+      outcome: 'failure',
+      actor: { type: 'user', id: viewer.userId },
+    });
+  });
+
+  it('records sign-up and sign-in in the organization they concern', async () => {
+    const user = await signup(app);
+    const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: STRONG_PASSWORD } });
+    expect(login.statusCode).toBe(200);
+    const actions = (await events(user.token)).map((event) => event.action);
+    expect(actions).toEqual(expect.arrayContaining(['auth.signup', 'auth.login']));
+  });
+});
+
+describe('GET /v1/audit-events', () => {
+  it('pages newest first without gaps or duplicates, and filters', async () => {
+    const user = await signup(app);
+    await someContacts(user, 7);
+    const seen: number[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await call('GET', `/v1/audit-events?limit=3${cursor ? `&cursor=${cursor}` : ''}`, user.token);
+      expect(response.statusCode).toBe(200);
+      seen.push(...response.json().data.map((event: { seq: number }) => event.seq));
+      cursor = response.json().nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...seen].sort((a, b) => b - a));
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen[seen.length - 1]).toBe(1);
+    expect(seen[0]).toBe(seen.length);
+
+    expect((await events(user.token, '&action=contact.create')).length).toBe(7);
+    expect(
+      await events(user.token, `&actorId=${user.userId}&action=contact.create&from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z`),
+    ).toEqual([]);
+  });
+
+  it('rejects bad filters with problem details', async () => {
+    const user = await signup(app);
+    for (const query of [
+      'action=DROP TABLE',
+      'from=yesterday',
+      'limit=0',
+      'cursor=***',
+      'from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+    ]) {
+      const response = await call('GET', `/v1/audit-events?${query}`, user.token);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    }
+  });
+
+  it('needs a credential and audit:read: auditors read it, members and viewers do not', async () => {
+    const user = await signup(app);
+    expect((await call('GET', '/v1/audit-events')).statusCode).toBe(401);
+    for (const role of ['member', 'viewer'] as const) {
+      const other = await addMember(app, user, role);
+      for (const path of ['/v1/audit-events', '/v1/audit-events/verify', '/v1/audit-events/export?format=csv']) {
+        const response = await call('GET', path, other.token);
+        expect(response.statusCode).toBe(403);
+        expect(response.json()).toMatchObject({ code: 'FORBIDDEN' });
+      }
+    }
+    const auditor = await addMember(app, user, 'auditor');
+    expect((await call('GET', '/v1/audit-events', auditor.token)).statusCode).toBe(200);
+  });
+
+  it('shows one organization nothing of another', async () => {
+    const first = await signup(app);
+    const second = await signup(app);
+    const [contactId] = await someContacts(first, 1);
+    expect(await events(second.token, `&targetId=${contactId}`)).toEqual([]);
+    const orgsSeen = new Set((await events(second.token)).map((event) => event.actor.id));
+    expect(orgsSeen.has(first.userId)).toBe(false);
+  });
+});
+
+describe('GET /v1/audit-events/export', () => {
+  it('streams CSV and JSON Lines, oldest first with hashes, and audits the export', async () => {
+    const user = await signup(app);
+    await someContacts(user, 3);
+    const jsonl = await call('GET', '/v1/audit-events/export?format=jsonl', user.token);
+    expect(jsonl.statusCode).toBe(200);
+    expect(jsonl.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    expect(jsonl.headers['content-disposition']).toMatch(/attachment; filename="audit-events.jsonl"/);
+    const lines = jsonl.body
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.seq)).toEqual(lines.map((_, index) => index + 1));
+    expect(lines[1].prevHash).toBe(lines[0].hash);
+
+    const csv = await call('GET', '/v1/audit-events/export?format=csv&action=contact.create', user.token);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = csv.body.trim().split('\n');
+    expect(rows[0]).toMatch(/^seq,id,occurredAt,actorType,actorId,action,/);
+    expect(rows).toHaveLength(4);
+
+    const exported = await events(user.token, '&action=audit-events.export');
+    expect(exported.map((event) => event.requestId)).toEqual([csv.headers['x-request-id'], jsonl.headers['x-request-id']]);
+  });
+
+  it('refuses an unknown format', async () => {
+    const user = await signup(app);
+    const response = await call('GET', '/v1/audit-events/export?format=xml', user.token);
+    expect(response.statusCode).toBe(400);
+  });
+});
+
+describe('tamper evidence', () => {
+  it('verifies an intact chain', async () => {
+    const user = await signup(app);
+    await someContacts(user, 3);
+    const result = await verify(user.token);
+    expect(result).toMatchObject({ valid: true, checked: result.lastSeq });
+    expect(result.lastSeq).toBeGreaterThanOrEqual(4);
+    expect(result.firstBrokenSeq).toBeUndefined();
+  });
+
+  it('reports the first altered row', async () => {
+    const user = await signup(app);
+    await someContacts(user, 5);
+    await asOwnerWithoutTrigger(`update audit_events set action = 'contact.read' where org_id = $1 and seq = 3`, [user.orgId]);
+    expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: 3 });
+  });
+
+  it('reports a row deleted from the middle', async () => {
+    const user = await signup(app);
+    await someContacts(user, 5);
+    await asOwnerWithoutTrigger('delete from audit_events where org_id = $1 and seq = 4', [user.orgId]);
+    expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: 4 });
+  });
+
+  it('reports deleted newest rows, even when the chain head was rewritten to match, through the signed checkpoint', async () => {
+    const user = await signup(app);
+    await someContacts(user, 5);
+    const result = await app.get(Jobs).runNow('audit-checkpoint');
+    expect(result.status).toBe('succeeded');
+    const { lastSeq } = await verify(user.token);
+    expect(lastSeq).toBe(6);
+
+    await asOwnerWithoutTrigger('delete from audit_events where org_id = $1 and seq > 4', [user.orgId]);
+    await owner.query(
+      `update audit_chain_heads set last_seq = 4, last_hash = (select hash from audit_events where org_id = $1 and seq = 4) where org_id = $1`,
+      [user.orgId],
+    );
+    const broken = await verify(user.token);
+    expect(broken).toMatchObject({ valid: false, firstBrokenSeq: 5, checkpoint: { seq: 6, signatureValid: true } });
+  });
+
+  it('reports deleted newest rows against the chain head even before a checkpoint', async () => {
+    const user = await signup(app);
+    await someContacts(user, 3);
+    await asOwnerWithoutTrigger('delete from audit_events where org_id = $1 and seq = 4', [user.orgId]);
+    expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: 4 });
+  });
+
+  it('refuses a forged checkpoint signature', async () => {
+    const user = await signup(app);
+    await someContacts(user, 2);
+    await app.get(Jobs).runNow('audit-checkpoint');
+    await owner.query(`update audit_checkpoints set signature = $2 where org_id = $1`, [user.orgId, Buffer.alloc(64).toString('base64')]);
+    expect(await verify(user.token)).toMatchObject({ valid: false, checkpoint: { signatureValid: false } });
+  });
+});
+
+describe('append-only in the database', () => {
+  async function asRuntimeRole(orgId: string, sql: string): Promise<unknown> {
+    await owner.query('begin');
+    try {
+      await owner.query('set local role atrium_app');
+      await owner.query(`select set_config('app.org_id', $1, true)`, [orgId]);
+      return await owner.query(sql, sql.includes('$1') ? [orgId] : []);
+    } finally {
+      await owner.query('rollback');
+    }
+  }
+
+  it('the runtime role can read its org’s events but neither update nor delete them', async () => {
+    const user = await signup(app);
+    await someContacts(user, 1);
+    const read = (await asRuntimeRole(user.orgId, 'select count(*)::int as n from audit_events where org_id = $1')) as {
+      rows: { n: number }[];
+    };
+    expect(read.rows[0].n).toBeGreaterThan(0);
+    await expect(asRuntimeRole(user.orgId, `update audit_events set action = 'x' where org_id = $1`)).rejects.toThrow(/permission denied/);
+    await expect(asRuntimeRole(user.orgId, 'delete from audit_events where org_id = $1')).rejects.toThrow(/permission denied/);
+    await expect(asRuntimeRole(user.orgId, 'truncate audit_events')).rejects.toThrow(/permission denied/);
+  });
+
+  it('the trigger refuses updates, deletes and truncation even from the owner', async () => {
+    const user = await signup(app);
+    for (const sql of [`update audit_events set action = 'x' where org_id = $1`, 'delete from audit_events where org_id = $1']) {
+      await expect(owner.query(sql, [user.orgId])).rejects.toThrow(/append-only/);
+    }
+    await expect(owner.query('truncate audit_events')).rejects.toThrow(/append-only/);
+  });
+
+  it('the runtime role cannot prune another organization’s chain', async () => {
+    const first = await signup(app);
+    const second = await signup(app);
+    await expect(
+      (async () => {
+        await owner.query('begin');
+        try {
+          await owner.query('set local role atrium_app');
+          await owner.query(`select set_config('app.org_id', $1, true)`, [second.orgId]);
+          await owner.query('select audit_prune($1, 1)', [first.orgId]);
+        } finally {
+          await owner.query('rollback');
+        }
+      })(),
+    ).rejects.toThrow(/not the current organization/);
+  });
+});
