@@ -8,18 +8,20 @@ let app: NestFastifyApplication;
 let owner: Client;
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read by the assertions below
+type AuditEventJson = Record<string, any>;
 
 function call(method: Method, url: string, token?: string, payload?: object) {
   return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
 }
 
-async function events(token: string, query = ''): Promise<Record<string, any>[]> {
+async function events(token: string, query = ''): Promise<AuditEventJson[]> {
   const response = await call('GET', `/v1/audit-events?limit=100${query}`, token);
   expect(response.statusCode).toBe(200);
   return response.json().data;
 }
 
-async function verify(token: string): Promise<Record<string, any>> {
+async function verify(token: string): Promise<AuditEventJson> {
   const response = await call('GET', '/v1/audit-events/verify', token);
   expect(response.statusCode).toBe(200);
   return response.json();
