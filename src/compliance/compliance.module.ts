@@ -7,7 +7,9 @@ import { AuditEventsController } from './audit/audit-events.controller';
 import { AuditEventsService } from './audit/audit-events.service';
 import { AuditLog } from './audit/audit-log';
 import { AuditInterceptor } from './audit/audit.interceptor';
+import { EVIDENCE_CONTROLLERS, EVIDENCE_PROVIDERS } from './evidence/evidence.providers';
 import { Jobs } from './jobs/jobs';
+import { REPORT_CONTROLLERS, REPORT_PROVIDERS } from './reports/reports.providers';
 import { PRIVACY_CONTROLLERS, PRIVACY_PROVIDERS } from './privacy/privacy.providers';
 import { RETENTION_CONTROLLERS, RETENTION_PROVIDERS } from './retention/retention.providers';
 import { Signer } from './signing/signer';
@@ -19,7 +21,14 @@ import { SigningKeyController } from './signing/signing-key.controller';
  */
 @Module({
   imports: [ScheduleModule.forRoot(), MonitoringModule],
-  controllers: [AuditEventsController, SigningKeyController, ...PRIVACY_CONTROLLERS, ...RETENTION_CONTROLLERS],
+  controllers: [
+    AuditEventsController,
+    SigningKeyController,
+    ...PRIVACY_CONTROLLERS,
+    ...RETENTION_CONTROLLERS,
+    ...EVIDENCE_CONTROLLERS,
+    ...REPORT_CONTROLLERS,
+  ],
   providers: [
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
     AuditLog,
@@ -29,6 +38,8 @@ import { SigningKeyController } from './signing/signing-key.controller';
     Signer,
     ...PRIVACY_PROVIDERS,
     ...RETENTION_PROVIDERS,
+    ...EVIDENCE_PROVIDERS,
+    ...REPORT_PROVIDERS,
   ],
   exports: [AuditLog, Jobs, Signer],
 })

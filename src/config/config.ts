@@ -76,7 +76,16 @@ export interface AppConfig {
     /** Whether this instance runs the scheduled jobs (each still runs once per cluster). */
     readonly jobsEnabled: boolean;
     /** Cron expressions (with seconds allowed) per scheduled job. */
-    readonly schedules: { readonly auditCheckpoint: string; readonly retention: string };
+    readonly schedules: {
+      readonly auditCheckpoint: string;
+      readonly retention: string;
+      readonly privacyRequests: string;
+      readonly evidence: string;
+      readonly monthlyReports: string;
+      readonly organizationClosures: string;
+    };
+    /** Days between an owner's request to close the org and the deletion of its data. */
+    readonly closureGraceDays: number;
     /** Rows deleted or anonymised per statement by the retention job. */
     readonly retentionBatchSize: number;
     /** How long an access request's export stays downloadable. */
@@ -154,7 +163,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       schedules: {
         auditCheckpoint: read.cron('JOB_AUDIT_CHECKPOINT_CRON', '0 5 * * * *'),
         retention: read.cron('JOB_RETENTION_CRON', '0 30 2 * * *'),
+        // Picks up privacy requests whose in-process start was lost (a crash, a restart).
+        privacyRequests: read.cron('JOB_PRIVACY_REQUESTS_CRON', '0 * * * * *'),
+        evidence: read.cron('JOB_EVIDENCE_CRON', '0 15 3 * * *'),
+        // Early on the 1st: the report covers the month that just ended.
+        monthlyReports: read.cron('JOB_MONTHLY_REPORTS_CRON', '0 45 4 1 * *'),
+        organizationClosures: read.cron('JOB_ORGANIZATION_CLOSURES_CRON', '0 0 4 * * *'),
       },
+      closureGraceDays: read.int('ORGANIZATION_CLOSURE_GRACE_DAYS', { min: 0, max: 365, default: 30 }),
       retentionBatchSize: read.int('RETENTION_BATCH_SIZE', { min: 1, max: 100_000, default: 1000 }),
       privacyExportTtlDays: read.int('PRIVACY_EXPORT_TTL_DAYS', { min: 1, max: 365, default: 30 }),
     },
