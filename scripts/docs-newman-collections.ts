@@ -36,6 +36,9 @@ const SKIP_WITHOUT_IDS = [
   '}',
 ];
 
+/** GETs that answer 404 for the demo organization as it is (it is not being closed): left out, and listed. */
+const NEEDS_A_CLOSURE = new Set(['getOrganizationClosure', 'downloadOrganizationExport']);
+
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const response = await fetch(url, init);
   if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${url} answered ${response.status}: ${await response.text()}`);
@@ -79,9 +82,11 @@ async function main(baseUrl: string, credentialsFile: string, outDir: string): P
     const rule = access.get(item.id) ?? {};
     return rule.public === true || (!rule.sessionOnly && (!rule.permission || me.permissions.includes(rule.permission)));
   };
+  const runnable = (item: PostmanItem) => !NEEDS_A_CLOSURE.has(item.id);
+  process.stdout.write(`left out (the demo organization is not being closed): ${[...NEEDS_A_CLOSURE].join(', ')}\n`);
   const runs = {
-    'api-key': readOnly(collection, baseUrl, demo.apiKey, keyMay),
-    session: readOnly(collection, baseUrl, session.token, (item) => !keyMay(item)),
+    'api-key': readOnly(collection, baseUrl, demo.apiKey, (item) => runnable(item) && keyMay(item)),
+    session: readOnly(collection, baseUrl, session.token, (item) => runnable(item) && !keyMay(item)),
   };
   mkdirSync(outDir, { recursive: true });
   for (const [name, run] of Object.entries(runs)) {

@@ -8,6 +8,7 @@ import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, ResolvedConfig } from '../config';
 import { CacheAvailability } from './cache-availability';
 import { CacheVersions } from './cache-versions';
+import { OrganizationCacheEntries } from './organization-cache-entries';
 import { QueryCache } from './query-cache';
 import { rateLimiters } from './rate-limit/rate-limits';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
@@ -63,8 +64,9 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
     CacheVersions,
     QueryCache,
     ResponseCacheInterceptor,
+    OrganizationCacheEntries,
   ],
-  exports: [RedisConnectionModule, SHARED_STORE, CacheVersions, QueryCache, ResponseCacheInterceptor],
+  exports: [RedisConnectionModule, SHARED_STORE, CacheVersions, QueryCache, ResponseCacheInterceptor, OrganizationCacheEntries],
 })
 export class CachingModule implements OnApplicationShutdown {
   constructor(

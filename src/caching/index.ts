@@ -6,6 +6,7 @@ export { CacheAvailability } from './cache-availability';
 export { CacheVersions } from './cache-versions';
 export { NearCache } from './near-cache';
 export { QueryCache } from './query-cache';
+export { CacheEntriesScan, OrganizationCacheEntries } from './organization-cache-entries';
 export { CachedResponse } from './response-cache.interceptor';
 export { AuthRateLimited } from './rate-limit/rate-limits';
 export { RateLimitGuard } from './rate-limit/rate-limit.guard';

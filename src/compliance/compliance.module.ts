@@ -9,6 +9,7 @@ import { AuditLog } from './audit/audit-log';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { EVIDENCE_CONTROLLERS, EVIDENCE_PROVIDERS } from './evidence/evidence.providers';
 import { Jobs } from './jobs/jobs';
+import { OFFBOARDING_CONTROLLERS, OFFBOARDING_PROVIDERS } from './offboarding/offboarding.providers';
 import { REPORT_CONTROLLERS, REPORT_PROVIDERS } from './reports/reports.providers';
 import { PRIVACY_CONTROLLERS, PRIVACY_PROVIDERS } from './privacy/privacy.providers';
 import { RETENTION_CONTROLLERS, RETENTION_PROVIDERS } from './retention/retention.providers';
@@ -28,6 +29,7 @@ import { SigningKeyController } from './signing/signing-key.controller';
     ...RETENTION_CONTROLLERS,
     ...EVIDENCE_CONTROLLERS,
     ...REPORT_CONTROLLERS,
+    ...OFFBOARDING_CONTROLLERS,
   ],
   providers: [
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
@@ -40,6 +42,7 @@ import { SigningKeyController } from './signing/signing-key.controller';
     ...RETENTION_PROVIDERS,
     ...EVIDENCE_PROVIDERS,
     ...REPORT_PROVIDERS,
+    ...OFFBOARDING_PROVIDERS,
   ],
   exports: [AuditLog, Jobs, Signer],
 })

@@ -40,6 +40,9 @@ export function createOrmOptions(config: ResolvedConfig, model: OrmModel, purpos
     forceUtcTimezone: true,
     pool: { min: database.pool.min, max: database.pool.max, idleTimeoutMillis: database.pool.idleTimeoutMs },
     driverOptions: {
+      // A failed statement's message names its SQL with placeholders, never the bound values:
+      // those can be personal data (an erasure's search terms) and error messages reach logs.
+      compileSqlOnError: false,
       connection: {
         statement_timeout: database.statementTimeoutMs,
         application_name: purpose === 'runtime' ? 'atrium' : 'atrium-migrations',
@@ -55,6 +58,9 @@ export function createOrmOptions(config: ResolvedConfig, model: OrmModel, purpos
       allOrNothing: true,
       emit: 'ts',
       snapshotName: '.snapshot-atrium',
+      // The compliance tables have no entities (they are reached through SQL): a generated
+      // migration must never propose dropping them.
+      dropTables: false,
     },
     // Tests run from TypeScript sources and must run the TypeScript migrations.
     preferTs: __filename.endsWith('.ts'),

@@ -60,6 +60,7 @@ export const TAG_DESCRIPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['Audit', 'The tamper-evident audit log of the organization.'],
   ['Privacy', 'Data subject requests (access, erasure) and the record of processing.'],
   ['Retention', 'Retention policies and legal holds.'],
-  ['Compliance', 'SOC 2 evidence and signed compliance reports.'],
+  ['Compliance', 'SOC 2 evidence, signed compliance reports and the key that verifies them.'],
+  ['Organization closure', 'Closing the organization: full export, grace period, deletion and its signed certificate.'],
   ['Operations', 'Health probes and metrics for operators; outside `/v1`.'],
 ];

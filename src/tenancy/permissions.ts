@@ -17,6 +17,8 @@ export const PERMISSIONS = [
   'compliance:manage',
   // Legal holds suspend deletion; placing or lifting one is its own, deliberate permission.
   'legal-holds:manage',
+  // Closing the org deletes everything in it: owners only.
+  'org:close',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -27,7 +29,7 @@ const everything: readonly Permission[] = PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   owner: everything,
-  admin: everything,
+  admin: everything.filter((permission) => permission !== 'org:close'),
   member: ['org:read', 'members:read', 'contacts:read', 'contacts:write'],
   viewer: ['org:read', 'members:read', 'contacts:read'],
   // The compliance officer: audit, privacy and compliance data and reports, nothing else.

@@ -13,6 +13,8 @@ export type SecurityEventType =
   | 'permission.denied'
   | 'organization.created'
   | 'organization.updated'
+  /** A closed organization's data was deleted: no credential of it may be honoured any more. */
+  | 'organization.deleted'
   | 'api-key.created'
   | 'api-key.revoked'
   | 'member.invited'

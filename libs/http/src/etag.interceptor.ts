@@ -16,7 +16,7 @@ export class EtagInterceptor implements NestInterceptor {
     return next.handle().pipe(
       map((body: unknown) => {
         // Streams (exports, downloads) carry their own type and are not buffered to be hashed.
-        if (body === undefined || body instanceof StreamableFile || reply.statusCode >= 300) return body;
+        if (body === undefined || body instanceof StreamableFile || Buffer.isBuffer(body) || reply.statusCode >= 300) return body;
         const json = JSON.stringify(body);
         const etag = etagOfJson(json);
         reply.header('etag', etag);

@@ -9,3 +9,4 @@ export { assertIfMatch, etagOf, etagOfJson, matchesIfNoneMatch } from './etag';
 export { EtagInterceptor } from './etag.interceptor';
 export { Trim, TrimLowerCase } from './transforms';
 export { canonicalJson } from './canonical-json';
+export { csvCell } from './csv';

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
-import { Page, ValidationError, decodeCursor, encodeCursor } from '@app/http';
+import { Page, ValidationError, csvCell, decodeCursor, encodeCursor } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
 import { Signer } from '../signing/signer';
@@ -238,12 +238,4 @@ function csvLine(view: AuditEventView): string {
     view.hash,
   ];
   return `${values.map(csvCell).join(',')}\n`;
-}
-
-/** RFC 4180 quoting, and a leading quote on cells a spreadsheet would run as a formula. */
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  let text = String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -74,7 +74,8 @@ export class AuditLog implements OnModuleInit {
       requestId: this.context.requestId ?? null,
       ip: this.context.clientIp ?? null,
       changedFields: [...(entry.changedFields ?? [])].sort(),
-      details: entry.details ?? {},
+      // As stored (jsonb drops undefined members), so the hash recomputes from the row.
+      details: JSON.parse(JSON.stringify(entry.details ?? {})) as AuditEvent['details'],
     };
     const hash = chainHash(head.last_hash, event);
     await em.execute(
@@ -109,6 +110,8 @@ export class AuditLog implements OnModuleInit {
   }
 
   private async onSecurityEvent(event: RecordedSecurityEvent): Promise<void> {
+    // The deleted org's log went with it; its signed deletion certificate is the record.
+    if (event.type === 'organization.deleted') return;
     const scope = this.scopes.getStore();
     if (scope) {
       scope.events.push(event);

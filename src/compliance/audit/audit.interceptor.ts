@@ -97,12 +97,19 @@ export class AuditInterceptor implements NestInterceptor {
   ): AuditEntry {
     const params = (request.params ?? {}) as Record<string, string | undefined>;
     const createdId = route.creates ? idIn(body) : undefined;
-    const targetId = createdId ?? (route.creates ? undefined : (params.id ?? params.userId ?? params.category));
+    const named = params.id ?? params.userId ?? params.category;
+    // A path value is only trusted once the request succeeded (it was validated); a refused one is cut short.
+    const targetId = createdId ?? (route.creates ? undefined : outcome === 'success' ? named : named?.replace(/\0/g, '').slice(0, 64));
     const details: Record<string, AuditDetailValue> = {};
     if (route.creates && params.id) details.parentId = params.id;
     if (code) details.code = code;
     if (events.length > 0) details.events = events.map((event) => event.type);
-    const fields = request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? Object.keys(request.body) : [];
+    // Field names only from a body the validation pipe accepted (whitelisted DTO fields): a refused
+    // body's keys are the client's free text and must not enter the append-only log.
+    const fields =
+      outcome === 'success' && request.body && typeof request.body === 'object' && !Array.isArray(request.body)
+        ? Object.keys(request.body)
+        : [];
     return {
       orgId,
       action: route.action,

@@ -1,3 +1,9 @@
+import { EVIDENCE_CHECK_CLASSES, evidenceChecksProvider } from './checks/evidence-checks';
+import { EvidenceCollection } from './evidence-collection';
+import { EvidenceJob } from './evidence-job';
+import { EvidenceController } from './evidence.controller';
+import { EvidenceService } from './evidence.service';
+
 /** The SOC 2 evidence feature's controllers and providers, registered by ComplianceModule. */
-export const EVIDENCE_CONTROLLERS = [];
-export const EVIDENCE_PROVIDERS = [];
+export const EVIDENCE_CONTROLLERS = [EvidenceController];
+export const EVIDENCE_PROVIDERS = [...EVIDENCE_CHECK_CLASSES, evidenceChecksProvider, EvidenceCollection, EvidenceService, EvidenceJob];

@@ -22,6 +22,8 @@ export interface EvidenceRecord {
   readonly summary: Readonly<Record<string, string | number | boolean | null>>;
   /** SHA-256 hex of the canonical JSON of { checkId, checkVersion, criteria, period, population, exceptions, summary, result }. */
   readonly payloadSha256: string;
+  /** The `job_runs` id when the scheduled job collected it; null when collected on request. */
+  readonly jobRunId?: string | null;
 }
 
 export interface EvidencePeriod {

@@ -71,17 +71,24 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!this.config.compliance.jobsEnabled) return;
     for (const definition of this.definitions.values()) {
       if (!definition.schedule) continue;
+      // The tick a firing is for, as the schedule has it rather than as the clock reads when the
+      // timer fires: an instance whose event loop was busy past the second still names the same
+      // tick as the others, so the claim in job_runs stops it repeating a run that already ended.
+      let due: Date | undefined;
       const cron = CronJob.from({
         cronTime: definition.schedule,
         start: true,
         onTick: () => {
-          // The tick, to the second: every instance computes the same one for the same firing.
-          const scheduledFor = new Date(Math.floor(Date.now() / 1000) * 1000);
+          const now = Date.now();
+          // A timer firing a few ms early or late still names the whole second it was due at.
+          const scheduledFor = due && due.getTime() <= now ? due : new Date(Math.round(now / 1000) * 1000);
+          due = cron.nextDate().toJSDate();
           this.track(this.runScheduled(definition.name, scheduledFor)).catch((error: unknown) =>
             this.logger.error({ err: error, job: definition.name }, 'scheduled job could not start'),
           );
         },
       });
+      due = cron.nextDate().toJSDate();
       this.scheduler.addCronJob(`atrium:${definition.name}`, cron);
     }
   }

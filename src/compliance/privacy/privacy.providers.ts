@@ -1,3 +1,25 @@
+import { ErasureCertificates } from './erasure-certificate';
+import { ErasureVerification } from './erasure-verification';
+import { PersonalDataColumns } from '../personal-data/personal-data-columns';
+import { PrivacyDeliverablesService } from './privacy-deliverables.service';
+import { PrivacyRequestProcessor } from './privacy-request-processor';
+import { PrivacyRequestsController } from './privacy-requests.controller';
+import { PrivacyRequestsService } from './privacy-requests.service';
+import { ProcessingRecords } from './processing-records';
+import { ProcessingRecordsController } from './processing-records.controller';
+import { SubjectAccessExport } from './subject-access-export';
+import { SubjectErasure } from './subject-erasure';
+
 /** The privacy-request feature's controllers and providers, registered by ComplianceModule. */
-export const PRIVACY_CONTROLLERS = [];
-export const PRIVACY_PROVIDERS = [];
+export const PRIVACY_CONTROLLERS = [ProcessingRecordsController, PrivacyRequestsController];
+export const PRIVACY_PROVIDERS = [
+  PersonalDataColumns,
+  ProcessingRecords,
+  PrivacyRequestsService,
+  PrivacyDeliverablesService,
+  PrivacyRequestProcessor,
+  SubjectAccessExport,
+  SubjectErasure,
+  ErasureVerification,
+  ErasureCertificates,
+];

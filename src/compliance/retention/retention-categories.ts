@@ -12,19 +12,22 @@ export const RETENTION_CATEGORIES = {
     actions: ['delete', 'anonymise'],
   },
   inactive_contacts: {
-    description: 'Contacts not updated for the period',
+    description: 'Contacts not updated, and with no activity occurring or recorded, for the period (deleting one deletes its activities)',
     defaultDays: 3 * 365,
     defaultAction: 'anonymise',
     actions: ['delete', 'anonymise'],
   },
   audit_events: {
-    description: 'Audit events by age (the oldest prefix of the chain; the chain start is kept)',
+    description:
+      'Audit events by age: the oldest part of the chain goes, and the chain verifies from its new start (the newest signed checkpoint’s event is kept)',
     defaultDays: 7 * 365,
+    // An admin must not be able to shorten the evidence of what admins did to nothing.
+    minDays: 365,
     defaultAction: 'delete',
     actions: ['delete'],
   },
   privacy_exports: {
-    description: 'Access-request exports after they were produced',
+    description: 'Access-request exports after they were produced, or as soon as their download deadline has passed',
     defaultDays: 30,
     defaultAction: 'delete',
     actions: ['delete'],
@@ -43,7 +46,7 @@ export const RETENTION_CATEGORIES = {
   },
 } as const satisfies Record<
   string,
-  { description: string; defaultDays: number; defaultAction: RetentionAction; actions: readonly RetentionAction[] }
+  { description: string; defaultDays: number; minDays?: number; defaultAction: RetentionAction; actions: readonly RetentionAction[] }
 >;
 
 export type RetentionAction = 'delete' | 'anonymise';

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -69,6 +70,7 @@ export class ContactsController {
   @IfMatchHeader()
   @ApiOperation({ operationId: 'deleteContact', summary: 'Delete a contact and its activities' })
   @ApiNoContentResponse()
+  @ApiConflictResponse({ description: 'A legal hold preserves this contact (`CONTACT_UNDER_LEGAL_HOLD`).' })
   @ApiNotFoundResponse({ description: 'No such contact in this organization.' })
   @ApiPreconditionFailedResponse({ description: 'If-Match does not match the current version.' })
   remove(@UuidParam('id') id: string, @Headers('if-match') ifMatch?: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { Page, ValidationError, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
+import { ConflictError, Page, ValidationError, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { QueryCache } from '../../caching';
 import { TenantDatabase } from '../../tenancy';
@@ -171,7 +171,14 @@ export class ContactsService {
     await this.tenantDb.transaction(async (em) => {
       const contact = await this.loadForUpdate(em, id);
       assertIfMatch(ifMatch, etagOf(presentContact(contact)));
-      await em.nativeDelete(Contact, { id });
+      await em.nativeDelete(Contact, { id }).catch((error: unknown) => {
+        throw isLegalHoldRefusal(error)
+          ? new ConflictError(
+              'CONTACT_UNDER_LEGAL_HOLD',
+              'A legal hold preserves this contact; it can be deleted once the hold is released.',
+            )
+          : error;
+      });
       await this.recordsCache.invalidateAfterCommit('contacts', 'activities');
     });
   }
@@ -190,4 +197,9 @@ export class ContactsService {
     if (!company) throw new ValidationError([{ field: 'companyId', message: companyNotFound().detail }]);
     return ref(company);
   }
+}
+
+/** The database refuses deleting a held contact with SQLSTATE AT409 (see the compliance migration). */
+function isLegalHoldRefusal(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === 'AT409';
 }

@@ -49,8 +49,9 @@ export class Migration20261127040000_compliance extends Migration {
     this.addSql(`create index "audit_events_org_actor_idx" on "audit_events" ("org_id", "actor_id", "seq");`);
     this.addSql(`create index "audit_events_org_target_idx" on "audit_events" ("org_id", "target_id", "seq");`);
     this.addSql(`create index "audit_events_org_time_idx" on "audit_events" ("org_id", "occurred_at");`);
+    // References the org: a late append for a deleted org fails instead of starting a new chain.
     this.addSql(`create table "audit_chain_heads" (
-      "org_id" uuid not null primary key,
+      "org_id" uuid not null primary key references "organizations" ("id") on update cascade on delete cascade,
       "last_seq" bigint not null default 0,
       "last_hash" text not null,
       "pruned_through_seq" bigint not null default 0,
@@ -157,6 +158,19 @@ export class Migration20261127040000_compliance extends Migration {
         or ("scope" = 'category' and "category" is not null and "contact_id" is null))
     );`);
     this.addSql(`create index "legal_holds_org_idx" on "legal_holds" ("org_id", "id");`);
+    // A contact under an active hold (its own, or the whole org's) cannot be deleted by any path:
+    // the API, a script, a cascade. SQLSTATE 'AT409' lets the app answer 409 instead of 500.
+    this.addSql(`create function contacts_refuse_held_delete() returns trigger language plpgsql as $$
+    begin
+      if exists (select 1 from legal_holds h where h.org_id = old.org_id and h.released_at is null
+                 and (h.scope = 'organization' or (h.scope = 'contact' and h.contact_id = old.id))) then
+        raise exception 'contact % is under a legal hold', old.id using errcode = 'AT409';
+      end if;
+      return old;
+    end $$;`);
+    this.addSql(
+      `create trigger contacts_legal_hold before delete on "contacts" for each row execute function contacts_refuse_held_delete();`,
+    );
     this.addSql(`create table "retention_runs" (
       "id" uuid not null primary key,
       "org_id" uuid not null references "organizations" ("id") on update cascade on delete cascade,
@@ -209,5 +223,7 @@ export class Migration20261127040000_compliance extends Migration {
     for (const table of ['job_runs', 'signing_keys', ...TENANT_TABLES]) this.addSql(`drop table if exists "${table}" cascade;`);
     this.addSql(`drop function if exists audit_prune(uuid, bigint);`);
     this.addSql(`drop function if exists audit_events_refuse_change();`);
+    this.addSql(`drop trigger if exists contacts_legal_hold on "contacts";`);
+    this.addSql(`drop function if exists contacts_refuse_held_delete();`);
   }
 }

@@ -87,9 +87,10 @@ export class Migration20261127050000_compliance_reports extends Migration {
     this.addSql(
       `create unique index "organization_closures_open_unique" on "organization_closures" ("org_id") where "status" <> 'cancelled';`,
     );
+    // Not a tenant table (no org_id, no RLS): the org it names no longer exists.
     this.addSql(`create table "deletion_certificates" (
       "id" uuid not null primary key,
-      "org_id" uuid not null,
+      "closed_org_id" uuid not null,
       "certificate" jsonb not null,
       "signature" text not null,
       "key_id" text not null,
@@ -115,7 +116,6 @@ export class Migration20261127050000_compliance_reports extends Migration {
         select c.table_name from information_schema.columns c
         join information_schema.tables t on t.table_name = c.table_name and t.table_schema = c.table_schema
         where c.table_schema = 'public' and c.column_name = 'org_id' and t.table_type = 'BASE TABLE'
-          and c.table_name not in ('deletion_certificates')
         order by c.table_name
       loop
         execute format('delete from %I where org_id = $1', v_table) using p_org;

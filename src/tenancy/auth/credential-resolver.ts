@@ -25,6 +25,7 @@ const INVALIDATING: ReadonlySet<SecurityEventType> = new Set([
   'session.revoked',
   'api-key.revoked',
   'member.removed',
+  'organization.deleted',
   'member.role.changed',
   'organization.updated',
 ]);

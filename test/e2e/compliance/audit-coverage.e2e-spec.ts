@@ -1,8 +1,10 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
 import { routeAuditOf } from '../../../src/compliance/audit/audit.interceptor';
 import { STRONG_PASSWORD, Signed, addMember, bearer, createApiKey, signup, uniqueEmail } from '../../support/factories';
 import { createTestApp } from '../../support/test-app';
 import { loadOperations } from '../isolation/openapi-operations';
+import { ownerConnection, seedRequest } from './privacy-support';
 
 /**
  * Every mutation leaves exactly one audit event: each mutating operation of the live OpenAPI
@@ -11,6 +13,7 @@ import { loadOperations } from '../isolation/openapi-operations';
  */
 
 let app: NestFastifyApplication;
+let db: Client;
 
 type Reply = Awaited<ReturnType<NestFastifyApplication['inject']>>;
 interface Performed {
@@ -152,15 +155,70 @@ const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
     const id = await created('POST', `/v1/contacts/${contactId}/activities`, owner.token, activity);
     return { response: await call('DELETE', `/v1/activities/${id}`, owner.token), readAs: owner.token };
   },
+
+  createPrivacyRequest: async (owner) => ({
+    response: await call('POST', '/v1/privacy/requests', owner.token, { type: 'access', subjectEmail: uniqueEmail('subject') }),
+    readAs: owner.token,
+  }),
+  // Requests are handled the moment they arrive; one still open is seeded to be extended or rejected.
+  extendPrivacyRequest: async (owner) => {
+    const id = await seedRequest(db, owner.orgId, { status: 'in_progress', startedAt: new Date() });
+    return {
+      response: await call('POST', `/v1/privacy/requests/${id}/extension`, owner.token, { months: 1, reason: 'Complex request' }),
+      readAs: owner.token,
+    };
+  },
+  rejectPrivacyRequest: async (owner) => {
+    const id = await seedRequest(db, owner.orgId);
+    return {
+      response: await call('POST', `/v1/privacy/requests/${id}/rejection`, owner.token, { reason: 'Identity not verified' }),
+      readAs: owner.token,
+    };
+  },
+  setRetentionPolicy: async (owner) => ({
+    response: await call('PUT', '/v1/retention-policies/activities', owner.token, { durationDays: 400, action: 'delete' }),
+    readAs: owner.token,
+  }),
+  previewRetention: async (owner) => ({ response: await call('POST', '/v1/retention-policies/preview', owner.token), readAs: owner.token }),
+  createLegalHold: async (owner) => ({
+    response: await call('POST', '/v1/legal-holds', owner.token, { scope: 'organization', reason: 'Litigation' }),
+    readAs: owner.token,
+  }),
+  releaseLegalHold: async (owner) => {
+    const id = await created('POST', '/v1/legal-holds', owner.token, { scope: 'organization', reason: 'Litigation' });
+    return { response: await call('DELETE', `/v1/legal-holds/${id}`, owner.token), readAs: owner.token };
+  },
+  collectEvidence: async (owner) => ({
+    response: await call('POST', '/v1/compliance/evidence/collections', owner.token, {}),
+    readAs: owner.token,
+  }),
+  createReport: async (owner) => ({
+    response: await call('POST', '/v1/compliance/reports', owner.token, { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' }),
+    readAs: owner.token,
+  }),
+  requestOrganizationClosure: async (owner) => {
+    const name = (await call('GET', '/v1/organization', owner.token)).json().name;
+    return {
+      response: await call('POST', '/v1/organization/closure', owner.token, { confirmOrganizationName: name }),
+      readAs: owner.token,
+    };
+  },
+  cancelOrganizationClosure: async (owner) => {
+    const name = (await call('GET', '/v1/organization', owner.token)).json().name;
+    await call('POST', '/v1/organization/closure', owner.token, { confirmOrganizationName: name });
+    return { response: await call('DELETE', '/v1/organization/closure', owner.token), readAs: owner.token };
+  },
 };
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 beforeAll(async () => {
   ({ app } = await createTestApp());
+  db = await ownerConnection();
 });
 
 afterAll(async () => {
+  await db.end();
   await app.close();
 });
 

@@ -32,6 +32,7 @@ interface TenantA {
   readonly apiKey: { readonly id: string; readonly secret: string };
   readonly ownerSessionId: string;
   readonly records: CustomerRecords;
+  readonly compliance: ComplianceRecords;
   /** Every id, email and name of A: none may show up in an answer to B. */
   readonly markers: readonly string[];
 }
@@ -42,6 +43,7 @@ interface TenantB {
   readonly apiKey: { readonly id: string; readonly secret: string };
   readonly invitationId: string;
   readonly records: CustomerRecords;
+  readonly compliance: ComplianceRecords;
 }
 
 /** One company, a contact at it and an activity with the contact. */
@@ -50,6 +52,14 @@ interface CustomerRecords {
   readonly contactId: string;
   readonly contactEmail: string;
   readonly activityId: string;
+}
+
+/** An access request about the contact, a legal hold on it, collected evidence and a report. */
+interface ComplianceRecords {
+  readonly privacyRequestId: string;
+  readonly legalHoldId: string;
+  readonly evidenceId: string;
+  readonly reportId: string;
 }
 
 type Case = WalkCase<TenantA, TenantB>;
@@ -310,6 +320,130 @@ const CASES: Record<string, Case> = {
       expect(ofB.json()).toEqual(ofA.json());
     },
   },
+
+  getProcessingRecords: {
+    kind: 'caller-scoped',
+    check: async (ctx) => expect(ctx.seen(await ctx.call({}))).toEqual({ status: 200, traces: [] }),
+  },
+  listPrivacyRequests: { kind: 'list', mustInclude: (b) => [b.compliance.privacyRequestId] },
+  createPrivacyRequest: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => {
+      // B asks about A's contact: B's request finds nothing, because B holds nothing of theirs.
+      const created = await ctx.call({ body: { type: 'access', subjectEmail: ctx.a.records.contactEmail } });
+      expect(ctx.seen(created, [ctx.a.records.contactEmail])).toEqual({ status: 202, traces: [] });
+      const url = `/v1/privacy/requests/${created.json().id}`;
+      let request = created.json();
+      for (let attempt = 0; attempt < 100 && request.status !== 'completed'; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        request = (await ctx.app.inject({ method: 'GET', url, headers: bearer(ctx.b.owner.token) })).json();
+      }
+      const exported = await ctx.app.inject({ method: 'GET', url: `${url}/export`, headers: bearer(ctx.b.owner.token) });
+      expect({ status: request.status, export: ctx.seen(exported, [ctx.a.records.contactEmail]) }).toEqual({
+        status: 'completed',
+        export: { status: 200, traces: [] },
+      });
+    },
+  },
+  getPrivacyRequest: { kind: 'not-found', params: (a) => ({ id: a.compliance.privacyRequestId }) },
+  extendPrivacyRequest: {
+    kind: 'not-found',
+    params: (a) => ({ id: a.compliance.privacyRequestId }),
+    body: () => ({ months: 1, reason: 'B wants more time' }),
+  },
+  rejectPrivacyRequest: {
+    kind: 'not-found',
+    params: (a) => ({ id: a.compliance.privacyRequestId }),
+    body: () => ({ reason: 'B says no' }),
+  },
+  downloadPrivacyExport: { kind: 'not-found', params: (a) => ({ id: a.compliance.privacyRequestId }) },
+  getErasureCertificate: { kind: 'not-found', params: (a) => ({ id: a.compliance.privacyRequestId }) },
+
+  listRetentionPolicies: {
+    kind: 'caller-scoped',
+    check: async (ctx) => expect(ctx.seen(await ctx.call({}))).toEqual({ status: 200, traces: [] }),
+  },
+  setRetentionPolicy: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => {
+      const set = await ctx.call({ params: { category: 'activities' }, body: { durationDays: 30, action: 'delete' } });
+      const ofA = (await ctx.asA('GET', '/v1/retention-policies')).json().data as { category: string; durationDays: number }[];
+      expect({ set: ctx.seen(set), a: ofA.find((policy) => policy.category === 'activities')?.durationDays }).toEqual({
+        set: { status: 200, traces: [] },
+        a: 3 * 365,
+      });
+    },
+  },
+  previewRetention: {
+    kind: 'caller-scoped',
+    check: async (ctx) => expect(ctx.seen(await ctx.call({}))).toEqual({ status: 200, traces: [] }),
+  },
+  listLegalHolds: { kind: 'list', mustInclude: (b) => [b.compliance.legalHoldId] },
+  createLegalHold: {
+    kind: 'not-found',
+    // A's contact named in B's body is unknown to B: a field error, and nothing of A shown.
+    status: 422,
+    body: (a) => ({ scope: 'contact', contactId: a.records.contactId, reason: 'B holds A' }),
+  },
+  releaseLegalHold: { kind: 'not-found', params: (a) => ({ id: a.compliance.legalHoldId }) },
+
+  listEvidence: { kind: 'list', mustInclude: (b) => [b.compliance.evidenceId] },
+  getEvidence: { kind: 'not-found', params: (a) => ({ id: a.compliance.evidenceId }) },
+  collectEvidence: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => expect(ctx.seen(await ctx.call({ body: {} }))).toEqual({ status: 201, traces: [] }),
+  },
+  listReports: { kind: 'list', mustInclude: (b) => [b.compliance.reportId] },
+  createReport: {
+    kind: 'own-tenant-write',
+    check: async (ctx) =>
+      expect(ctx.seen(await ctx.call({ body: { from: '2026-02-01T00:00:00Z', to: '2026-03-01T00:00:00Z' } }))).toEqual({
+        status: 201,
+        traces: [],
+      }),
+  },
+  getReport: { kind: 'not-found', params: (a) => ({ id: a.compliance.reportId }) },
+  downloadReport: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const download = await ctx.call({ params: { id: ctx.a.compliance.reportId }, query: { format: 'pdf' } });
+      expect(ctx.seen(download, [ctx.a.compliance.reportId])).toEqual({ status: 404, code: 'REPORT_NOT_FOUND', traces: [] });
+    },
+  },
+
+  // Closure acts on the caller's own org only: B can neither see nor close A.
+  requestOrganizationClosure: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const named = await ctx.call({ body: { confirmOrganizationName: ctx.a.name } });
+      const ofA = await ctx.asA('GET', '/v1/organization/closure');
+      expect({ b: ctx.seen(named, [ctx.a.name]), a: ofA.statusCode }).toEqual({
+        b: { status: 400, code: 'VALIDATION_FAILED', traces: [] },
+        a: 404,
+      });
+    },
+  },
+  getOrganizationClosure: {
+    kind: 'caller-scoped',
+    check: async (ctx) => expect(ctx.seen(await ctx.call({}))).toEqual({ status: 404, code: 'CLOSURE_NOT_FOUND', traces: [] }),
+  },
+  cancelOrganizationClosure: {
+    kind: 'caller-scoped',
+    check: async (ctx) => expect(ctx.seen(await ctx.call({}))).toEqual({ status: 404, code: 'CLOSURE_NOT_FOUND', traces: [] }),
+  },
+  downloadOrganizationExport: {
+    kind: 'caller-scoped',
+    check: async (ctx) => expect(ctx.seen(await ctx.call({}))).toEqual({ status: 404, code: 'CLOSURE_NOT_FOUND', traces: [] }),
+  },
+  getDeletionCertificate: {
+    kind: 'caller-scoped',
+    check: async (ctx) =>
+      expect(ctx.seen(await ctx.call({ params: { id: randomUUID() } }))).toEqual({
+        status: 404,
+        code: 'DELETION_CERTIFICATE_NOT_FOUND',
+        traces: [],
+      }),
+  },
 };
 
 async function expectOnlyBEvents(ctx: Ctx, events: { actor: { id: string | null }; target: { id: string } | null; outcome: string }[]) {
@@ -359,6 +493,25 @@ async function createRecords(app: NestFastifyApplication, owner: Signed, label: 
   return { companyId, contactId, contactEmail, activityId };
 }
 
+/** Compliance records of one tenant, made through the API. */
+async function createComplianceRecords(
+  app: NestFastifyApplication,
+  owner: Signed,
+  records: CustomerRecords,
+  label: string,
+): Promise<ComplianceRecords> {
+  const post = async (url: string, payload: object) => {
+    const response = await app.inject({ method: 'POST', url, headers: bearer(owner.token), payload });
+    expect(response.statusCode).toBeLessThan(300);
+    return response.json();
+  };
+  const request = await post('/v1/privacy/requests', { type: 'access', subjectEmail: records.contactEmail });
+  const hold = await post('/v1/legal-holds', { scope: 'contact', contactId: records.contactId, reason: `${label} litigation` });
+  const evidence = await post('/v1/compliance/evidence/collections', {});
+  const report = await post('/v1/compliance/reports', { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
+  return { privacyRequestId: request.id, legalHoldId: hold.id, evidenceId: evidence.data[0].id, reportId: report.id };
+}
+
 /** Public probes that read no tenant data. Only public operations tagged Operations may be listed here. */
 const NOT_TENANT_SCOPED: ReadonlySet<string> = new Set(['getLiveness', 'getReadiness', 'getMetrics']);
 
@@ -394,6 +547,7 @@ describe('Cross-tenant walker (e2e)', () => {
     expect([invitation.statusCode, typeof ownerSessionId, typeof slug]).toEqual([201, 'string', 'string']);
     const invitationId = invitation.json().id as string;
     const records = await createRecords(app, owner, 'Alpha');
+    const compliance = await createComplianceRecords(app, owner, records, 'Alpha');
     return {
       owner,
       member,
@@ -402,6 +556,7 @@ describe('Cross-tenant walker (e2e)', () => {
       apiKey,
       ownerSessionId,
       records,
+      compliance,
       markers: [
         ...[
           owner.orgId,
@@ -418,6 +573,8 @@ describe('Cross-tenant walker (e2e)', () => {
           ownerSessionId,
         ],
         ...[records.companyId, records.contactId, records.contactEmail, records.activityId, 'Alphafirst', 'Alpha call'],
+        ...Object.values(compliance),
+        'Alpha litigation',
       ],
     };
   }
@@ -431,7 +588,9 @@ describe('Cross-tenant walker (e2e)', () => {
       headers: bearer(owner.token),
       payload: { email: uniqueEmail('b-invitee'), role: 'member' },
     });
-    return { owner, apiKey, invitationId: invitation.json().id as string, records: await createRecords(app, owner, 'Bravo') };
+    const records = await createRecords(app, owner, 'Bravo');
+    const compliance = await createComplianceRecords(app, owner, records, 'Bravo');
+    return { owner, apiKey, invitationId: invitation.json().id as string, records, compliance };
   }
 
   /** What A's owner sees of A; the walk must not change any of it. */

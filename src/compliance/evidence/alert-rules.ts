@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { load } from 'js-yaml';
+import { PROJECT_ROOT } from './build-info';
+
+/** The Prometheus alert rules shipped with the app, relative to the project root. */
+export const ALERT_RULES_PATH = 'docker/prometheus/alerts.yml';
+
+export interface AlertRule {
+  readonly group: string;
+  readonly alert: string;
+  readonly severity: string | null;
+  readonly for: string | null;
+}
+
+interface RuleFile {
+  groups?: { name?: unknown; rules?: { alert?: unknown; for?: unknown; labels?: { severity?: unknown } }[] }[];
+}
+
+/**
+ * The alerting rules in force, read from the rules file Prometheus loads. `null` when the file is
+ * absent (an image built without docker/): the evidence then says so instead of claiming none.
+ */
+export async function readAlertRules(path = join(PROJECT_ROOT, ALERT_RULES_PATH)): Promise<AlertRule[] | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const parsed = (load(text) ?? {}) as RuleFile;
+  return (parsed.groups ?? []).flatMap((group) =>
+    (group.rules ?? [])
+      .filter((rule) => typeof rule.alert === 'string')
+      .map((rule) => ({
+        group: String(group.name ?? ''),
+        alert: rule.alert as string,
+        severity: typeof rule.labels?.severity === 'string' ? rule.labels.severity : null,
+        for: typeof rule.for === 'string' ? rule.for : null,
+      })),
+  );
+}

@@ -1,0 +1,93 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { TenantDatabase } from '../../tenancy';
+import { EVIDENCE_CHECKS, EvidenceCheck } from './evidence-check';
+import { payloadSha256Of } from './evidence-payload';
+import { EvidencePeriod, EvidenceRecord } from './evidence.types';
+
+/**
+ * Runs every registered check for one org and period and stores one `compliance_evidence` row per
+ * check, all in one transaction bound to the org: a collection is stored whole or not at all, and
+ * row-level security keeps each check inside the org whatever its SQL says.
+ */
+@Injectable()
+export class EvidenceCollection {
+  constructor(
+    private readonly database: TenantDatabase,
+    @Inject(EVIDENCE_CHECKS) private readonly checks: readonly EvidenceCheck[],
+  ) {
+    const ids = checks.map((check) => check.id);
+    const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+    if (duplicate) throw new Error(`Evidence check ${duplicate} is registered twice`);
+  }
+
+  collectForOrg(orgId: string, period: EvidencePeriod, jobRunId: string | null = null): Promise<EvidenceRecord[]> {
+    return this.database.forOrganization(orgId, async (em) => {
+      const collectedAt = new Date();
+      const records: EvidenceRecord[] = [];
+      for (const check of this.checks) {
+        records.push(await this.collectOne(em, check, orgId, period, collectedAt, jobRunId));
+      }
+      return records;
+    });
+  }
+
+  private async collectOne(
+    em: EntityManager,
+    check: EvidenceCheck,
+    orgId: string,
+    period: EvidencePeriod,
+    collectedAt: Date,
+    jobRunId: string | null,
+  ): Promise<EvidenceRecord> {
+    const outcome = await check.collect(orgId, period, em);
+    const findings = {
+      checkId: check.id,
+      checkVersion: check.version,
+      criteria: [...check.criteria],
+      periodStart: period.start,
+      periodEnd: period.end,
+      population: outcome.population,
+      exceptions: outcome.exceptions,
+      summary: outcome.summary,
+      result: outcome.result,
+    };
+    const record: EvidenceRecord = {
+      ...findings,
+      id: uuidv7(),
+      orgId,
+      collectedAt,
+      source: outcome.source,
+      queryParams: outcome.queryParams,
+      populationCount: outcome.population.length,
+      payloadSha256: payloadSha256Of(findings),
+      jobRunId,
+    };
+    await em.execute(
+      `insert into compliance_evidence (id, org_id, check_id, check_version, criteria, period_start, period_end, collected_at, source,
+         query_params, population_count, result, population, exceptions, summary, payload_sha256, job_run_id)
+       values (?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)`,
+      [
+        record.id,
+        orgId,
+        record.checkId,
+        record.checkVersion,
+        JSON.stringify(record.criteria),
+        record.periodStart,
+        record.periodEnd,
+        collectedAt,
+        record.source,
+        JSON.stringify(record.queryParams),
+        record.populationCount,
+        record.result,
+        JSON.stringify(record.population),
+        JSON.stringify(record.exceptions),
+        JSON.stringify(record.summary),
+        record.payloadSha256,
+        jobRunId,
+      ],
+    );
+    return record;
+  }
+}

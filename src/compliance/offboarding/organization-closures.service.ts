@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '@app/http';
+import { RequestContext } from '@app/request-context';
+import { APP_CONFIG, AppConfig } from '../../config';
+import { TenantDatabase } from '../../tenancy';
+import { ClosureView } from './dto/closure.dto';
+import { OrganizationExporter } from './organization-export';
+
+interface ClosureRow {
+  id: string;
+  org_id: string;
+  status: 'pending' | 'export_ready' | 'cancelled';
+  requested_at: string;
+  grace_until: string;
+  export_sha256: string | null;
+  certificate_id: string;
+}
+
+const CLOSURE_NOT_FOUND = () => new NotFoundError('CLOSURE_NOT_FOUND', 'This organization has no closure requested.');
+
+/**
+ * An owner's request to close the organization (GDPR Art. 28(3)(g): return, then delete). The
+ * export is built right after the request commits (and by the daily job if that was lost); the
+ * org keeps working through the grace period, during which the request can be withdrawn; then
+ * the closure job deletes everything (see OrganizationPurge).
+ */
+@Injectable()
+export class OrganizationClosures {
+  private readonly logger = new Logger(OrganizationClosures.name);
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly database: TenantDatabase,
+    private readonly context: RequestContext,
+    private readonly exporter: OrganizationExporter,
+  ) {}
+
+  async request(confirmOrganizationName: string): Promise<ClosureView> {
+    const orgId = this.context.requireOrgId();
+    const principal = this.context.requireTenant().principal;
+    const row = await this.database.transaction(async (em) => {
+      const [organization] = await em.execute<{ name: string }[]>('select name from organizations where id = ?', [orgId]);
+      if (organization?.name !== confirmOrganizationName) {
+        throw new ValidationError([{ field: 'confirmOrganizationName', message: 'must be the organization’s current name' }]);
+      }
+      const [created] = await em.execute<ClosureRow[]>(
+        `insert into organization_closures (id, org_id, requested_by, grace_until, certificate_id)
+         values (?, ?, ?, now() + make_interval(days => ?), ?)
+         on conflict (org_id) where status <> 'cancelled' do nothing
+         returning *`,
+        [uuidv7(), orgId, principal.userId ?? principal.id, this.config.compliance.closureGraceDays, randomUUID()],
+      );
+      if (!created) throw new ConflictError('CLOSURE_ALREADY_REQUESTED', 'A closure of this organization is already under way.');
+      await this.database.afterCommit(async () => {
+        void this.buildExport(orgId, created.id).catch((error: unknown) =>
+          this.logger.error({ err: error, orgId }, 'building the closure export failed; the closure job retries'),
+        );
+      });
+      return created;
+    });
+    return viewOf(row);
+  }
+
+  async current(): Promise<ClosureView> {
+    return viewOf(await this.open());
+  }
+
+  async cancel(): Promise<void> {
+    const closure = await this.open();
+    // The update's row lock orders it with a purge that already locked the closure: either the
+    // purge finishes first (and this finds nothing to cancel) or it finds the closure cancelled.
+    await this.database.transaction((em) =>
+      em.execute(`update organization_closures set status = 'cancelled', cancelled_at = now(), export = null where id = ? and org_id = ?`, [
+        closure.id,
+        closure.org_id,
+      ]),
+    );
+  }
+
+  async export(): Promise<{ gzip: Buffer; sha256: string }> {
+    const closure = await this.open();
+    const [row] = await this.database.transaction((em) =>
+      em.execute<{ export: Buffer | null; export_sha256: string | null }[]>(
+        'select export, export_sha256 from organization_closures where id = ? and org_id = ?',
+        [closure.id, closure.org_id],
+      ),
+    );
+    if (!row?.export || !row.export_sha256) {
+      throw new AppError('conflict', 'CLOSURE_EXPORT_NOT_READY', 'The export is still being built; try again shortly.');
+    }
+    return { gzip: row.export, sha256: row.export_sha256 };
+  }
+
+  /** Builds and stores the export of a pending closure; the closure job calls it for any the request path missed. */
+  async buildExport(orgId: string, closureId: string): Promise<void> {
+    await this.database.forOrganization(orgId, async (em) => {
+      const built = await this.exporter.build(em, orgId);
+      await em.execute(
+        `update organization_closures set export = ?, export_sha256 = ?, export_ready_at = now(), status = 'export_ready'
+         where id = ? and org_id = ? and status = 'pending'`,
+        [built.gzip, built.sha256, closureId, orgId],
+      );
+    });
+  }
+
+  private async open(): Promise<ClosureRow> {
+    const [row] = await this.database.transaction((em) =>
+      em.execute<ClosureRow[]>(
+        `select id, org_id, status, requested_at, grace_until, export_sha256, certificate_id
+         from organization_closures where org_id = ? and status <> 'cancelled'`,
+        [this.context.requireOrgId()],
+      ),
+    );
+    if (!row) throw CLOSURE_NOT_FOUND();
+    return row;
+  }
+}
+
+function viewOf(row: ClosureRow): ClosureView {
+  return {
+    id: row.id,
+    status: row.status === 'cancelled' ? 'pending' : row.status,
+    requestedAt: new Date(row.requested_at).toISOString(),
+    graceUntil: new Date(row.grace_until).toISOString(),
+    exportSha256: row.export_sha256,
+    certificateId: row.certificate_id,
+  };
+}

@@ -1,0 +1,10 @@
+import { EvidencePeriod, EvidenceRecord } from '../evidence/evidence.types';
+
+/**
+ * Where a report's evidence comes from: collected (and stored) for the report's exact period when
+ * it is generated. Bound to the evidence feature's EvidenceCollection in reports.providers.ts;
+ * an abstract class so that the generator depends on this one method, not on how checks run.
+ */
+export abstract class EvidenceSource {
+  abstract collectForOrg(orgId: string, period: EvidencePeriod, jobRunId?: string): Promise<EvidenceRecord[]>;
+}

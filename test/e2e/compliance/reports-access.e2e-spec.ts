@@ -1,0 +1,220 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { Jobs } from '../../../src/compliance';
+import { Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { createTestApp } from '../../support/test-app';
+import { caller, expectProblem } from './reports-support';
+import { useScratchDatabase } from '../../support/scratch-database';
+
+/** Who may list, create and download reports; validation; isolation; and the monthly job. */
+
+let app: NestFastifyApplication;
+let db: Client;
+let call: ReturnType<typeof caller>;
+
+const PERIOD = { from: '2026-08-01T00:00:00Z', to: '2026-09-01T00:00:00Z' };
+
+async function createReport(user: Signed, period: object = PERIOD): Promise<string> {
+  const response = await call('POST', '/v1/compliance/reports', user.token, period);
+  expect(response.statusCode).toBe(201);
+  return response.json().id;
+}
+
+function download(id: string, token: string | undefined, format = 'pdf') {
+  return call('GET', `/v1/compliance/reports/${id}/download?format=${format}`, token);
+}
+
+// Its jobs visit every organization: a database of its own keeps them to this file's orgs.
+useScratchDatabase('reports_access');
+
+beforeAll(async () => {
+  ({ app } = await createTestApp());
+  call = caller(app);
+  db = new Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+});
+
+afterAll(async () => {
+  await db.end();
+  await app.close();
+});
+
+describe('permissions', () => {
+  it('needs a credential on every route', async () => {
+    const owner = await signup(app);
+    const id = await createReport(owner);
+    for (const [method, url] of [
+      ['GET', '/v1/compliance/reports'],
+      ['POST', '/v1/compliance/reports'],
+      ['GET', `/v1/compliance/reports/${id}`],
+      ['GET', `/v1/compliance/reports/${id}/download?format=pdf`],
+    ] as const) {
+      expectProblem(await call(method, url, undefined, method === 'POST' ? PERIOD : undefined), 401, 'UNAUTHENTICATED');
+    }
+  });
+
+  it('lets owners, admins and auditors read and download; only owners and admins create', async () => {
+    const owner = await signup(app);
+    const id = await createReport(owner);
+    const admin = await addMember(app, owner, 'admin');
+    const auditor = await addMember(app, owner, 'auditor');
+    for (const user of [owner, admin, auditor]) {
+      expect((await call('GET', '/v1/compliance/reports', user.token)).statusCode).toBe(200);
+      expect((await call('GET', `/v1/compliance/reports/${id}`, user.token)).statusCode).toBe(200);
+      expect((await download(id, user.token)).statusCode).toBe(200);
+    }
+    expect((await call('POST', '/v1/compliance/reports', admin.token, PERIOD)).statusCode).toBe(201);
+    expectProblem(await call('POST', '/v1/compliance/reports', auditor.token, PERIOD), 403, 'FORBIDDEN');
+  });
+
+  it('forbids members and viewers everything', async () => {
+    const owner = await signup(app);
+    const id = await createReport(owner);
+    for (const role of ['member', 'viewer'] as const) {
+      const user = await addMember(app, owner, role);
+      expectProblem(await call('GET', '/v1/compliance/reports', user.token), 403, 'FORBIDDEN');
+      expectProblem(await call('GET', `/v1/compliance/reports/${id}`, user.token), 403, 'FORBIDDEN');
+      expectProblem(await download(id, user.token), 403, 'FORBIDDEN');
+      expectProblem(await download(id, user.token, 'signature'), 403, 'FORBIDDEN');
+      expectProblem(await call('POST', '/v1/compliance/reports', user.token, PERIOD), 403, 'FORBIDDEN');
+    }
+  });
+
+  it('honours API key scopes', async () => {
+    const owner = await signup(app);
+    const id = await createReport(owner);
+    const reader = await createApiKey(app, owner, ['compliance:read']);
+    expect((await download(id, reader.secret, 'json')).statusCode).toBe(200);
+    expectProblem(await call('POST', '/v1/compliance/reports', reader.secret, PERIOD), 403, 'FORBIDDEN');
+    const manager = await createApiKey(app, owner, ['compliance:manage']);
+    const created = await call('POST', '/v1/compliance/reports', manager.secret, PERIOD);
+    expect(created.statusCode).toBe(201);
+    expect(created.json().requestedBy).toBe(manager.id);
+  });
+});
+
+describe('isolation', () => {
+  it('shows one organization nothing of another’s reports', async () => {
+    const first = await signup(app);
+    const second = await signup(app);
+    const id = await createReport(first);
+    expectProblem(await call('GET', `/v1/compliance/reports/${id}`, second.token), 404, 'REPORT_NOT_FOUND');
+    for (const format of ['pdf', 'manifest', 'signature']) expectProblem(await download(id, second.token, format), 404, 'REPORT_NOT_FOUND');
+    expect((await call('GET', '/v1/compliance/reports', second.token)).json()).toEqual({ data: [], nextCursor: null });
+    expectProblem(await call('GET', '/v1/compliance/reports/01930000-0000-7000-8000-000000000000', first.token), 404, 'REPORT_NOT_FOUND');
+  });
+});
+
+describe('validation', () => {
+  it('rejects bad periods and bodies', async () => {
+    const owner = await signup(app);
+    const future = new Date(Date.now() + 86_400_000).toISOString();
+    const bodies: [object, string][] = [
+      [{ from: PERIOD.to, to: PERIOD.from }, 'from'],
+      [{ from: PERIOD.from, to: PERIOD.from }, 'from'],
+      [{ from: PERIOD.from, to: future }, 'to'],
+      [{ from: '2024-01-01T00:00:00Z', to: '2025-01-02T00:00:01Z' }, 'to'],
+      [{ from: PERIOD.from }, 'to'],
+      [{ from: 'last month', to: PERIOD.to }, 'from'],
+      [{ ...PERIOD, kind: 'monthly' }, 'kind'],
+    ];
+    for (const [body, field] of bodies) {
+      const response = await call('POST', '/v1/compliance/reports', owner.token, body);
+      expectProblem(response, 400, 'VALIDATION_FAILED');
+      expect(response.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    }
+    expect(
+      (await call('POST', '/v1/compliance/reports', owner.token, { from: '2025-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })).statusCode,
+    ).toBe(201);
+  });
+
+  it('rejects bad ids, formats and cursors', async () => {
+    const owner = await signup(app);
+    const id = await createReport(owner);
+    expectProblem(await call('GET', '/v1/compliance/reports/not-a-uuid', owner.token), 400, 'VALIDATION_FAILED');
+    expectProblem(await download('not-a-uuid', owner.token), 400, 'VALIDATION_FAILED');
+    expectProblem(await download(id, owner.token, 'docx'), 400, 'VALIDATION_FAILED');
+    expectProblem(await call('GET', `/v1/compliance/reports/${id}/download`, owner.token), 400, 'VALIDATION_FAILED');
+    expectProblem(await call('GET', '/v1/compliance/reports?cursor=***', owner.token), 400, 'VALIDATION_FAILED');
+  });
+
+  it('answers 409 for a report that is not ready', async () => {
+    const owner = await signup(app);
+    const { rows } = await db.query(
+      `insert into compliance_reports (id, org_id, kind, period_start, period_end, status) values (gen_random_uuid(), $1, 'on_demand', $2, $3, 'failed')
+       returning id`,
+      [owner.orgId, PERIOD.from, PERIOD.to],
+    );
+    expectProblem(await download(rows[0].id, owner.token), 409, 'REPORT_NOT_READY');
+    const shown = await call('GET', `/v1/compliance/reports/${rows[0].id}`, owner.token);
+    expect(shown.json()).toMatchObject({ status: 'failed', files: [], signature: null, summary: null });
+  });
+});
+
+describe('GET /v1/compliance/reports', () => {
+  it('pages newest first without gaps or duplicates', async () => {
+    const owner = await signup(app);
+    const ids: string[] = [];
+    for (let month = 1; month <= 5; month += 1) {
+      ids.push(await createReport(owner, { from: `2026-0${month}-01T00:00:00Z`, to: `2026-0${month + 1}-01T00:00:00Z` }));
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const response = await call('GET', `/v1/compliance/reports?limit=2${cursor ? `&cursor=${cursor}` : ''}`, owner.token);
+      expect(response.statusCode).toBe(200);
+      expect(response.headers.etag).toBeDefined();
+      seen.push(...response.json().data.map((report: { id: string }) => report.id));
+      cursor = response.json().nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...ids].reverse());
+    const [newest] = (await call('GET', '/v1/compliance/reports?limit=1', owner.token)).json().data;
+    expect(newest).toMatchObject({ status: 'ready', files: expect.any(Array), signature: expect.any(Object) });
+    expect(newest.files).toHaveLength(4);
+  });
+});
+
+describe('the monthly-reports job', () => {
+  function lastMonth(): { start: string; end: string } {
+    const now = new Date();
+    return {
+      start: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString(),
+      end: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString(),
+    };
+  }
+
+  it('creates one report per organization for last month, retries a failed one, and creates no duplicate when run again', async () => {
+    const first = await signup(app);
+    const second = await signup(app);
+    const retried = await signup(app);
+    const { rows: failed } = await db.query(
+      `insert into compliance_reports (id, org_id, kind, period_start, period_end, status, error)
+       values (gen_random_uuid(), $1, 'monthly', $2, $3, 'failed', 'boom') returning id`,
+      [retried.orgId, lastMonth().start, lastMonth().end],
+    );
+    const jobs = app.get(Jobs);
+    const run = await jobs.runNow('monthly-reports');
+    expect(run).toMatchObject({ status: 'succeeded', counts: { reportsGenerated: expect.any(Number) } });
+    const again = await jobs.runNow('monthly-reports');
+    expect(again).toMatchObject({ status: 'succeeded', counts: { reportsGenerated: 0 } });
+
+    for (const owner of [first, second]) {
+      const reports = (await call('GET', '/v1/compliance/reports', owner.token)).json().data;
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toMatchObject({ kind: 'monthly', status: 'ready', period: lastMonth(), requestedBy: null });
+      expect((await download(reports[0].id, owner.token, 'manifest')).statusCode).toBe(200);
+      const audit = await call('GET', `/v1/audit-events?action=report.generate&targetId=${reports[0].id}`, owner.token);
+      expect(audit.json().data).toEqual([
+        expect.objectContaining({ actor: { type: 'system', id: 'monthly-reports' }, outcome: 'success' }),
+      ]);
+    }
+    const retriedReport = await call('GET', `/v1/compliance/reports/${failed[0].id}`, retried.token);
+    expect(retriedReport.json()).toMatchObject({ status: 'ready', kind: 'monthly', files: expect.any(Array) });
+    expect(retriedReport.json().error).toBeUndefined();
+    const { rows } = await db.query(
+      `select org_id, count(*)::int as reports from compliance_reports where kind = 'monthly' and period_start = $1 group by org_id having count(*) > 1`,
+      [lastMonth().start],
+    );
+    expect(rows).toEqual([]);
+  });
+});
