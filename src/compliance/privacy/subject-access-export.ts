@@ -5,7 +5,7 @@ import { TenantDatabase } from '../../tenancy';
 import { AuditLog } from '../audit/audit-log';
 import { PRIVACY_SYSTEM_ACTOR, PrivacyRequestRow, dateOf, iso } from './privacy-request-row';
 import { ProcessingRecords } from './processing-records';
-import { TEXT_ARRAY, UUID_ARRAY, containsPattern, jsonArray } from './subject-lookup';
+import { TEXT_ARRAY, UUID_ARRAY, containsPattern, identifyingTerms, jsonArray, subjectValuesOf } from './subject-lookup';
 
 const EXPORTED_ENTITIES = new Set(['Contact', 'Activity', 'Invitation']);
 
@@ -116,10 +116,12 @@ export class SubjectAccessExport {
        where org_id = ? and contact_id = any(${UUID_ARRAY}) order by occurred_at, id`,
       [orgId, contactIds],
     );
-    const mentioned = containsPattern(email);
+    // The same identifying terms an erasure redacts (email, phone, full name): what would be erased is disclosed.
+    const mentioned = jsonArray(identifyingTerms(subjectValuesOf(email, contacts)).map(containsPattern));
     const mentions = await em.execute<ActivityRow[]>(
       `select id, contact_id, type, subject, body, occurred_at, created_at, updated_at from activities
-       where org_id = ? and not (contact_id = any(${UUID_ARRAY})) and (subject ilike ? or body ilike ?) order by occurred_at, id`,
+       where org_id = ? and not (contact_id = any(${UUID_ARRAY})) and (subject ilike any(${TEXT_ARRAY}) or body ilike any(${TEXT_ARRAY}))
+       order by occurred_at, id`,
       [orgId, contactIds, mentioned, mentioned],
     );
     const invitations = await em.execute<InvitationRow[]>(
