@@ -87,8 +87,13 @@ export class AuditEventsService {
    * Then checks the newest signed checkpoint: if rows at or before it are gone, or its hash no
    * longer matches, the newest events were deleted or rewritten together with the chain head.
    */
-  async verify(): Promise<ChainVerification> {
-    const orgId = this.context.requireOrgId();
+  verify(): Promise<ChainVerification> {
+    // One snapshot for every read below (they join it): a prune or a checkpoint committed midway
+    // must not look like a break.
+    return this.database.snapshot(() => this.verifyChain(this.context.requireOrgId()));
+  }
+
+  private async verifyChain(orgId: string): Promise<ChainVerification> {
     const [head] = await this.database.transaction((em) =>
       em.execute<{ last_seq: string; last_hash: string; pruned_through_seq: string; pruned_through_hash: string }[]>(
         'select last_seq, last_hash, pruned_through_seq, pruned_through_hash from audit_chain_heads where org_id = ?',

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, IsolationLevel, TransactionOptions } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@app/request-context';
 import { TENANT_FILTER } from './tenant-entity';
@@ -30,6 +30,14 @@ export class TenantDatabase {
   /** Work for the caller's organization, under the tenant filter and RLS. */
   async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     return this.run({ orgId: this.context.requireOrgId() }, work);
+  }
+
+  /**
+   * Read-only work for the caller's organization that must see one consistent snapshot across
+   * several statements (REPEATABLE READ): verifying a chain while retention prunes it, say.
+   */
+  snapshot<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.run({ orgId: this.context.requireOrgId() }, work, { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
   }
 
   /**
@@ -64,7 +72,7 @@ export class TenantDatabase {
     else await effect();
   }
 
-  private async run<T>(scope: Scope, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  private async run<T>(scope: Scope, work: (em: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const orgId = scope && 'orgId' in scope ? scope.orgId : '';
     const userId = scope && 'userId' in scope ? scope.userId : '';
     const outer = this.ambient.getStore();
@@ -76,7 +84,7 @@ export class TenantDatabase {
       if (!orgId) return work(em);
       em.setFilterParams(TENANT_FILTER, { orgId });
       return this.ambient.run({ orgId, em, afterCommit }, () => work(em));
-    });
+    }, options);
     for (const effect of afterCommit) await effect();
     return result;
   }
