@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
 import { JobCounts, Jobs } from '../jobs/jobs';
@@ -14,8 +14,6 @@ export const AUDIT_CHECKPOINT_JOB = 'audit-checkpoint';
  */
 @Injectable()
 export class AuditCheckpoints implements OnModuleInit {
-  private readonly logger = new Logger(AuditCheckpoints.name);
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly database: TenantDatabase,
@@ -33,20 +31,11 @@ export class AuditCheckpoints implements OnModuleInit {
   }
 
   async checkpointAll(): Promise<JobCounts> {
-    const orgs = await this.database.global((em) => em.execute<{ id: string }[]>('select id from organizations order by id'));
     let signed = 0;
-    const failed: string[] = [];
-    for (const { id } of orgs) {
-      try {
-        if (await this.checkpoint(id)) signed += 1;
-      } catch (error) {
-        // One org's failure must not leave every later org unsigned.
-        this.logger.error({ err: error, orgId: id }, 'could not sign an audit checkpoint');
-        failed.push(id);
-      }
-    }
-    if (failed.length > 0) throw new Error(`checkpoints failed for ${failed.length} organizations (signed ${signed})`);
-    return { organizations: orgs.length, checkpointsSigned: signed };
+    const organizations = await this.jobs.forEachOrganization(AUDIT_CHECKPOINT_JOB, async (orgId) => {
+      if (await this.checkpoint(orgId)) signed += 1;
+    });
+    return { organizations, checkpointsSigned: signed };
   }
 
   /** Signs the org's current head if it moved since the last checkpoint; true when it signed. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
 import { AuditLog } from '../audit/audit-log';
@@ -26,8 +26,6 @@ export function previousUtcDay(tick: Date): EvidencePeriod {
  */
 @Injectable()
 export class EvidenceJob implements OnModuleInit {
-  private readonly logger = new Logger(EvidenceJob.name);
-
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly database: TenantDatabase,
@@ -47,39 +45,31 @@ export class EvidenceJob implements OnModuleInit {
 
   async collectAll(context: Pick<JobRunContext, 'runId' | 'scheduledFor'>): Promise<JobCounts> {
     const period = previousUtcDay(context.scheduledFor);
-    const orgs = await this.database.global((em) => em.execute<{ id: string }[]>('select id from organizations order by id'));
-    const counts = { organizations: orgs.length, organizationsFailed: 0, records: 0, passed: 0, withExceptions: 0, failed: 0 };
-    for (const { id } of orgs) {
-      try {
-        const records = await this.database.forOrganization(id, async () => {
-          const collected = await this.collection.collectForOrg(id, period, context.runId);
-          await this.audit.append({
-            orgId: id,
-            action: 'evidence.collect',
-            actor: SYSTEM_ACTOR,
-            target: { type: 'job-run', id: context.runId },
-            details: {
-              periodStart: period.start.toISOString(),
-              periodEnd: period.end.toISOString(),
-              records: collected.length,
-              exceptions: collected.reduce((sum, record) => sum + record.exceptions.length, 0),
-              failed: collected.filter((record) => record.result === 'fail').length,
-            },
-          });
-          return collected;
+    // A failed org fails the whole run (forEachOrganization), so a recorded run names none.
+    const counts = { organizations: 0, organizationsFailed: 0, records: 0, passed: 0, withExceptions: 0, failed: 0 };
+    counts.organizations = await this.jobs.forEachOrganization(EVIDENCE_JOB, async (orgId) => {
+      const records = await this.database.forOrganization(orgId, async () => {
+        const collected = await this.collection.collectForOrg(orgId, period, context.runId);
+        await this.audit.append({
+          orgId,
+          action: 'evidence.collect',
+          actor: SYSTEM_ACTOR,
+          target: { type: 'job-run', id: context.runId },
+          details: {
+            periodStart: period.start.toISOString(),
+            periodEnd: period.end.toISOString(),
+            records: collected.length,
+            exceptions: collected.reduce((sum, record) => sum + record.exceptions.length, 0),
+            failed: collected.filter((record) => record.result === 'fail').length,
+          },
         });
-        counts.records += records.length;
-        counts.passed += records.filter((record) => record.result === 'pass').length;
-        counts.withExceptions += records.filter((record) => record.result === 'exceptions').length;
-        counts.failed += records.filter((record) => record.result === 'fail').length;
-      } catch (error) {
-        counts.organizationsFailed += 1;
-        this.logger.error({ err: error, orgId: id, runId: context.runId }, 'evidence collection failed for an organization');
-      }
-    }
-    if (counts.organizationsFailed > 0) {
-      throw new Error(`Evidence collection failed for ${counts.organizationsFailed} of ${orgs.length} organizations`);
-    }
+        return collected;
+      });
+      counts.records += records.length;
+      counts.passed += records.filter((record) => record.result === 'pass').length;
+      counts.withExceptions += records.filter((record) => record.result === 'exceptions').length;
+      counts.failed += records.filter((record) => record.result === 'fail').length;
+    });
     return counts;
   }
 }

@@ -102,6 +102,32 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
     await Promise.allSettled([...this.running]);
   }
 
+  /** Every organization's id, in id order: what a job that acts per org walks. */
+  organizationIds(): Promise<string[]> {
+    return this.database.global(async (em) =>
+      (await em.execute<{ id: string }[]>('select id from organizations order by id')).map((row) => row.id),
+    );
+  }
+
+  /**
+   * Runs `work` for every organization in turn. One org's failure is logged and counted, and the
+   * others still run; then, if any failed, the run fails too, so the stalled-job alert sees it.
+   */
+  async forEachOrganization(job: string, work: (orgId: string) => Promise<void>): Promise<number> {
+    const orgIds = await this.organizationIds();
+    let failed = 0;
+    for (const orgId of orgIds) {
+      try {
+        await work(orgId);
+      } catch (error) {
+        failed += 1;
+        this.logger.error({ err: error, job, orgId }, 'job failed for an organization');
+      }
+    }
+    if (failed > 0) throw new Error(`${job} failed for ${failed} of ${orgIds.length} organizations`);
+    return orgIds.length;
+  }
+
   /** Runs a job now, outside its schedule: the CLI and tests use this. Still one run at a time. */
   runNow(name: string): Promise<JobRunResult> {
     return this.track(this.execute(this.definition(name), 'manual', null));

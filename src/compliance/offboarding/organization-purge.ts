@@ -52,11 +52,10 @@ export class OrganizationPurge implements OnModuleInit {
   }
 
   async run(): Promise<JobCounts> {
-    const orgs = await this.database.global((em) => em.execute<{ id: string }[]>('select id from organizations order by id'));
     let exportsBuilt = 0;
     let organizationsDeleted = 0;
     let heldBack = 0;
-    for (const { id: orgId } of orgs) {
+    const organizations = await this.jobs.forEachOrganization(ORGANIZATION_CLOSURES_JOB, async (orgId) => {
       const [closure] = await this.database.forOrganization(orgId, (em) =>
         em.execute<DueClosure[]>(
           `select id, org_id, status, requested_by, requested_at, grace_until, export_sha256, certificate_id
@@ -64,22 +63,22 @@ export class OrganizationPurge implements OnModuleInit {
           [orgId],
         ),
       );
-      if (!closure) continue;
+      if (!closure) return;
       if (closure.status === 'pending') {
         await this.closures.buildExport(orgId, closure.id);
         exportsBuilt += 1;
-        continue; // the export is offered for at least one run before deletion
+        return; // the export is offered for at least one run before deletion
       }
-      if (new Date(closure.grace_until) > new Date()) continue;
+      if (new Date(closure.grace_until) > new Date()) return;
       if (await this.underLegalHold(orgId)) {
         // Deleting the org would delete what a hold preserves: it waits until every hold is released.
         heldBack += 1;
-        continue;
+        return;
       }
       if (await this.purge(closure)) organizationsDeleted += 1;
       else heldBack += 1;
-    }
-    return { organizations: orgs.length, exportsBuilt, organizationsDeleted, heldBack };
+    });
+    return { organizations, exportsBuilt, organizationsDeleted, heldBack };
   }
 
   private async underLegalHold(orgId: string): Promise<boolean> {

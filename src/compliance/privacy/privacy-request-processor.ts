@@ -61,7 +61,7 @@ export class PrivacyRequestProcessor implements OnModuleInit, BeforeApplicationS
 
   /** One pass over every organization: claims and handles each waiting request in turn. */
   async processWaiting(): Promise<JobCounts> {
-    const organizations = await this.database.global((em) => em.execute<{ id: string }[]>('select id from organizations order by id'));
+    const organizations = (await this.jobs.organizationIds()).map((id) => ({ id }));
     const counts = { organizations: organizations.length, handled: 0, failed: 0 };
     for (const { id: orgId } of organizations) {
       for (let row = await this.claimNext(orgId); row; row = await this.claimNext(orgId)) {

@@ -40,7 +40,7 @@ export class MonthlyReportsJob implements OnModuleInit {
   }
 
   async runAll(period: EvidencePeriod, jobRunId: string): Promise<JobCounts> {
-    const orgs = await this.database.global((em) => em.execute<{ id: string }[]>('select id from organizations order by id'));
+    const orgs = (await this.jobs.organizationIds()).map((id) => ({ id }));
     const counts: Record<OrganizationOutcome, number> = { generated: 0, existing: 0, failed: 0 };
     for (const { id } of orgs) counts[await this.runForOrganization(id, period, jobRunId)] += 1;
     if (counts.failed > 0) {

@@ -54,7 +54,7 @@ export class RetentionJob implements OnModuleInit {
   }
 
   async runAll(jobRunId: string): Promise<JobCounts> {
-    const orgs = await this.database.global((em) => em.execute<{ id: string }[]>('select id from organizations order by id'));
+    const orgs = (await this.jobs.organizationIds()).map((id) => ({ id }));
     const totals: Record<string, number> = { organizations: orgs.length, organizationsFailed: 0, [CASCADED_ACTIVITIES]: 0 };
     for (const category of RETENTION_CATEGORY_NAMES) totals[category] = 0;
     for (const { id } of orgs) {
