@@ -3,7 +3,7 @@ import { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as PinoInstance } from 'pino';
-import { registerJsonBodyParser } from '@app/http';
+import { registerEtagHook, registerJsonBodyParser } from '@app/http';
 import { RequestContext, registerRequestContextHooks, requestIdFrom, REQUEST_ID_HEADER } from '@app/request-context';
 import { AppModule } from './app.module';
 import { ResolvedConfig } from './config';
@@ -46,6 +46,7 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
   registerRequestContextHooks(fastify, app.get(RequestContext));
   registerHttpMetrics(fastify, app.get(Metrics), app.get(RequestContext));
   registerAccessLog(fastify, rootLogger);
+  registerEtagHook(fastify);
   registerDrainingHook(fastify, app.get(ShutdownState));
   setupDocs(app);
   await app.init();

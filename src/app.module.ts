@@ -1,6 +1,6 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { EtagInterceptor, ProblemDetailsFilter, createValidationPipe } from '@app/http';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ProblemDetailsFilter, createValidationPipe } from '@app/http';
 import { RequestContextModule } from '@app/request-context';
 import { CachingModule } from './caching';
 import { ComplianceModule } from './compliance';
@@ -32,7 +32,6 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
-        { provide: APP_INTERCEPTOR, useClass: EtagInterceptor },
       ],
     };
   }

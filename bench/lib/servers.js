@@ -231,7 +231,10 @@ function atriumServer(config, port) {
   return new ServerProcess({
     name: 'atrium',
     command: process.execPath,
-    args: [path.join(config.projectDir, 'dist/src/main.js')],
+    args: [
+      ...(config.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfileDir}`] : []),
+      path.join(config.projectDir, 'dist/src/main.js'),
+    ],
     cwd: config.projectDir,
     port,
     logFile: path.join(config.stateDir, 'logs', `atrium-${config.mode}.log`),

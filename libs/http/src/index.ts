@@ -6,7 +6,7 @@ export { registerJsonBodyParser } from './json-body-parser';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageQuery, decodeCursor, encodeCursor, toPage } from './pagination';
 export { UuidParam } from './uuid-param';
 export { assertIfMatch, etagOf, etagOfJson, matchesIfNoneMatch } from './etag';
-export { EtagInterceptor } from './etag.interceptor';
+export { registerEtagHook } from './etag.hook';
 export { Trim, TrimLowerCase } from './transforms';
 export { canonicalJson } from './canonical-json';
 export { csvCell } from './csv';

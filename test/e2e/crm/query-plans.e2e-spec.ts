@@ -24,13 +24,16 @@ interface PlanNode {
 type QueryFn = (...args: unknown[]) => unknown;
 const pgClient = Client.prototype as unknown as { query: QueryFn };
 
-/** Every statement the app sends to PostgreSQL while `work` runs, read at the pg driver itself. */
+/**
+ * Every statement the app sends to PostgreSQL while `work` runs, read at the pg driver itself. A
+ * one-round-trip read (TenantDatabase.read) sends its set_config and its statement in one message.
+ */
 async function statementsDuring(work: () => Promise<void>): Promise<string[]> {
   const seen: string[] = [];
   const original = pgClient.query;
   pgClient.query = function (this: Client, ...args: unknown[]) {
     const query = args[0] as string | { text?: string };
-    seen.push(typeof query === 'string' ? query : String(query?.text));
+    seen.push(...(typeof query === 'string' ? query : String(query?.text)).split(';\n'));
     return original.apply(this, args);
   };
   try {

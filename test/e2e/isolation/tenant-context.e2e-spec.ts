@@ -155,6 +155,62 @@ describe('Tenant context and the ORM tenant filter (e2e)', () => {
     });
   });
 
+  describe('tenantDb.read(), one statement in one round trip', () => {
+    const orgSetting = "select current_setting('app.org_id', true) as org";
+    const readIn = <T>(orgId: string, sql: string, params: unknown[] = []) =>
+      context.runForTenant(tenantOf(orgId), () => tenantDb.read<T>(sql, params));
+
+    it('refuses to run outside any tenant context', async () => {
+      await expect(tenantDb.read('select 1', [])).rejects.toThrow(MissingTenantContextError);
+      await expect(context.run('no-tenant', () => tenantDb.read('select 1', []))).rejects.toThrow(MissingTenantContextError);
+    });
+
+    it("shows only the caller's org's rows, through RLS, to a statement that names no org", async () => {
+      const a = await seedOrg();
+      const b = await seedOrg();
+      const rows = await readIn<{ user_id: string; org_id: string }>(a.orgId, 'select user_id, org_id from memberships');
+      expect(rows.map((row) => row.user_id).sort()).toEqual([a.owner.userId, a.viewer.userId].sort());
+      expect(await readIn(a.orgId, 'select id from api_keys where id = ?', [b.apiKeyId])).toEqual([]);
+      const [{ org, role }] = await readIn<{ org: string; role: string }>(a.orgId, `${orgSetting}, current_user as role`);
+      expect(org).toBe(a.orgId);
+      expect(role).not.toBe('postgres');
+    });
+
+    it('leaves no org on the pooled connections, after a read and after a failed one', async () => {
+      const a = await seedOrg();
+      await readIn(a.orgId, 'select 1');
+      await expect(readIn(a.orgId, 'select 1 / 0')).rejects.toThrow(/division by zero/);
+      // Every connection of the pool at once, so the ones the reads used are among them.
+      const settings = await Promise.all(
+        Array.from({ length: 10 }, () => em.fork().getConnection().execute<{ org: string | null }[]>(`${orgSetting}, pg_sleep(0.05)`)),
+      );
+      expect(settings.map(([row]) => row.org || '')).toEqual(Array(10).fill(''));
+    });
+
+    it('inlines values as the ORM does: quotes, backslashes and question marks stay data', async () => {
+      const a = await seedOrg();
+      const tricky = "O'Brien \\ ?; select 1 --";
+      const [row] = await readIn<{ value: string }>(a.orgId, 'select ?::text as value', [tricky]);
+      expect(row.value).toBe(tricky);
+    });
+
+    it("joins a transaction for the same org, so it sees that transaction's own writes", async () => {
+      const a = await seedOrg();
+      const seen = await context
+        .runForTenant(tenantOf(a.orgId), () =>
+          tenantDb.transaction(async (scoped) => {
+            await scoped.execute("update memberships set role = 'admin' where user_id = ?", [a.viewer.userId]);
+            const rows = await tenantDb.read<{ role: string }>('select role from memberships where user_id = ?', [a.viewer.userId]);
+            throw Object.assign(new Error('roll back'), { rows });
+          }),
+        )
+        .catch((error: { rows?: { role: string }[] }) => error.rows);
+      expect(seen).toEqual([{ role: 'admin' }]);
+      const after = await readIn<{ role: string }>(a.orgId, 'select role from memberships where user_id = ?', [a.viewer.userId]);
+      expect(after).toEqual([{ role: 'viewer' }]);
+    });
+  });
+
   it('refuses (TENANT_MISMATCH) a record created in the context of A but persisted through a unit of work for B', async () => {
     const a = await seedOrg();
     const b = await seedOrg();
