@@ -3,8 +3,7 @@ import { AppError } from '@app/http';
 import { TenantContext } from '@app/request-context';
 import { NearCache } from '../../caching';
 import { ApiKey } from '../entities/api-key.entity';
-import { Membership } from '../entities/membership.entity';
-import { Permission, ROLE_PERMISSIONS } from '../permissions';
+import { Permission, ROLE_PERMISSIONS, Role } from '../permissions';
 import { SecurityEvents, SecurityEventType } from '../security-events';
 import { SessionStore } from '../sessions/session-store';
 import { TenantDatabase } from '../tenant-boundary/tenant-database';
@@ -12,6 +11,29 @@ import { API_KEY_PREFIX, hashSecret, parseOrgScopedToken } from './tokens';
 
 /** `lastUsedAt` is written at most this often per key, not on every request. */
 const LAST_USED_INTERVAL_MS = 60_000;
+
+/** A key by its hash under its own org, with its creator's membership (role) and the org's plan: one round trip. */
+const API_KEY_LOOKUP = `select k.id, k.scopes, k.revoked_at, k.expires_at, k.last_used_at, k.created_by_id, m.role, o.plan
+  from api_keys k
+  left join memberships m on m.org_id = k.org_id and m.user_id = k.created_by_id
+  join organizations o on o.id = k.org_id
+  where k.org_id = ? and k.key_hash = ?`;
+
+const MEMBERSHIP_LOOKUP = `select m.role, o.plan from memberships m join organizations o on o.id = m.org_id
+  where m.org_id = ? and m.user_id = ?`;
+
+interface ApiKeyRow {
+  readonly id: string;
+  readonly scopes: Permission[];
+  readonly revoked_at: Date | string | null;
+  readonly expires_at: Date | string | null;
+  readonly last_used_at: Date | string | null;
+  readonly created_by_id: string;
+  readonly role: Role | null;
+  readonly plan: string;
+}
+
+const time = (value: Date | string | null) => (value === null ? null : new Date(value).getTime());
 
 export type CredentialFailure = 'unknown_token' | 'expired' | 'revoked' | 'not_a_member';
 
@@ -70,9 +92,10 @@ export class CredentialResolver implements OnModuleInit {
   private async resolveSession(token: string): Promise<Resolution> {
     const session = await this.sessions.resolve(token);
     if (!session) return { failure: 'unknown_token' };
-    const membership = await this.tenantDb.forOrganization(session.orgId, (em) =>
-      em.findOne(Membership, { user: session.userId }, { fields: ['role', 'organization.plan'], populate: ['organization'] }),
-    );
+    const [membership] = await this.tenantDb.readForOrganization<{ role: Role; plan: string }>(session.orgId, MEMBERSHIP_LOOKUP, [
+      session.orgId,
+      session.userId,
+    ]);
     if (!membership) {
       await this.sessions.revokeToken(session.userId, session.tokenHash);
       return { failure: 'not_a_member' };
@@ -83,7 +106,7 @@ export class CredentialResolver implements OnModuleInit {
         principal: { type: 'user', id: session.userId, userId: session.userId, sessionId: session.id },
         role: membership.role,
         permissions: new Set(ROLE_PERMISSIONS[membership.role]),
-        plan: membership.organization.getEntity().plan,
+        plan: membership.plan,
       },
     };
   }
@@ -91,36 +114,33 @@ export class CredentialResolver implements OnModuleInit {
   private async resolveApiKey(token: string): Promise<Resolution> {
     const parsed = parseOrgScopedToken(API_KEY_PREFIX, token);
     if (!parsed) return { failure: 'unknown_token' };
-    return this.tenantDb.forOrganization(parsed.orgId, async (em) => {
-      const key = await em.findOne(ApiKey, { keyHash: hashSecret(token) });
-      if (!key) return { failure: 'unknown_token' as const };
-      if (key.revokedAt) return { failure: 'revoked' as const };
-      const now = new Date();
-      if (key.expiresAt && key.expiresAt <= now) return { failure: 'expired' as const };
-      // A key acts with its scopes, capped by what its creator may still do in this org.
-      const creator = await em.findOne(
-        Membership,
-        { user: key.createdBy.id },
-        { fields: ['role', 'organization.plan'], populate: ['organization'] },
-      );
-      if (!creator) return { failure: 'not_a_member' as const };
-      const allowed = new Set<Permission>(ROLE_PERMISSIONS[creator.role]);
-      if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() >= LAST_USED_INTERVAL_MS) {
-        // Conditional, so instances racing on one key still write at most once a minute.
-        await em.nativeUpdate(
+    const [key] = await this.tenantDb.readForOrganization<ApiKeyRow>(parsed.orgId, API_KEY_LOOKUP, [parsed.orgId, hashSecret(token)]);
+    if (!key) return { failure: 'unknown_token' };
+    if (key.revoked_at) return { failure: 'revoked' };
+    const now = Date.now();
+    const expiresAt = time(key.expires_at);
+    if (expiresAt !== null && expiresAt <= now) return { failure: 'expired' };
+    if (!key.role) return { failure: 'not_a_member' };
+    // A key acts with its scopes, capped by what its creator may still do in this org.
+    const allowed = new Set<Permission>(ROLE_PERMISSIONS[key.role]);
+    const lastUsedAt = time(key.last_used_at);
+    if (lastUsedAt === null || now - lastUsedAt >= LAST_USED_INTERVAL_MS) {
+      // Conditional, so instances racing on one key still write at most once a minute.
+      await this.tenantDb.forOrganization(parsed.orgId, (em) =>
+        em.nativeUpdate(
           ApiKey,
-          { id: key.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: new Date(now.getTime() - LAST_USED_INTERVAL_MS) } }] },
-          { lastUsedAt: now },
-        );
-      }
-      return {
-        tenant: {
-          orgId: parsed.orgId,
-          principal: { type: 'api_key' as const, id: key.id, userId: key.createdBy.id },
-          permissions: new Set(key.scopes.filter((scope) => allowed.has(scope))),
-          plan: creator.organization.getEntity().plan,
-        },
-      };
-    });
+          { id: key.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: new Date(now - LAST_USED_INTERVAL_MS) } }] },
+          { lastUsedAt: new Date(now) },
+        ),
+      );
+    }
+    return {
+      tenant: {
+        orgId: parsed.orgId,
+        principal: { type: 'api_key', id: key.id, userId: key.created_by_id },
+        permissions: new Set(key.scopes.filter((scope) => allowed.has(scope))),
+        plan: key.plan,
+      },
+    };
   }
 }

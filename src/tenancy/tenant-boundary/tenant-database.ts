@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, IsolationLevel, TransactionOptions } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { RequestContext } from '@app/request-context';
+import { MissingTenantContextError, RequestContext } from '@app/request-context';
 import { TENANT_FILTER } from './tenant-entity';
 
 type Scope = { readonly orgId: string } | { readonly userId: string } | null;
@@ -54,28 +54,12 @@ export class TenantDatabase {
    * `COMMIT` and two round trips. Inside a transaction for the same org it joins that transaction.
    */
   async read<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    const orgId = this.context.requireOrgId();
-    const outer = this.ambient.getStore();
-    if (outer && outer.orgId === orgId) return outer.em.execute<T[]>(sql, [...params]);
-    const platform = this.em.getPlatform();
-    const statement = platform.formatQuery(sql, [...params]);
-    const text = `${platform.formatQuery("select set_config('app.org_id', ?, true), set_config('app.user_id', '', true)", [orgId])};\n${statement}`;
-    const client = this.em.getConnection().getKnex().client as unknown as KnexClient;
-    // knex's own query events, so query metrics and the slow-query log see this statement too.
-    const event = { __knexQueryUid: randomUUID(), sql: statement, bindings: [] };
-    const connection = await client.acquireConnection();
-    try {
-      client.emit('query', event);
-      const results = await connection.query(text);
-      const rows = (Array.isArray(results) ? results[results.length - 1].rows : results.rows) as T[];
-      client.emit('query-response', rows, event);
-      return rows;
-    } catch (error) {
-      client.emit('query-error', error, event);
-      throw error;
-    } finally {
-      await client.releaseConnection(connection);
-    }
+    return this.readAs(this.context.requireOrgId(), sql, params);
+  }
+
+  /** `read()` for an organization named by a credential being checked, before the request has a tenant context. */
+  async readForOrganization<T>(orgId: string, sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.readAs(orgId, sql, params);
   }
 
   /**
@@ -116,6 +100,31 @@ export class TenantDatabase {
     const outer = this.ambient.getStore();
     if (outer) outer.afterCommit.push(effect);
     else await effect();
+  }
+
+  private async readAs<T>(orgId: string, sql: string, params: readonly unknown[]): Promise<T[]> {
+    if (!orgId) throw new MissingTenantContextError();
+    const outer = this.ambient.getStore();
+    if (outer && outer.orgId === orgId) return outer.em.execute<T[]>(sql, [...params]);
+    const platform = this.em.getPlatform();
+    const statement = platform.formatQuery(sql, [...params]);
+    const text = `${platform.formatQuery("select set_config('app.org_id', ?, true), set_config('app.user_id', '', true)", [orgId])};\n${statement}`;
+    const client = this.em.getConnection().getKnex().client as unknown as KnexClient;
+    // knex's own query events, so query metrics and the slow-query log see this statement too.
+    const event = { __knexQueryUid: randomUUID(), sql: statement, bindings: [] };
+    const connection = await client.acquireConnection();
+    try {
+      client.emit('query', event);
+      const results = await connection.query(text);
+      const rows = (Array.isArray(results) ? results[results.length - 1].rows : results.rows) as T[];
+      client.emit('query-response', rows, event);
+      return rows;
+    } catch (error) {
+      client.emit('query-error', error, event);
+      throw error;
+    } finally {
+      await client.releaseConnection(connection);
+    }
   }
 
   private async run<T>(scope: Scope, work: (em: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
