@@ -52,10 +52,10 @@ export class IdempotencyService {
 
       const response = await work();
       const headers = Object.fromEntries(Object.entries(response.headers).filter(([name]) => REPLAYED_HEADERS.includes(name)));
-      await em.nativeUpdate(
-        IdempotencyRecord,
-        { id: claimed[0].id },
-        { statusCode: response.statusCode, responseBody: response.body ?? null, responseHeaders: headers },
+      // Plain SQL: this runs on every creating request, and the unit of work would add nothing here.
+      await em.execute(
+        'update idempotency_records set status_code = ?, response_body = ?::jsonb, response_headers = ?::jsonb where id = ?',
+        [response.statusCode, response.body === undefined ? null : JSON.stringify(response.body), JSON.stringify(headers), claimed[0].id],
       );
       return { replayed: false, ...response };
     });

@@ -4,7 +4,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContext } from '@app/request-context';
 import { RecordedSecurityEvent, SecurityEvents, TenantDatabase } from '../../tenancy';
-import { AuditActorType, AuditDetailValue, AuditEvent, AuditOutcome, GENESIS_HASH, chainHash } from './audit-chain';
+import { AuditActorType, AuditDetailValue, AuditEvent, AuditOutcome, GENESIS_HASH, canonicalEvent } from './audit-chain';
 
 export interface AuditEntry {
   readonly orgId: string;
@@ -22,6 +22,42 @@ export interface AuditEntry {
 export interface AuditScope {
   readonly events: RecordedSecurityEvent[];
 }
+
+/** Stands in for the seq until the database assigns it; no real chain gets near it. */
+const SEQ_PLACEHOLDER = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The canonical text of an event (see canonicalEvent) in two parts, before and after its seq's
+ * digits. Keys are sorted, so `seq` is followed only by `target`, whose values are JSON strings:
+ * the last `"seq":` in the text is the event's own.
+ */
+function canonicalAround(event: AuditEvent): [string, string] {
+  const text = canonicalEvent(event);
+  const marker = `"seq":${SEQ_PLACEHOLDER}`;
+  const at = text.lastIndexOf(marker);
+  return [text.slice(0, at + '"seq":'.length), text.slice(at + marker.length)];
+}
+
+/**
+ * One round trip seals and appends an event: lock the org's chain head, take the next seq,
+ * compute `hash = SHA-256(prevHash ‖ canonical event)` in PostgreSQL (the canonical text comes
+ * in two parts around the seq, which only the head knows), insert the event and move the head.
+ * Returns no row when the org has no chain head yet. `chainHash` recomputes the same hash.
+ */
+const APPEND = `with head as (
+    select last_seq + 1 as seq, last_hash as prev_hash from audit_chain_heads where org_id = ? for update
+  ), sealed as (
+    select seq, prev_hash, encode(sha256(convert_to(prev_hash || ?::text || seq::text || ?::text, 'UTF8')), 'hex') as hash from head
+  ), appended as (
+    insert into audit_events (org_id, seq, id, occurred_at, actor_type, actor_id, action, target_type, target_id, outcome,
+      request_id, ip, changed_fields, details, prev_hash, hash)
+    select ?::uuid, seq, ?::uuid, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?::jsonb,
+      prev_hash, hash
+    from sealed
+    returning seq, hash
+  )
+  update audit_chain_heads h set last_seq = appended.seq, last_hash = appended.hash from appended where h.org_id = ?
+  returning appended.seq, appended.hash`;
 
 /**
  * Appends to the per-org hash chain. An append joins the caller's open transaction for the same
@@ -56,16 +92,10 @@ export class AuditLog implements OnModuleInit {
 
   private async appendWith(em: EntityManager, entry: AuditEntry): Promise<AuditEvent> {
     const principal = this.context.principal;
-    // The no-op update takes the head row's lock and returns it in the same round trip.
-    const [head] = await em.execute<{ last_seq: string; last_hash: string }[]>(
-      `insert into audit_chain_heads (org_id, last_seq, last_hash, pruned_through_hash) values (?, 0, ?, ?)
-       on conflict (org_id) do update set org_id = excluded.org_id returning last_seq, last_hash`,
-      [entry.orgId, GENESIS_HASH, GENESIS_HASH],
-    );
-    const event: AuditEvent = {
+    const unsealed: AuditEvent = {
       id: uuidv7(),
       orgId: entry.orgId,
-      seq: Number(head.last_seq) + 1,
+      seq: SEQ_PLACEHOLDER,
       occurredAt: new Date(),
       actor: entry.actor ?? (principal ? { type: principal.type, id: principal.id } : { type: 'anonymous', id: null }),
       action: entry.action,
@@ -77,36 +107,36 @@ export class AuditLog implements OnModuleInit {
       // As stored (jsonb drops undefined members), so the hash recomputes from the row.
       details: JSON.parse(JSON.stringify(entry.details ?? {})) as AuditEvent['details'],
     };
-    const hash = chainHash(head.last_hash, event);
-    await em.execute(
-      `with appended as (
-         insert into audit_events (org_id, seq, id, occurred_at, actor_type, actor_id, action, target_type, target_id, outcome,
-           request_id, ip, changed_fields, details, prev_hash, hash)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?::jsonb, ?, ?)
-         returning seq)
-       update audit_chain_heads set last_seq = (select seq from appended), last_hash = ? where org_id = ?`,
-      [
-        event.orgId,
-        event.seq,
-        event.id,
-        event.occurredAt,
-        event.actor.type,
-        event.actor.id,
-        event.action,
-        event.target?.type ?? null,
-        event.target?.id ?? null,
-        event.outcome,
-        event.requestId,
-        event.ip,
-        JSON.stringify(event.changedFields),
-        JSON.stringify(event.details),
-        head.last_hash,
-        hash,
-        hash,
-        event.orgId,
-      ],
-    );
-    return event;
+    const [before, after] = canonicalAround(unsealed);
+    const params = [
+      unsealed.orgId,
+      before,
+      after,
+      unsealed.orgId,
+      unsealed.id,
+      unsealed.occurredAt,
+      unsealed.actor.type,
+      unsealed.actor.id,
+      unsealed.action,
+      unsealed.target?.type ?? null,
+      unsealed.target?.id ?? null,
+      unsealed.outcome,
+      unsealed.requestId,
+      unsealed.ip,
+      JSON.stringify(unsealed.changedFields),
+      JSON.stringify(unsealed.details),
+      unsealed.orgId,
+    ];
+    let [sealed] = await em.execute<{ seq: string; hash: string }[]>(APPEND, params);
+    if (!sealed) {
+      // The org's first event: its chain head does not exist yet.
+      await em.execute(
+        `insert into audit_chain_heads (org_id, last_seq, last_hash, pruned_through_hash) values (?, 0, ?, ?) on conflict (org_id) do nothing`,
+        [entry.orgId, GENESIS_HASH, GENESIS_HASH],
+      );
+      [sealed] = await em.execute<{ seq: string; hash: string }[]>(APPEND, params);
+    }
+    return { ...unsealed, seq: Number(sealed.seq) };
   }
 
   private async onSecurityEvent(event: RecordedSecurityEvent): Promise<void> {

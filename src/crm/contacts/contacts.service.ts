@@ -1,5 +1,6 @@
 import { EntityManager, LockMode, ref } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, Page, ValidationError, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { QueryCache } from '../../caching';
@@ -31,6 +32,15 @@ const CONTACT_COLUMNS = `select c.id, c.first_name, c.last_name, c.email, c.phon
   from "contacts" c left join "companies" co on co.id = c.company_id and co.org_id = c.org_id`;
 
 const CONTACT_BY_ID = `${CONTACT_COLUMNS} where c.org_id = ? and c.id = ?`;
+
+const INSERT_CONTACT = `with c as (
+    insert into "contacts" (id, org_id, first_name, last_name, email, phone, company_id, tags, custom_fields)
+    values (?, ?, ?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?::jsonb)
+    returning *
+  )
+  select c.id, c.first_name, c.last_name, c.email, c.phone, c.company_id, co.name as company_name,
+    c.tags, c.custom_fields, c.version, c.created_at, c.updated_at
+  from c left join "companies" co on co.id = c.company_id and co.org_id = c.org_id`;
 
 /**
  * The one definition of a contact's representation. Reads map SQL rows with it and writes map
@@ -85,20 +95,28 @@ export class ContactsService {
     private readonly queryCache: QueryCache,
   ) {}
 
+  /**
+   * One statement inserts the contact and returns it with its company, straight to the view: a
+   * create runs on every import and integration sync, and the unit of work would only add CPU
+   * (flush, change sets, hydration). Row-level security checks the row's org as for any write.
+   */
   async create(input: CreateContactDto): Promise<ContactView> {
+    const orgId = this.context.requireOrgId();
     return this.tenantDb.transaction(async (em) => {
-      const contact = new Contact();
-      contact.firstName = input.firstName;
-      contact.lastName = input.lastName;
-      contact.email = input.email ?? null;
-      contact.phone = input.phone ?? null;
-      contact.tags = input.tags ?? [];
-      contact.customFields = (input.customFields ?? {}) as Record<string, CustomFieldValue>;
-      if (input.companyId) contact.company = await this.companyRef(em, input.companyId);
-      em.persist(contact);
-      await em.flush();
+      if (input.companyId) await this.companyRef(em, input.companyId);
+      const [row] = await em.execute<ContactRow[]>(INSERT_CONTACT, [
+        uuidv7(),
+        orgId,
+        input.firstName,
+        input.lastName,
+        input.email ?? null,
+        input.phone ?? null,
+        input.companyId ?? null,
+        JSON.stringify(input.tags ?? []),
+        JSON.stringify(input.customFields ?? {}),
+      ]);
       await this.recordsCache.invalidateAfterCommit('contacts');
-      return presentContact(contact);
+      return contactViewOf(row);
     });
   }
 

@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
-import { Jobs } from '../../../src/compliance';
+import { AuditLog, Jobs } from '../../../src/compliance';
 import { STRONG_PASSWORD, Signed, addMember, bearer, signup } from '../../support/factories';
 import { createTestApp } from '../../support/test-app';
 
@@ -239,6 +239,33 @@ describe('tamper evidence', () => {
     expect(result).toMatchObject({ valid: true, checked: result.lastSeq });
     expect(result.lastSeq).toBeGreaterThanOrEqual(4);
     expect(result.firstBrokenSeq).toBeUndefined();
+  });
+
+  it('keeps the chain gapless and valid under concurrent writes to one org', async () => {
+    const user = await signup(app);
+    const responses = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => call('POST', '/v1/contacts', user.token, { firstName: `Concurrent${i}`, lastName: 'Writer' })),
+    );
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(16).fill(201));
+    const result = await verify(user.token);
+    expect(result).toMatchObject({ valid: true, checked: result.lastSeq });
+    const seqs = (await events(user.token)).map((event) => event.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+  });
+
+  it('hashes in the database exactly what the verifier recomputes, whatever the event text holds', async () => {
+    const user = await signup(app);
+    const tricky = { note: 'é ☃ 𝄞 "seq":1, ? ?? \\ \'quoted\' \u0001', seq: 42, list: ['"target":null', '}{'] };
+    const event = await app.get(AuditLog).append({
+      orgId: user.orgId,
+      action: 'test.tricky',
+      target: { type: 'contact', id: '"seq":7' },
+      details: tricky,
+    });
+    expect(event.seq).toBeGreaterThan(1);
+    const [stored] = await events(user.token, '&action=test.tricky');
+    expect(stored).toMatchObject({ seq: event.seq, details: tricky });
+    expect(await verify(user.token)).toMatchObject({ valid: true, checked: event.seq });
   });
 
   it('reports the first altered row', async () => {
