@@ -27,6 +27,8 @@ export interface AppConfig {
     readonly url?: string;
     readonly pool: { readonly min: number; readonly max: number; readonly idleTimeoutMs: number };
     readonly statementTimeoutMs: number;
+    /** A statement slower than this gets a warn log line (its SQL with the values redacted); 0 = never. */
+    readonly slowQueryMs: number;
     readonly migrateOnBoot: boolean;
     readonly embedded: { readonly port: number; readonly dataDir: string };
   };
@@ -122,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         idleTimeoutMs: read.int('DATABASE_IDLE_TIMEOUT_MS', { min: 1000, max: 3_600_000, default: 30_000 }),
       },
       statementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', { min: 0, max: 3_600_000, default: 15_000 }),
+      slowQueryMs: read.int('DATABASE_SLOW_QUERY_MS', { min: 0, max: 3_600_000, default: 500 }),
       migrateOnBoot: read.bool('MIGRATE_ON_BOOT', embedded),
       embedded: {
         port: read.int('EMBEDDED_PG_PORT', { min: 1, max: 65535, default: 54329 }),

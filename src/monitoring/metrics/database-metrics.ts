@@ -1,6 +1,8 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
+import { APP_CONFIG, ResolvedConfig } from '../../config';
+import { redactSql } from '../tracing/sql-redaction';
 import { METRIC } from './metric-catalogue';
 import { Metrics } from './metrics.service';
 
@@ -23,15 +25,22 @@ const OPERATIONS = new Set(['select', 'insert', 'update', 'delete']);
 /** The pool the gauge reports: the most recently started app's (one per process outside tests). */
 let currentPool: () => KnexPool | undefined = () => undefined;
 
+/** Slow statements are logged at most this long (the redacted SQL), so one huge statement cannot flood the log. */
+const MAX_LOGGED_SQL = 2_000;
+
 /**
  * Pool gauges are read at scrape time (no cost per query); statement durations come from knex's
- * query events, keyed by knex's query id.
+ * query events, keyed by knex's query id. A statement slower than DATABASE_SLOW_QUERY_MS also
+ * gets a warn line, with its values redacted (the ORM inlines them into the SQL).
  */
 @Injectable()
 export class DatabaseMetrics implements OnModuleInit {
+  private readonly logger = new Logger('SlowQuery');
+
   constructor(
     private readonly orm: MikroORM,
     private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   onModuleInit(): void {
@@ -63,14 +72,29 @@ export class DatabaseMetrics implements OnModuleInit {
       if (started.size >= MAX_TRACKED_QUERIES) started.clear();
       started.set(query.__knexQueryUid, performance.now());
     });
-    const finish = (query: KnexQueryEvent) => {
+    const slowMs = this.config.database.slowQueryMs;
+    const finish = (query: KnexQueryEvent, failed: boolean) => {
       const start = query.__knexQueryUid ? started.get(query.__knexQueryUid) : undefined;
       if (start === undefined || !query.__knexQueryUid) return;
       started.delete(query.__knexQueryUid);
+      const durationMs = performance.now() - start;
       const verb = query.sql?.trimStart().slice(0, 6).toLowerCase() ?? '';
-      this.metrics.dbQueryDuration.observe({ operation: OPERATIONS.has(verb) ? verb : 'other' }, (performance.now() - start) / 1000);
+      const operation = OPERATIONS.has(verb) ? verb : 'other';
+      this.metrics.dbQueryDuration.observe({ operation }, durationMs / 1000);
+      if (slowMs > 0 && durationMs >= slowMs) {
+        this.logger.warn(
+          {
+            durationMs: Math.round(durationMs),
+            thresholdMs: slowMs,
+            operation,
+            failed,
+            sql: redactSql(query.sql ?? '').slice(0, MAX_LOGGED_SQL),
+          },
+          'slow query',
+        );
+      }
     };
-    knex.on('query-response', (_response: unknown, query: KnexQueryEvent) => finish(query));
-    knex.on('query-error', (_error: unknown, query: KnexQueryEvent) => finish(query));
+    knex.on('query-response', (_response: unknown, query: KnexQueryEvent) => finish(query, false));
+    knex.on('query-error', (_error: unknown, query: KnexQueryEvent) => finish(query, true));
   }
 }

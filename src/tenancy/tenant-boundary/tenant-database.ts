@@ -4,8 +4,12 @@ import { EntityManager, IsolationLevel, TransactionOptions } from '@mikro-orm/po
 import { Injectable } from '@nestjs/common';
 import { MissingTenantContextError, RequestContext } from '@app/request-context';
 import { TENANT_FILTER } from './tenant-entity';
+import { installTransactionPrelude, withTransactionPrelude } from './transaction-prelude';
 
 type Scope = { readonly orgId: string } | { readonly userId: string } | null;
+
+/** The org (or user) a transaction acts for, as RLS reads them. */
+const SET_SCOPE = "select set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)";
 
 /** The slice of knex's client the one-round-trip read uses: its pool and its query events. */
 interface KnexClient {
@@ -37,7 +41,9 @@ export class TenantDatabase {
   constructor(
     private readonly em: EntityManager,
     private readonly context: RequestContext,
-  ) {}
+  ) {
+    installTransactionPrelude(em.getConnection().getKnex().client as never);
+  }
 
   /** Work for the caller's organization, under the tenant filter and RLS. */
   async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
@@ -108,7 +114,7 @@ export class TenantDatabase {
     if (outer && outer.orgId === orgId) return outer.em.execute<T[]>(sql, [...params]);
     const platform = this.em.getPlatform();
     const statement = platform.formatQuery(sql, [...params]);
-    const text = `${platform.formatQuery("select set_config('app.org_id', ?, true), set_config('app.user_id', '', true)", [orgId])};\n${statement}`;
+    const text = `${platform.formatQuery(SET_SCOPE, [orgId, ''])};\n${statement}`;
     const client = this.em.getConnection().getKnex().client as unknown as KnexClient;
     // knex's own query events, so query metrics and the slow-query log see this statement too.
     const event = { __knexQueryUid: randomUUID(), sql: statement, bindings: [] };
@@ -133,13 +139,16 @@ export class TenantDatabase {
     const outer = this.ambient.getStore();
     if (outer && orgId && outer.orgId === orgId) return work(outer.em);
     const afterCommit: (() => Promise<void>)[] = [];
-    const result = await this.em.fork({ useContext: false }).transactional(async (em) => {
-      // One round trip sets both; `true` makes them local to this transaction.
-      await em.execute("select set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)", [orgId, userId]);
-      if (!orgId) return work(em);
-      em.setFilterParams(TENANT_FILTER, { orgId });
-      return this.ambient.run({ orgId, em, afterCommit }, () => work(em));
-    }, options);
+    // `true` makes both settings local to this transaction; they go in the same message as BEGIN.
+    const setScope = this.em.getPlatform().formatQuery(SET_SCOPE, [orgId, userId]);
+    const result = await withTransactionPrelude(setScope, (sentWithBegin) =>
+      this.em.fork({ useContext: false }).transactional(async (em) => {
+        if (!sentWithBegin()) await em.execute(setScope);
+        if (!orgId) return work(em);
+        em.setFilterParams(TENANT_FILTER, { orgId });
+        return this.ambient.run({ orgId, em, afterCommit }, () => work(em));
+      }, options),
+    );
     for (const effect of afterCommit) await effect();
     return result;
   }

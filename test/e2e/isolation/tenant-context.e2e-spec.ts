@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntityClass, EntityManager, MikroORM, Reference, ref } from '@mikro-orm/postgresql';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
 import { AppError } from '@app/http';
 import { MissingTenantContextError, RequestContext, TenantContext } from '@app/request-context';
 import { ApiKey, Membership, Organization, TenantDatabase, TenantEntity, User } from '../../../src/tenancy';
@@ -153,6 +154,32 @@ describe('Tenant context and the ORM tenant filter (e2e)', () => {
       outer: [a.owner.userId, a.viewer.userId].sort(),
       org: a.orgId,
     });
+  });
+
+  it('sends BEGIN and the org setting of a unit of work in one round trip, and later transactions begin plainly', async () => {
+    const a = await seedOrg();
+    const pgClient = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = pgClient.query;
+    const sent: string[] = [];
+    pgClient.query = function (this: Client, ...args: unknown[]) {
+      const query = args[0] as string | { text?: string };
+      sent.push(typeof query === 'string' ? query : String(query?.text));
+      return original.apply(this, args);
+    };
+    try {
+      const org = await tenantDb.forOrganization(a.orgId, async (scoped) => {
+        // A transaction opened inside, not through TenantDatabase, gets a plain BEGIN.
+        await em.fork().transactional((inner) => inner.execute('select 1'));
+        const [row] = await scoped.execute<{ org: string }[]>("select current_setting('app.org_id', true) as org");
+        return row.org;
+      });
+      expect(org).toBe(a.orgId);
+    } finally {
+      pgClient.query = original;
+    }
+    expect(sent[0]).toBe(`BEGIN; select set_config('app.org_id', '${a.orgId}', true), set_config('app.user_id', '', true)`);
+    expect(sent.filter((sql) => /set_config\('app.org_id'/.test(sql))).toHaveLength(1);
+    expect(sent.filter((sql) => /^BEGIN;$/.test(sql))).toHaveLength(1);
   });
 
   describe('tenantDb.read(), one statement in one round trip', () => {

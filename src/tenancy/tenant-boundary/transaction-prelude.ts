@@ -1,0 +1,57 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+interface KnexPgTransaction {
+  readonly isolationLevel?: string;
+  readonly readOnly?: boolean;
+  begin(connection: unknown): Promise<unknown>;
+  query(connection: unknown, sql: string): Promise<unknown>;
+}
+
+type KnexPgTransactionClass = new (...args: unknown[]) => KnexPgTransaction;
+
+interface KnexClient {
+  transaction(...args: unknown[]): unknown;
+}
+
+/**
+ * knex's PostgreSQL transaction, extended below. knex offers no public way to send a statement
+ * together with `BEGIN`, so this is the one place that reaches into it (knex comes pinned through
+ * @mikro-orm/knex and the lockfile; the tenant-context e2e suite checks the round trip).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const PgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as KnexPgTransactionClass;
+
+interface Prelude {
+  readonly sql: string;
+  sent: boolean;
+}
+
+const preludes = new AsyncLocalStorage<Prelude>();
+
+/** Sends the prelude of the context that started it in the same message as `BEGIN`: one round trip, one transaction. */
+class TransactionWithPrelude extends PgTransaction {
+  override begin(connection: unknown): Promise<unknown> {
+    const prelude = preludes.getStore();
+    if (!prelude || prelude.sent) return super.begin(connection);
+    prelude.sent = true;
+    const mode = [this.isolationLevel ? `ISOLATION LEVEL ${this.isolationLevel}` : '', this.readOnly ? 'READ ONLY' : ''].join(' ').trim();
+    return this.query(connection, `BEGIN${mode ? ` TRANSACTION ${mode}` : ''}; ${prelude.sql}`);
+  }
+}
+
+/** Lets `withTransactionPrelude` reach the transactions of this knex client. */
+export function installTransactionPrelude(client: KnexClient): void {
+  client.transaction = function transaction(this: KnexClient, ...args: unknown[]) {
+    return new TransactionWithPrelude(this, ...args);
+  };
+}
+
+/**
+ * Runs `work`, whose first transaction sends `sql` in the same message as its `BEGIN` (a
+ * simple-protocol message: the values must already be inlined). Returns whether it was sent
+ * that way, so the caller can send it itself if not.
+ */
+export async function withTransactionPrelude<T>(sql: string, work: (sent: () => boolean) => Promise<T>): Promise<T> {
+  const prelude: Prelude = { sql, sent: false };
+  return preludes.run(prelude, () => work(() => prelude.sent));
+}
