@@ -19,6 +19,7 @@ const { loadConfig } = require('./lib/config');
 const { prepareDatabase, loadFixtures } = require('./lib/database');
 const { atriumServer, bareServer, freePort, machineInfo, rssOf, sleep, startSampler } = require('./lib/servers');
 const { scenarios: defineScenarios, parityChecks } = require('./lib/scenarios');
+const { checkPlans } = require('./lib/plans');
 const { summarize, renderTable, renderTargets } = require('./lib/report');
 
 const log = (message) => process.stdout.write(`[bench] ${message}\n`);
@@ -132,6 +133,17 @@ async function parity(servers, checks) {
   return outcomes;
 }
 
+/** One line per list shape: which indexes on contacts it used, and how long it ran. */
+function logPlans(plans, judged) {
+  for (const p of plans.shapes) {
+    const access = [...p.indexes, ...(p.seqScanOnContacts ? ['Seq Scan'] : [])].join(' + ') || 'no index';
+    log(
+      `plan  ${p.shape.padEnd(14)} ${p.ok ? 'ok  ' : 'FAIL'} ${access.padEnd(26)} ${p.executionMs.toFixed(1)} ms  ${p.rows} row${p.rows === 1 ? '' : 's'}`,
+    );
+  }
+  if (!judged) log('plans: not a target in a smoke run (on a few hundred rows a sequential scan is the right plan)');
+}
+
 async function main() {
   const config = loadConfig(process.argv.slice(2));
   const started = new Date();
@@ -170,7 +182,9 @@ async function main() {
   process.once('SIGTERM', onSignal);
 
   const results = [];
+  const judgePlans = config.mode !== 'smoke';
   let parityOutcomes = [];
+  let plans = null;
   let atriumIdleRssMb = null;
   let atriumEndRssMb = null;
   let exits = {};
@@ -190,6 +204,10 @@ async function main() {
         ? `parity: ${mismatches.length} answer(s) differ between bare and atrium: ${mismatches.map((m) => m.name).join(', ')}`
         : `parity: both servers give the same answers (${parityOutcomes.length} checks)`,
     );
+
+    // The index check needs only the database: it runs before any load, so its timings are undisturbed.
+    plans = await checkPlans(config, credentials);
+    logPlans(plans, judgePlans);
 
     const all = defineScenarios({ credentials, fixtures });
     const selected = config.scenarioFilter.length ? all.filter((s) => config.scenarioFilter.includes(s.id)) : all;
@@ -234,7 +252,11 @@ async function main() {
     return;
   }
 
-  const summary = summarize(results, { atriumIdleRssMb });
+  const summary = summarize(results, {
+    atriumIdleRssMb,
+    plans: judgePlans ? plans : null,
+    contacts: config.orgs * config.contactsPerOrg,
+  });
   const atriumLog = atrium.logProblems();
   const bareLog = bare.logProblems();
   const table = renderTable(summary);
@@ -277,6 +299,7 @@ async function main() {
       redis: config.redisUrl,
     },
     parity: parityOutcomes,
+    plans: { ...plans, judged: judgePlans },
     scenarios: summary.scenarios,
     targets: summary.targets,
     atrium: {

@@ -231,4 +231,4 @@ async function loadFixtures(config, credentials) {
   });
 }
 
-module.exports = { prepareDatabase, loadFixtures, CREATED_EMAIL_DOMAIN };
+module.exports = { prepareDatabase, loadFixtures, withClient, CREATED_EMAIL_DOMAIN };

@@ -30,7 +30,26 @@ function aggregate(rounds) {
   };
 }
 
-function summarize(scenarioResults, { atriumIdleRssMb }) {
+/** 1000000 → "1M", 600 → "600": the size of the data set a plan was judged on. */
+function rowCount(n) {
+  return n >= 1_000_000 && n % 100_000 === 0 ? `${n / 1_000_000}M` : n.toLocaleString('en-US');
+}
+
+/**
+ * The index check (bench/lib/plans.js) as a target: every list shape reaches contacts through an
+ * index and none scans the table. `plans` is null when the run does not judge it (smoke: on a few
+ * hundred rows a sequential scan is the planner's right choice).
+ */
+function planTarget(plans, contacts) {
+  const failed = plans.shapes.filter((s) => !s.ok).map((s) => `${s.shape} (${s.seqScanOnContacts ? 'seq scan' : 'no index'})`);
+  return {
+    name: `every contact list/search/filter plan uses an index (${rowCount(contacts)} rows)`,
+    value: failed.length ? failed.join(', ') : `all ${plans.shapes.length} shapes`,
+    pass: plans.ok,
+  };
+}
+
+function summarize(scenarioResults, { atriumIdleRssMb, plans = null, contacts = 0 }) {
   const scenarios = scenarioResults.map((s) => {
     const bare = aggregate(s.rounds.bare);
     const atrium = aggregate(s.rounds.atrium);
@@ -69,6 +88,7 @@ function summarize(scenarioResults, { atriumIdleRssMb }) {
   });
   const atriumMaxRss = Math.max(atriumIdleRssMb ?? 0, ...scenarios.map((s) => s.atrium.maxRssMb));
   targets.push({ name: `Atrium RSS ≤ ${RSS_LIMIT_MB} MB (max under load)`, value: atriumMaxRss, pass: atriumMaxRss <= RSS_LIMIT_MB });
+  if (plans) targets.push(planTarget(plans, contacts));
   return { scenarios, targets, atriumMaxRssMb: atriumMaxRss };
 }
 
