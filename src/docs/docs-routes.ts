@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { INestApplication } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
 import { matchesIfNoneMatch } from '@app/http';
 import { buildOpenApiDocument } from './openapi';
 import { DOC_FILES, RenderedDocs, renderDocs } from './rendered-docs';
@@ -18,6 +17,12 @@ import { DOC_FILES, RenderedDocs, renderDocs } from './rendered-docs';
  */
 
 export const DOCS_PATH = '/docs';
+
+/**
+ * Where swagger-ui-dist's files are. Not its `getAbsoluteFSPath()`: importing the package's main
+ * module evaluates the whole Swagger UI bundle in the server (about 10 MB of heap) to serve files.
+ */
+const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
 
 interface Payload {
   readonly body: Buffer;
@@ -114,7 +119,7 @@ export function setupDocs(app: INestApplication): void {
   const assets = new Map<string, Payload>();
   for (const [file, type] of Object.entries(ASSETS)) {
     fastify.get(`${DOCS_PATH}/assets/${file}`, async (request, reply) => {
-      if (!assets.has(file)) assets.set(file, payload(readFileSync(join(getAbsoluteFSPath(), file)), type));
+      if (!assets.has(file)) assets.set(file, payload(readFileSync(join(SWAGGER_UI_DIR, file)), type));
       return send(request, reply, assets.get(file) as Payload, 'public, max-age=86400');
     });
   }

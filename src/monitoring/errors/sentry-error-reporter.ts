@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import * as Sentry from '@sentry/nestjs';
 import { ErrorReporter } from '@app/http';
 import { RequestContext } from '@app/request-context';
+import { sentryIfEnabled } from '../tracing/instrumentation';
 
 /** Sends 5xx errors to Sentry (when SENTRY_DSN is set), tagged so an event leads back to its request. */
 @Injectable()
@@ -9,7 +9,8 @@ export class SentryErrorReporter implements ErrorReporter {
   constructor(private readonly context: RequestContext) {}
 
   report(error: unknown, details: { requestId: string; route: string; status: number }): void {
-    if (!Sentry.isInitialized()) return;
+    const Sentry = sentryIfEnabled();
+    if (!Sentry) return;
     Sentry.withScope((scope) => {
       scope.setTags({
         request_id: details.requestId,

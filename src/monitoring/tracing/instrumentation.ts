@@ -1,25 +1,26 @@
 import { trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { RedisInstrumentation } from '@opentelemetry/instrumentation-redis';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import * as Sentry from '@sentry/nestjs';
-import { SentryPropagator, SentrySampler, SentrySpanProcessor } from '@sentry/opentelemetry';
+import type * as SentrySdk from '@sentry/nestjs';
 import { AppConfig } from '../../config';
 import { scrubEvent, scrubValue } from '../errors/scrub';
 import { redactSql } from './sql-redaction';
 
-let started = false;
+/* eslint-disable @typescript-eslint/no-require-imports -- the SDKs below load only when configured */
 
-/** Idempotent: tests may load the app several times in one process. */
+let started = false;
+let sentrySdk: typeof SentrySdk | undefined;
+
+/**
+ * Idempotent: tests may load the app several times in one process. The Sentry and OpenTelemetry
+ * SDKs are required here, only when SENTRY_DSN or OTEL_EXPORTER_OTLP_ENDPOINT asks for them:
+ * loaded for nothing they would cost every instance about 11 MB of heap and 40 MB of RSS.
+ */
 export function startInstrumentation(config: AppConfig): void {
   if (started) return;
   started = true;
   const { sentryDsn, otlpEndpoint, release, tracesSampleRate } = config.monitoring;
+  if (!sentryDsn && !otlpEndpoint) return;
+  const Sentry = require('@sentry/nestjs') as typeof import('@sentry/nestjs');
+  sentrySdk = Sentry;
 
   const sentry = sentryDsn
     ? Sentry.init({
@@ -37,6 +38,19 @@ export function startInstrumentation(config: AppConfig): void {
     : undefined;
 
   if (!otlpEndpoint) return;
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  const { registerInstrumentations } = require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } = require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { PgInstrumentation } = require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { RedisInstrumentation } = require('@opentelemetry/instrumentation-redis') as typeof import('@opentelemetry/instrumentation-redis');
+  const { resourceFromAttributes } = require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { BatchSpanProcessor, NodeTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } =
+    require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } =
+    require('@opentelemetry/semantic-conventions') as typeof import('@opentelemetry/semantic-conventions');
+  const { SentryPropagator, SentrySampler, SentrySpanProcessor } =
+    require('@sentry/opentelemetry') as typeof import('@sentry/opentelemetry');
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: 'atrium', [ATTR_SERVICE_VERSION]: release }),
     sampler: sentry ? new SentrySampler(sentry) : new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(tracesSampleRate) }),
@@ -75,6 +89,11 @@ export function activeTraceId(): string | undefined {
   return context && trace.isSpanContextValid(context) ? context.traceId : undefined;
 }
 
+/** The Sentry SDK once SENTRY_DSN has initialised it; undefined otherwise. */
+export function sentryIfEnabled(): typeof SentrySdk | undefined {
+  return sentrySdk?.isInitialized() ? sentrySdk : undefined;
+}
+
 export function isSentryEnabled(): boolean {
-  return Sentry.isInitialized();
+  return sentryIfEnabled() !== undefined;
 }
