@@ -6,6 +6,7 @@ import type { Logger as PinoInstance } from 'pino';
 import { registerEtagHook, registerJsonBodyParser } from '@app/http';
 import { RequestContext, registerRequestContextHooks, requestIdFrom, REQUEST_ID_HEADER } from '@app/request-context';
 import { AppModule } from './app.module';
+import { attachAuditInterceptor } from './compliance';
 import { ResolvedConfig } from './config';
 import { setupDocs } from './docs';
 import {
@@ -49,6 +50,7 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
   registerEtagHook(fastify);
   registerDrainingHook(fastify, app.get(ShutdownState));
   setupDocs(app);
+  attachAuditInterceptor(app);
   await app.init();
   return app;
 }

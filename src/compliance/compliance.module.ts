@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { MonitoringModule } from '../monitoring';
 import { AuditCheckpoints } from './audit/audit-checkpoints';
@@ -21,7 +21,7 @@ import { SigningKeyController } from './signing/signing-key.controller';
  * (each run once per cluster). The audit interceptor is global: every mutation is recorded.
  */
 @Module({
-  imports: [ScheduleModule.forRoot(), MonitoringModule],
+  imports: [ScheduleModule.forRoot(), MonitoringModule, DiscoveryModule],
   controllers: [
     AuditEventsController,
     SigningKeyController,
@@ -32,7 +32,7 @@ import { SigningKeyController } from './signing/signing-key.controller';
     ...OFFBOARDING_CONTROLLERS,
   ],
   providers: [
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    AuditInterceptor,
     AuditLog,
     AuditEventsService,
     AuditCheckpoints,

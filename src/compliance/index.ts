@@ -1,5 +1,5 @@
 export { ComplianceModule } from './compliance.module';
 export { AuditLog } from './audit/audit-log';
-export { AuditedRead } from './audit/audit.interceptor';
+export { AuditedRead, attachAuditInterceptor } from './audit/audit.interceptor';
 export { Jobs, JobRunResult } from './jobs/jobs';
 export { Signer } from './signing/signer';
