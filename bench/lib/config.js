@@ -61,6 +61,8 @@ function loadConfig(argv) {
     /** How many distinct contact ids the cache-miss scenario may use (split between the servers). */
     missIds: int('BENCH_MISS_IDS', smoke ? 600 : 400_000, { max: 10_000_000 }),
     scenarioFilter,
+    /** Extra node flags for Atrium only (e.g. `--max-old-space-size=160`), to measure a heap cap. */
+    atriumNodeOptions: (process.env.BENCH_ATRIUM_NODE_OPTIONS || '').split(' ').filter(Boolean),
     /** Where Atrium writes a V8 CPU profile of the whole run (`node --cpu-prof`); off when unset. */
     cpuProfileDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
   });

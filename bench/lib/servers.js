@@ -232,6 +232,7 @@ function atriumServer(config, port) {
     name: 'atrium',
     command: process.execPath,
     args: [
+      ...config.atriumNodeOptions,
       ...(config.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfileDir}`] : []),
       path.join(config.projectDir, 'dist/src/main.js'),
     ],

@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Cache } from 'cache-manager';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, ResolvedConfig } from '../config';
@@ -22,6 +22,7 @@ import { CacheVersions } from './cache-versions';
 import { withinRedisTimeout } from './redis/timeout';
 
 const CACHED_RESPONSE = 'atrium:cached-response';
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 interface CachedResponseOptions {
   /** The resource types the response is built from; a write to any of them in the org invalidates it. */
@@ -55,11 +56,14 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     const request = execution.switchToHttp().getRequest<FastifyRequest>();
     const tenant = this.context.tenant;
     if (!options || request.method !== 'GET' || !tenant) return next.handle();
-    return from(this.respond(request, tenant.orgId, [...tenant.permissions].sort().join(','), options, next));
+    const reply = execution.switchToHttp().getResponse<FastifyReply>();
+    return from(this.respond(request, reply, tenant.orgId, [...tenant.permissions].sort().join(','), options, next));
   }
 
+  /** The JSON goes out as the exact text cached (hit) or about to be cached (miss): serialised once, never parsed back. */
   private async respond(
     request: FastifyRequest,
+    reply: FastifyReply,
     orgId: string,
     permissions: string,
     options: CachedResponseOptions,
@@ -75,12 +79,14 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     const hit = await withinRedisTimeout(this.cache.get<string>(key)).catch(() => undefined);
     if (hit) {
       this.requests.inc({ cache: 'response', result: 'hit' });
-      return JSON.parse(hit) as unknown;
+      void reply.type(JSON_TYPE);
+      return hit;
     }
     this.requests.inc({ cache: 'response', result: 'miss' });
-    const body = await lastValueFrom(next.handle());
+    const json = JSON.stringify(await lastValueFrom(next.handle()));
     const ttlMs = (options.ttlSeconds ?? this.config.cache.ttlMs / 1000) * 1000;
-    await withinRedisTimeout(this.cache.set(key, JSON.stringify(body), ttlMs)).catch(() => undefined);
-    return body;
+    await withinRedisTimeout(this.cache.set(key, json, ttlMs)).catch(() => undefined);
+    void reply.type(JSON_TYPE);
+    return json;
   }
 }
