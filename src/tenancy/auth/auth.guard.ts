@@ -16,6 +16,9 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/;
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Each route's declared access (by controller class, then handler), read once: it never changes after boot. */
+  private readonly accessByRoute = new WeakMap<object, WeakMap<object, RouteAccess | null>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: CredentialResolver,
@@ -24,7 +27,7 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [execution.getHandler(), execution.getClass()]);
+    const access = this.accessOf(execution);
     if (!access) throw new AppError('internal', 'ROUTE_ACCESS_UNDECLARED', 'This route declares no access rule.');
     if (access.kind === 'public') return true;
 
@@ -57,5 +60,18 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenError(`This needs the ${access.permission} permission.`);
     }
     return true;
+  }
+
+  private accessOf(execution: ExecutionContext): RouteAccess | null {
+    const handler = execution.getHandler();
+    const controller = execution.getClass();
+    let byHandler = this.accessByRoute.get(controller);
+    if (!byHandler) this.accessByRoute.set(controller, (byHandler = new WeakMap()));
+    let access = byHandler.get(handler);
+    if (access === undefined) {
+      access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [handler, controller]) ?? null;
+      byHandler.set(handler, access);
+    }
+    return access;
   }
 }
