@@ -25,6 +25,8 @@ export interface CreateAppOptions {
   readonly logger?: PinoInstance;
 }
 
+let routesRegistration: Promise<unknown> = Promise.resolve();
+
 /** Builds the whole application, ready to `listen` or `inject`: used by main.ts and the e2e tests alike. */
 export async function createApp(config: ResolvedConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const rootLogger = options.logger ?? createRootLogger(config.log.level);
@@ -50,7 +52,13 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
   registerEtagHook(fastify);
   registerDrainingHook(fastify, app.get(ShutdownState));
   setupDocs(app);
-  attachAuditInterceptor(app);
-  await app.init();
+  // Route metadata (the audit interceptor's instance) is shared by every app of the process, and
+  // tests build several: one app attaches it and registers its routes at a time.
+  const registered = routesRegistration.then(async () => {
+    attachAuditInterceptor(app);
+    await app.init();
+  });
+  routesRegistration = registered.catch(() => undefined);
+  await registered;
   return app;
 }

@@ -18,7 +18,8 @@ import { SigningKeyController } from './signing/signing-key.controller';
 
 /**
  * Audit log, privacy requests, retention and legal holds, and the scheduled jobs behind them
- * (each run once per cluster). The audit interceptor is global: every mutation is recorded.
+ * (each run once per cluster). The audit interceptor goes on every mutating route of every module
+ * (attachAuditInterceptor, called by createApp): every mutation is recorded.
  */
 @Module({
   imports: [ScheduleModule.forRoot(), MonitoringModule, DiscoveryModule],

@@ -35,6 +35,8 @@ function canonicalAround(event: AuditEvent): [string, string] {
   const text = canonicalEvent(event);
   const marker = `"seq":${SEQ_PLACEHOLDER}`;
   const at = text.lastIndexOf(marker);
+  // A changed canonical form must fail here, not store hashes the verifier cannot reproduce.
+  if (at < 0) throw new Error('the canonical audit event has no top-level seq');
   return [text.slice(0, at + '"seq":'.length), text.slice(at + marker.length)];
 }
 
@@ -135,6 +137,8 @@ export class AuditLog implements OnModuleInit {
         [entry.orgId, GENESIS_HASH, GENESIS_HASH],
       );
       [sealed] = await em.execute<{ seq: string; hash: string }[]>(APPEND, params);
+      // Only when the org went away in between (its head is deleted with it).
+      if (!sealed) throw new Error(`the audit chain head of organization ${entry.orgId} is gone`);
     }
     return { ...unsealed, seq: Number(sealed.seq) };
   }

@@ -22,18 +22,27 @@ const MUTATING_ROUTES = new Set([RequestMethod.POST, RequestMethod.PUT, RequestM
  * module declares it, and every `@AuditedRead()`. Per route rather than global because Nest wraps
  * each interceptor of each request in an `AsyncResource.bind`, about a tenth of a read's CPU on
  * Node 20, and reads have nothing to audit. Call it after the app is created and before `init()`
- * registers the routes. The audit-coverage e2e suite checks that every mutating operation is covered.
+ * registers the routes (createApp does, one app at a time, since the metadata is shared by every app
+ * of the process). The audit-coverage e2e suite checks that every mutating operation is covered.
  */
 export function attachAuditInterceptor(app: INestApplication): void {
   const interceptor = app.get(AuditInterceptor);
   const scanner = app.get(MetadataScanner);
   for (const wrapper of app.get(DiscoveryService).getControllers()) {
-    const prototype = wrapper.metatype?.prototype as Record<string, unknown> | undefined;
-    if (!prototype) continue;
+    const controller = wrapper.metatype as (new (...args: never[]) => unknown) | undefined;
+    const prototype = controller?.prototype as Record<string, unknown> | undefined;
+    if (!controller || !prototype) continue;
     for (const name of scanner.getAllMethodNames(prototype)) {
       const handler = prototype[name] as object;
       const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-      if (method === undefined || (!MUTATING_ROUTES.has(method) && !Reflect.getMetadata(AUDITED_READ, handler))) continue;
+      if (method === undefined) continue;
+      // Both would slip past a per-route decision: an @All route mutates on some methods, and a
+      // controller-wide interceptor would run outside the audited transaction.
+      if (method === RequestMethod.ALL) throw new Error(`${controller.name}.${name}: an @All() route cannot be audited per route`);
+      if (MUTATING_ROUTES.has(method) && Reflect.getMetadata(INTERCEPTORS_METADATA, controller)) {
+        throw new Error(`${controller.name}: controller-wide interceptors would run before the audit interceptor`);
+      }
+      if (!MUTATING_ROUTES.has(method) && !Reflect.getMetadata(AUDITED_READ, handler)) continue;
       // The metadata lives on the class: an app built earlier in this process (tests) left its own instance there.
       const others = ((Reflect.getMetadata(INTERCEPTORS_METADATA, handler) as unknown[] | undefined) ?? []).filter(
         (existing) => !(existing instanceof AuditInterceptor),

@@ -93,7 +93,3 @@ export function activeTraceId(): string | undefined {
 export function sentryIfEnabled(): typeof SentrySdk | undefined {
   return sentrySdk?.isInitialized() ? sentrySdk : undefined;
 }
-
-export function isSentryEnabled(): boolean {
-  return sentryIfEnabled() !== undefined;
-}

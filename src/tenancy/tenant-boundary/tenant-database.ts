@@ -58,6 +58,7 @@ export class TenantDatabase {
    * The values are inlined by the ORM's own formatter, as for every other statement. For the
    * hottest reads, which need neither the unit of work nor a second statement: it saves `BEGIN`,
    * `COMMIT` and two round trips. Inside a transaction for the same org it joins that transaction.
+   * A failure comes back as the driver's error (pg's `DatabaseError`), not as an ORM exception.
    */
   async read<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
     return this.readAs(this.context.requireOrgId(), sql, params);
@@ -110,6 +111,8 @@ export class TenantDatabase {
 
   private async readAs<T>(orgId: string, sql: string, params: readonly unknown[]): Promise<T[]> {
     if (!orgId) throw new MissingTenantContextError();
+    // One statement: a second would run in the same message, with only its rows returned.
+    if (sql.includes(';')) throw new Error('TenantDatabase.read() takes one statement, without ";"');
     const outer = this.ambient.getStore();
     if (outer && outer.orgId === orgId) return outer.em.execute<T[]>(sql, [...params]);
     const platform = this.em.getPlatform();

@@ -1,10 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { dirname } from 'node:path';
+
+/** A pg client, as knex hands it to a transaction. */
+interface PgConnection {
+  query(sql: string): Promise<unknown>;
+}
 
 interface KnexPgTransaction {
   readonly isolationLevel?: string;
   readonly readOnly?: boolean;
-  begin(connection: unknown): Promise<unknown>;
-  query(connection: unknown, sql: string): Promise<unknown>;
+  begin(connection: PgConnection): Promise<unknown>;
 }
 
 type KnexPgTransactionClass = new (...args: unknown[]) => KnexPgTransaction;
@@ -15,11 +20,14 @@ interface KnexClient {
 
 /**
  * knex's PostgreSQL transaction, extended below. knex offers no public way to send a statement
- * together with `BEGIN`, so this is the one place that reaches into it (knex comes pinned through
- * @mikro-orm/knex and the lockfile; the tenant-context e2e suite checks the round trip).
+ * together with `BEGIN`, so this is the one place that reaches into it. It is the knex that
+ * @mikro-orm/knex itself loads (pinned through it and the lockfile), resolved from there; the
+ * tenant-context e2e suite checks the round trip.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const PgTransaction = require('knex/lib/dialects/postgres/execution/pg-transaction') as KnexPgTransactionClass;
+const PgTransaction = require(
+  require.resolve('knex/lib/dialects/postgres/execution/pg-transaction', { paths: [dirname(require.resolve('@mikro-orm/knex'))] }),
+) as KnexPgTransactionClass;
 
 interface Prelude {
   readonly sql: string;
@@ -30,12 +38,19 @@ const preludes = new AsyncLocalStorage<Prelude>();
 
 /** Sends the prelude of the context that started it in the same message as `BEGIN`: one round trip, one transaction. */
 class TransactionWithPrelude extends PgTransaction {
-  override begin(connection: unknown): Promise<unknown> {
+  override async begin(connection: PgConnection): Promise<unknown> {
     const prelude = preludes.getStore();
     if (!prelude || prelude.sent) return super.begin(connection);
     prelude.sent = true;
     const mode = [this.isolationLevel ? `ISOLATION LEVEL ${this.isolationLevel}` : '', this.readOnly ? 'READ ONLY' : ''].join(' ').trim();
-    return this.query(connection, `BEGIN${mode ? ` TRANSACTION ${mode}` : ''}; ${prelude.sql}`);
+    try {
+      return await connection.query(`BEGIN${mode ? ` TRANSACTION ${mode}` : ''}; ${prelude.sql}`);
+    } catch (error) {
+      // BEGIN may have run and the prelude failed after it: end that aborted transaction here, or
+      // the connection would go back to the pool inside it. The error fails the transaction.
+      await connection.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 }
 

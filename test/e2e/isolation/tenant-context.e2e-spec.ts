@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { AppError } from '@app/http';
 import { MissingTenantContextError, RequestContext, TenantContext } from '@app/request-context';
 import { ApiKey, Membership, Organization, TenantDatabase, TenantEntity, User } from '../../../src/tenancy';
+import { withTransactionPrelude } from '../../../src/tenancy/tenant-boundary/transaction-prelude';
 import { Signed, addMember, createApiKey, signup } from '../../support/factories';
 import { createTestApp } from '../../support/test-app';
 
@@ -180,6 +181,17 @@ describe('Tenant context and the ORM tenant filter (e2e)', () => {
     expect(sent[0]).toBe(`BEGIN; select set_config('app.org_id', '${a.orgId}', true), set_config('app.user_id', '', true)`);
     expect(sent.filter((sql) => /set_config\('app.org_id'/.test(sql))).toHaveLength(1);
     expect(sent.filter((sql) => /^BEGIN;$/.test(sql))).toHaveLength(1);
+  });
+
+  it('ends the transaction when the statement sent with BEGIN fails, so its connection returns to the pool usable', async () => {
+    await expect(
+      withTransactionPrelude('select 1 / 0', () => em.fork().transactional((inner) => inner.execute('select 1'))),
+    ).rejects.toThrow(/division by zero/);
+    // Every connection of the pool at once: none is left inside an aborted transaction.
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => em.fork().getConnection().execute<{ ok: number }[]>('select 1 as ok, pg_sleep(0.05)')),
+    );
+    expect(results.map(([row]) => row.ok)).toEqual(Array(10).fill(1));
   });
 
   describe('tenantDb.read(), one statement in one round trip', () => {
