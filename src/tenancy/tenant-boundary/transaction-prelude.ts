@@ -63,8 +63,8 @@ export function installTransactionPrelude(client: KnexClient): void {
 
 /**
  * Runs `work`, whose first transaction sends `sql` in the same message as its `BEGIN` (a
- * simple-protocol message: the values must already be inlined). Returns whether it was sent
- * that way, so the caller can send it itself if not.
+ * simple-protocol message: the values must already be inlined). `work` gets a function that
+ * tells whether that happened, so it can send the statement itself if not.
  */
 export async function withTransactionPrelude<T>(sql: string, work: (sent: () => boolean) => Promise<T>): Promise<T> {
   const prelude: Prelude = { sql, sent: false };
