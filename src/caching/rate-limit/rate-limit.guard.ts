@@ -2,7 +2,9 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerRequest } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '@app/http';
+import { RequestContext } from '@app/request-context';
 import { cacheMetrics } from '../cache-metrics';
+import { isAuthLimited } from './rate-limits';
 
 interface RateState {
   limit: number;
@@ -22,6 +24,15 @@ type RequestWithState = FastifyRequest & { [STATE]?: RateState };
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   private readonly limited = cacheMetrics.rateLimited();
+
+  /**
+   * A request with no tenant on a route that is not an auth route (health, metrics) meets no
+   * throttler: every one of them would skip it (see rate-limits.ts), so skip the per-throttler
+   * metadata reads as well.
+   */
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return !RequestContext.current().tenant && !isAuthLimited(context);
+  }
 
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;

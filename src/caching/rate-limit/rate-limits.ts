@@ -18,8 +18,21 @@ export function AuthRateLimited(): MethodDecorator {
   );
 }
 
-const isAuthLimited = (context: ExecutionContext) =>
-  reflector.getAllAndOverride<boolean>(AUTH_LIMITED, [context.getHandler(), context.getClass()]) === true;
+/** Per controller class, then handler: route metadata never changes after boot, so it is read once. */
+const authLimitedRoutes = new WeakMap<object, WeakMap<object, boolean>>();
+
+export function isAuthLimited(context: ExecutionContext): boolean {
+  const handler = context.getHandler();
+  const controller = context.getClass();
+  let byHandler = authLimitedRoutes.get(controller);
+  if (!byHandler) authLimitedRoutes.set(controller, (byHandler = new WeakMap()));
+  let limited = byHandler.get(handler);
+  if (limited === undefined) {
+    limited = reflector.getAllAndOverride<boolean>(AUTH_LIMITED, [handler, controller]) === true;
+    byHandler.set(handler, limited);
+  }
+  return limited;
+}
 
 /** The email an auth request is about (login, sign-up) or the invitation it redeems, hashed: never kept in clear. */
 function subjectOf(request: FastifyRequest): string {
