@@ -7,6 +7,7 @@ export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageQuery, decodeCursor, encode
 export { UuidParam } from './uuid-param';
 export { assertIfMatch, etagOf, etagOfJson, matchesIfNoneMatch } from './etag';
 export { registerEtagHook } from './etag.hook';
+export { routeMetadataReader } from './route-metadata';
 export { Trim, TrimLowerCase } from './transforms';
 export { canonicalJson } from './canonical-json';
 export { csvCell } from './csv';

@@ -1,14 +1,13 @@
 import { ExecutionContext, SetMetadata, applyDecorators } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { ThrottlerOptions } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
+import { routeMetadataReader } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { ResolvedConfig } from '../../config';
 
 const AUTH_LIMITED = 'atrium:auth-rate-limited';
-const reflector = new Reflector();
 
 /** Login, sign-up, invitation acceptance: limited per client IP and per email, stricter than the API. */
 export function AuthRateLimited(): MethodDecorator {
@@ -18,20 +17,10 @@ export function AuthRateLimited(): MethodDecorator {
   );
 }
 
-/** Per controller class, then handler: route metadata never changes after boot, so it is read once. */
-const authLimitedRoutes = new WeakMap<object, WeakMap<object, boolean>>();
+const authLimited = routeMetadataReader<boolean>(AUTH_LIMITED);
 
 export function isAuthLimited(context: ExecutionContext): boolean {
-  const handler = context.getHandler();
-  const controller = context.getClass();
-  let byHandler = authLimitedRoutes.get(controller);
-  if (!byHandler) authLimitedRoutes.set(controller, (byHandler = new WeakMap()));
-  let limited = byHandler.get(handler);
-  if (limited === undefined) {
-    limited = reflector.getAllAndOverride<boolean>(AUTH_LIMITED, [handler, controller]) === true;
-    byHandler.set(handler, limited);
-  }
-  return limited;
+  return authLimited(context) === true;
 }
 
 /** The email an auth request is about (login, sign-up) or the invitation it redeems, hashed: never kept in clear. */

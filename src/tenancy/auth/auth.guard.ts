@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { AppError, ForbiddenError, UnauthenticatedError } from '@app/http';
+import { AppError, ForbiddenError, UnauthenticatedError, routeMetadataReader } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { SecurityEvents } from '../security-events';
 import { ROUTE_ACCESS, RouteAccess } from './access.decorators';
@@ -16,11 +15,10 @@ const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]{16,512})$/;
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  /** Each route's declared access (by controller class, then handler), read once: it never changes after boot. */
-  private readonly accessByRoute = new WeakMap<object, WeakMap<object, RouteAccess | null>>();
+  /** Each route's declared access, read once. */
+  private readonly accessOf = routeMetadataReader<RouteAccess>(ROUTE_ACCESS);
 
   constructor(
-    private readonly reflector: Reflector,
     private readonly credentials: CredentialResolver,
     private readonly context: RequestContext,
     private readonly events: SecurityEvents,
@@ -60,18 +58,5 @@ export class AuthGuard implements CanActivate {
       throw new ForbiddenError(`This needs the ${access.permission} permission.`);
     }
     return true;
-  }
-
-  private accessOf(execution: ExecutionContext): RouteAccess | null {
-    const handler = execution.getHandler();
-    const controller = execution.getClass();
-    let byHandler = this.accessByRoute.get(controller);
-    if (!byHandler) this.accessByRoute.set(controller, (byHandler = new WeakMap()));
-    let access = byHandler.get(handler);
-    if (access === undefined) {
-      access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [handler, controller]) ?? null;
-      byHandler.set(handler, access);
-    }
-    return access;
   }
 }
