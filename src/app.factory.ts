@@ -3,7 +3,7 @@ import { ModuleMetadata } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger as PinoInstance } from 'pino';
-import { registerEtagHook, registerJsonBodyParser } from '@app/http';
+import { answerClientError, answerFrameworkError, registerEtagHook, registerJsonBodyParser, registerSecurityHeaders } from '@app/http';
 import { RequestContext, registerRequestContextHooks, requestIdFrom, REQUEST_ID_HEADER } from '@app/request-context';
 import { AppModule } from './app.module';
 import { attachAuditInterceptor } from './compliance';
@@ -37,6 +37,8 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]),
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraImports), adapter, {
     bufferLogs: true,
@@ -46,6 +48,7 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
 
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
+  registerSecurityHeaders(fastify);
   registerRequestContextHooks(fastify, app.get(RequestContext));
   registerHttpMetrics(fastify, app.get(Metrics), app.get(RequestContext));
   registerAccessLog(fastify, rootLogger);

@@ -1,3 +1,4 @@
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -18,10 +19,12 @@ class SlowQuery {
   readonly ms: number = 1_000;
 }
 
-/** Routes that exist only in tests: a JSON body to break, an unhandled error, a slow request. */
+/** Routes that exist only in tests: a JSON body to break, unhandled errors, a slow request. */
 @Public()
 @Controller('test-probe')
 class ProbeController {
+  constructor(private readonly em: EntityManager) {}
+
   @Post('echo')
   echo(@Body() body: EchoDto): EchoDto {
     return body;
@@ -30,6 +33,13 @@ class ProbeController {
   @Get('boom')
   boom(): never {
     throw new Error('SELECT secret FROM internals WHERE password = hunter2');
+  }
+
+  /** A real PostgreSQL error whose statement carries personal data, as a failed insert's would. */
+  @Get('db-error')
+  async dbError(): Promise<never> {
+    await this.em.getConnection().execute(`select 'ada.lovelace@example.com'::uuid, 'Ada Lovelace' as name`);
+    throw new Error('unreachable: the statement above fails');
   }
 
   @Get('slow')

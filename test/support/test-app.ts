@@ -5,12 +5,13 @@ import { createApp } from '../../src/app.factory';
 import { LogLevel, ResolvedConfig, loadConfig, withDatabaseUrl } from '../../src/config';
 
 /** Suites make thousands of requests from one address; rate-limit tests set their own limits. */
-const GENEROUS_RATE_LIMITS = {
+export const GENEROUS_RATE_LIMITS = {
   RATE_LIMIT_FREE: '1000000',
   RATE_LIMIT_PRO: '1000000',
   RATE_LIMIT_ENTERPRISE: '1000000',
   AUTH_RATE_LIMIT_PER_IP: '100000',
   AUTH_RATE_LIMIT_PER_EMAIL: '100000',
+  AUTH_FAILURE_LIMIT_PER_IP: '100000',
 };
 
 export interface TestAppOptions {

@@ -3,11 +3,14 @@ export { PROBLEM_CONTENT_TYPE, ProblemDetails, problem, problemFromAppError, pro
 export { ERROR_REPORTER, ErrorReporter, ProblemDetailsFilter } from './problem-details.filter';
 export { OmittableNotNull, WithinStorableDates, createValidationPipe, toFieldErrors } from './validation';
 export { registerJsonBodyParser } from './json-body-parser';
+export { answerClientError, answerFrameworkError } from './framework-errors';
+export { isStorableString } from './json-limits';
+export { registerSecurityHeaders } from './security-headers';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageQuery, decodeCursor, encodeCursor, toPage } from './pagination';
 export { UuidParam } from './uuid-param';
 export { assertIfMatch, etagOf, etagOfJson, matchesIfNoneMatch } from './etag';
 export { registerEtagHook } from './etag.hook';
 export { routeMetadataReader } from './route-metadata';
-export { Trim, TrimLowerCase } from './transforms';
+export { DateTimeInput, Trim, TrimLowerCase, parseRfc3339 } from './transforms';
 export { canonicalJson } from './canonical-json';
 export { csvCell } from './csv';

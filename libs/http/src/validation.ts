@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationPipe, ValidationError as ClassValidatorError } from '@nestjs/common';
-import { MaxDate, MinDate, ValidateIf } from 'class-validator';
+import { ValidateBy, ValidateIf } from 'class-validator';
 import { FieldError, ValidationError } from './app-error';
+import { illFormedStringPaths } from './json-limits';
 
 /** Flattens class-validator's nested errors into `{ field: 'a.b.0', message }` pairs. */
 export function toFieldErrors(errors: readonly ClassValidatorError[], parent = ''): FieldError[] {
@@ -14,29 +15,19 @@ export function toFieldErrors(errors: readonly ClassValidatorError[], parent = '
   });
 }
 
-/** Dotted paths of every string (value or key) holding a NUL character. */
-export function pathsWithNul(value: unknown, path = ''): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path || 'value'] : [];
-  if (Array.isArray(value)) return value.flatMap((item, index) => pathsWithNul(item, path ? `${path}.${index}` : String(index)));
-  if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, child]) => {
-      const childPath = path ? `${path}.${key}` : key;
-      return key.includes('\u0000') ? [childPath] : pathsWithNul(child, childPath);
-    });
-  }
-  return [];
-}
-
 /**
- * PostgreSQL text and jsonb cannot hold NUL, so a NUL anywhere in a body, query or path value is a
- * field error here rather than a 500 from the database later.
+ * PostgreSQL text and jsonb cannot hold NUL or a lone surrogate, so one anywhere in a query or path
+ * value is a field error here rather than a 500 from the database later (bodies are checked as
+ * they are parsed, see json-body-parser.ts).
  */
 class AtriumValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type !== 'custom') {
-      const fields = pathsWithNul(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+      const fields = illFormedStringPaths(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
       if (fields.length > 0)
-        throw new ValidationError(fields.map((field) => ({ field, message: `${field} must not contain NUL characters` })));
+        throw new ValidationError(
+          fields.map((field) => ({ field, message: `${field} must be well-formed Unicode without NUL characters` })),
+        );
     }
     return super.transform(value, metadata);
   }
@@ -66,9 +57,12 @@ export function OmittableNotNull(): PropertyDecorator {
 export const EARLIEST_DATE = new Date('1900-01-01T00:00:00Z');
 export const LATEST_DATE = new Date('9999-12-31T23:59:59Z');
 
+/** Checks only dates: a value that is not one already fails the field's type check, with its own message. */
 export function WithinStorableDates(): PropertyDecorator {
   return (target, property) => {
-    MinDate(EARLIEST_DATE, { message: `${String(property)} must not be before 1900` })(target, property);
-    MaxDate(LATEST_DATE, { message: `${String(property)} must not be after 9999` })(target, property);
+    const bound = (name: string, inRange: (date: Date) => boolean, message: string) =>
+      ValidateBy({ name, validator: { validate: (value) => !(value instanceof Date) || inRange(value) } }, { message })(target, property);
+    bound('minDate', (date) => date >= EARLIEST_DATE, `${String(property)} must not be before 1900`);
+    bound('maxDate', (date) => date <= LATEST_DATE, `${String(property)} must not be after 9999`);
   };
 }

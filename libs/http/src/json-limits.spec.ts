@@ -1,0 +1,45 @@
+import { illFormedStringPaths, jsonNestingExceeds } from './json-limits';
+import { parseRfc3339 } from './transforms';
+
+describe('jsonNestingExceeds', () => {
+  it('counts objects and arrays, not brackets inside strings', () => {
+    expect(jsonNestingExceeds('{"a":[{"b":1}]}', 3)).toBe(false);
+    expect(jsonNestingExceeds('{"a":[{"b":[1]}]}', 3)).toBe(true);
+    expect(jsonNestingExceeds(`{"a":"${'['.repeat(100)}"}`, 1)).toBe(false);
+    expect(jsonNestingExceeds(`{"a":"\\"[[[["}`, 1)).toBe(false);
+  });
+
+  it('walks 100,000 levels without recursion', () => {
+    expect(jsonNestingExceeds('['.repeat(100_000) + ']'.repeat(100_000), 32)).toBe(true);
+  });
+});
+
+describe('illFormedStringPaths', () => {
+  it('finds lone surrogates and NUL in values and keys, at any depth', () => {
+    const value = { ok: 'fine 😀', bad: 'x\ud800', list: ['a', 'b\u0000'], nested: { ['k\udc00']: 1 } };
+    expect(illFormedStringPaths(value).sort()).toEqual(['bad', 'list.1', 'nested.k\ufffd']);
+  });
+
+  it('returns nothing for well-formed data and stops after a few paths', () => {
+    expect(illFormedStringPaths({ a: ['x', { b: 'y' }], c: 1, d: null })).toEqual([]);
+    expect(illFormedStringPaths(Array.from({ length: 1000 }, () => '\u0000'))).toHaveLength(20);
+  });
+});
+
+describe('parseRfc3339', () => {
+  it.each(['2026-01-31T09:30:00Z', '2026-01-31t09:30:00.5z', '2026-01-31T09:30:00.123456789+05:30', '2024-02-29T00:00:00-00:00'])(
+    'reads %s',
+    (text) => expect(parseRfc3339(text)).toBeInstanceOf(Date),
+  );
+
+  it.each([
+    "' OR '1'='1",
+    'x 1',
+    '2026-01-31',
+    '2026-01-31 09:30:00Z',
+    '2026-02-29T00:00:00Z',
+    '2026-01-31T24:00:00Z',
+    '2026-01-31T09:30:00',
+    '2026-01-31T09:30:00+5:30',
+  ])('refuses %s', (text) => expect(parseRfc3339(text)).toBeUndefined());
+});

@@ -1,0 +1,74 @@
+/**
+ * Limits on client JSON, checked before anything recursive (class-transformer, class-validator,
+ * the jsonb driver) sees it.
+ */
+
+/** Deeper than any Atrium body needs (custom fields are flat); far below any stack limit. */
+export const MAX_JSON_DEPTH = 32;
+
+/** A client gets at most this many field errors for bad strings; one is enough to fix the request. */
+const MAX_REPORTED_PATHS = 20;
+
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Whether JSON text nests objects and arrays deeper than `limit`: one pass over the characters,
+ * skipping string contents, without parsing. Malformed text is left to the parser to refuse.
+ */
+export function jsonNestingExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > limit) return true;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+/** A string PostgreSQL and the validators can hold: no lone UTF-16 surrogate, no NUL. */
+export function isStorableString(value: string): boolean {
+  return value.isWellFormed() && !value.includes('\u0000');
+}
+
+/**
+ * Dotted paths of the strings (keys or values) in `value` that are not storable. Iterative, so a
+ * deep value cannot overflow the stack; stops after a few paths.
+ */
+export function illFormedStringPaths(value: unknown, root = ''): string[] {
+  const found: string[] = [];
+  const stack: Array<[unknown, string]> = [[value, root]];
+  while (stack.length > 0 && found.length < MAX_REPORTED_PATHS) {
+    const [current, path] = stack.pop()!;
+    if (typeof current === 'string') {
+      if (!isStorableString(current)) found.push(path || 'value');
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], path ? `${path}.${i}` : String(i)]);
+    } else if (current !== null && typeof current === 'object') {
+      for (const [key, child] of Object.entries(current).reverse()) {
+        const childPath = path ? `${path}.${safeKey(key)}` : safeKey(key);
+        if (isStorableString(key)) stack.push([child, childPath]);
+        else found.push(childPath);
+      }
+    }
+  }
+  return found;
+}
+
+/** A key is echoed in the error: an ill-formed one is shown escaped, so the response itself stays valid. */
+function safeKey(key: string): string {
+  return isStorableString(key) ? key : key.toWellFormed().replaceAll('\u0000', '\uFFFD');
+}
