@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { PageQuery, WithinStorableDates } from '@app/http';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { DateTimeInput, PageQuery, WithinStorableDates } from '@app/http';
 
 export class AuditQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'contact.update', description: 'Exact action name.' })
@@ -24,15 +23,13 @@ export class AuditQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Events at or after this time.' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly from?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'Events before this time.' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly to?: Date;
 }

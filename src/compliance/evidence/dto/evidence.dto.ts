@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, Matches } from 'class-validator';
-import { PageQuery, WithinStorableDates } from '@app/http';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { DateTimeInput, PageQuery, WithinStorableDates } from '@app/http';
 
 /** A flat row: string, number, boolean or null values only, so a report can print it as CSV. */
 const FLAT_ROW = {
@@ -25,15 +24,13 @@ export class ListEvidenceQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Collected at or after this time.' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly from?: Date;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'Collected before this time.' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly to?: Date;
 }
@@ -45,8 +42,7 @@ export class CollectEvidenceDto {
     description: 'Start of the period (inclusive); defaults to 24 hours before `to`.',
   })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly from?: Date;
 
@@ -56,8 +52,7 @@ export class CollectEvidenceDto {
     description: 'End of the period (exclusive), not in the future; defaults to now. At most one year after `from`.',
   })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly to?: Date;
 }

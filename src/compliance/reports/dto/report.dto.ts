@@ -1,13 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn } from 'class-validator';
-import { PageQuery, WithinStorableDates } from '@app/http';
+import { IsIn } from 'class-validator';
+import { DateTimeInput, PageQuery, WithinStorableDates } from '@app/http';
 import { DOWNLOAD_FORMATS, DownloadFormat } from '../report-files';
 
 export class CreateReportDto {
   @ApiProperty({ format: 'date-time', example: '2026-10-01T00:00:00Z', description: 'Start of the period (inclusive).' })
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly from!: Date;
 
@@ -16,8 +14,7 @@ export class CreateReportDto {
     example: '2026-11-01T00:00:00Z',
     description: 'End of the period (exclusive): after `from`, not in the future, at most 366 days after `from`.',
   })
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly to!: Date;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsString, MaxDate, MaxLength, MinLength } from 'class-validator';
-import { PageQuery, Trim, WithinStorableDates } from '@app/http';
+import { IsIn, IsOptional, IsString, MaxDate, MaxLength, MinLength } from 'class-validator';
+import { DateTimeInput, PageQuery, Trim, WithinStorableDates } from '@app/http';
 import { ACTIVITY_TYPES, ActivityType } from '../../entities/activity.entity';
 
 /** Activities record what happened; a little clock skew is tolerated, the future is not. */
@@ -26,8 +26,7 @@ export class CreateActivityDto {
   readonly body?: string | null;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-20T14:30:00Z' })
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   @MaxDate(notInTheFuture, { message: 'occurredAt cannot be in the future' })
   readonly occurredAt!: Date;

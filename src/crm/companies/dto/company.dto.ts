@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsFQDN, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
+import { IsFQDN, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { DateTimeInput, PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
 
 export class CreateCompanyDto {
   @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
@@ -38,8 +38,7 @@ export class ListCompaniesQuery extends PageQuery {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Only companies changed at or after this time.' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly updatedSince?: Date;
 }

@@ -1,19 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsDate,
-  IsEmail,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
-import { PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { DateTimeInput, PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
 import { CUSTOM_FIELDS_LIMITS, E164, IsCustomFields, TAG_LIMITS } from '../../validation';
 
 const trimAll = ({ value }: { value: unknown }) =>
@@ -112,8 +100,7 @@ export class ListContactsQuery extends PageQuery {
     description: 'Only contacts changed at or after this time.',
   })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   readonly updatedSince?: Date;
 }

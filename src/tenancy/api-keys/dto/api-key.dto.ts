@@ -1,12 +1,10 @@
-import { WithinStorableDates } from '@app/http';
+import { DateTimeInput, WithinStorableDates } from '@app/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsArray,
-  IsDate,
   IsIn,
   IsOptional,
   IsString,
@@ -38,8 +36,7 @@ export class CreateApiKeyDto {
 
   @ApiPropertyOptional({ format: 'date-time', example: '2027-01-31T00:00:00Z', description: 'Optional; the key stops working then.' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate()
+  @DateTimeInput()
   @WithinStorableDates()
   @MinDate(() => new Date(), { message: 'expiresAt must be in the future' })
   readonly expiresAt?: Date;
