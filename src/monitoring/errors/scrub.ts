@@ -1,3 +1,5 @@
+import { redactSqlLiterals } from '../tracing/sql-redaction';
+
 /**
  * What error reports must never carry: personal data and credentials. Applied to every Sentry
  * event and breadcrumb before it leaves the process.
@@ -11,7 +13,7 @@ const SENSITIVE_KEYS =
   /^(authorization|cookie|set-cookie|x-api-key|password|newpassword|currentpassword|token|secret|apikey|email|data|body)$/i;
 
 export function scrubText(text: string): string {
-  return text
+  return redactSqlLiterals(text)
     .replace(BEARER, 'Bearer [redacted]')
     .replace(ORG_SCOPED_TOKEN, '[redacted-token]')
     .replace(EMAIL, '[redacted-email]')
@@ -47,4 +49,23 @@ export function scrubEvent<E extends ScrubbableEvent>(event: E): E {
   }
   if (copy.user) copy.user = copy.user.id !== undefined ? { id: copy.user.id } : {};
   return scrubValue(copy);
+}
+
+/** What a database error carries besides its message: the values of the row or statement. */
+const ERROR_DATA_KEYS = /^(detail|where|parameters|params|bindings|values|data|body)$/i;
+
+/**
+ * pino's `err` serializer: the standard one, then the message, stack and every other string field
+ * scrubbed like an error report, and the fields in which the database driver returns row values
+ * dropped. A failed insert must not write a contact's name into the log.
+ */
+export function serializeLoggedError(error: unknown, stdSerializer: (error: Error) => Record<string, unknown>): unknown {
+  if (!(error instanceof Error)) return scrubValue(error);
+  const serialized = stdSerializer(error);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(serialized)) {
+    if (ERROR_DATA_KEYS.test(key)) continue;
+    out[key] = typeof value === 'string' ? scrubText(value) : scrubValue(value);
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import pino, { Logger as PinoInstance } from 'pino';
 import { RequestContext } from '@app/request-context';
 import { LogLevel } from '../../config';
+import { serializeLoggedError } from '../errors/scrub';
 import { activeTraceId } from '../tracing/instrumentation';
 
 /** Fields never written to a log, wherever they appear in a logged object. */
@@ -35,6 +36,7 @@ export function createRootLogger(level: LogLevel, destination?: pino.Destination
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      serializers: { err: (error: unknown) => serializeLoggedError(error, pino.stdSerializers.err) },
       mixin() {
         const context = RequestContext.current();
         const requestId = context.requestId;
