@@ -10,6 +10,7 @@ import { CacheAvailability } from './cache-availability';
 import { CacheVersions } from './cache-versions';
 import { OrganizationCacheEntries } from './organization-cache-entries';
 import { QueryCache } from './query-cache';
+import { CredentialFailureLimiter } from './rate-limit/credential-failure-limiter';
 import { rateLimiters } from './rate-limit/rate-limits';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { RedisClient } from './redis/redis-client';
@@ -61,12 +62,26 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
       inject: [REDIS_CLIENT],
       useFactory: (redis: RedisClient | null): SharedStore => (redis ? new RedisStore(redis) : new MemoryStore()),
     },
+    {
+      provide: CredentialFailureLimiter,
+      inject: [REDIS_CLIENT, CacheAvailability, APP_CONFIG],
+      useFactory: (redis: RedisClient | null, availability: CacheAvailability, config: ResolvedConfig) =>
+        new CredentialFailureLimiter(new RedisThrottlerStorage(redis, availability), config),
+    },
     CacheVersions,
     QueryCache,
     ResponseCacheInterceptor,
     OrganizationCacheEntries,
   ],
-  exports: [RedisConnectionModule, SHARED_STORE, CacheVersions, QueryCache, ResponseCacheInterceptor, OrganizationCacheEntries],
+  exports: [
+    RedisConnectionModule,
+    SHARED_STORE,
+    CredentialFailureLimiter,
+    CacheVersions,
+    QueryCache,
+    ResponseCacheInterceptor,
+    OrganizationCacheEntries,
+  ],
 })
 export class CachingModule implements OnApplicationShutdown {
   constructor(

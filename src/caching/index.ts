@@ -10,3 +10,4 @@ export { CacheEntriesScan, OrganizationCacheEntries } from './organization-cache
 export { CachedResponse } from './response-cache.interceptor';
 export { AuthRateLimited } from './rate-limit/rate-limits';
 export { RateLimitGuard } from './rate-limit/rate-limit.guard';
+export { CredentialFailureLimiter } from './rate-limit/credential-failure-limiter';

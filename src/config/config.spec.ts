@@ -16,6 +16,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: url }).database.mode).toBe('external');
   });
 
+  it('keeps /metrics private in production unless METRICS_PUBLIC says otherwise', () => {
+    expect(loadConfig({}).monitoring.metricsPublic).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).monitoring.metricsPublic).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', METRICS_PUBLIC: 'true' }).monitoring.metricsPublic).toBe(true);
+  });
+
   it('is deeply frozen', () => {
     const config = withDatabaseUrl(loadConfig({}), 'postgres://x@localhost/db');
     expect(Object.isFrozen(config)).toBe(true);

@@ -19,6 +19,8 @@ export interface AppConfig {
     readonly port: number;
     readonly bodyLimitBytes: number;
     readonly trustProxy: boolean;
+    /** Where clients reach the API (behind a proxy: its public URL); the OpenAPI `servers` entry and the explorer's examples. */
+    readonly publicUrl?: string;
   };
   readonly log: { readonly level: LogLevel };
   readonly database: {
@@ -39,6 +41,8 @@ export interface AppConfig {
     /** A session ends this long after sign-in, however busy. */
     readonly sessionAbsoluteMs: number;
     readonly invitationTtlMs: number;
+    /** Organizations one user may own (sign-up's first one included). */
+    readonly organizationsPerUser: number;
   };
   readonly shutdown: { readonly graceMs: number; readonly drainDelayMs: number };
   readonly cache: {
@@ -55,10 +59,17 @@ export interface AppConfig {
     /** Login, sign-up and invitation acceptance, per client IP and per email, per window. */
     readonly authPerIp: number;
     readonly authPerEmail: number;
+    /** Bearer tokens that resolve to nothing, per client IP per window, before that IP gets 429. */
+    readonly authFailuresPerIp: number;
   };
   readonly monitoring: {
     /** When set, /metrics requires `Authorization: Bearer <token>`. */
     readonly metricsToken?: string;
+    /**
+     * Without a token, whether /metrics answers anyone (it lists every tenant's org id): yes in
+     * development and tests, no in production unless METRICS_PUBLIC=true says the port is private.
+     */
+    readonly metricsPublic: boolean;
     /** Orgs beyond this many get the `other` label on per-tenant metrics. */
     readonly maxTenantLabels: number;
     readonly sentryDsn?: string;
@@ -113,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       port: read.int('PORT', { min: 0, max: 65535, default: 3000 }),
       bodyLimitBytes: read.int('BODY_LIMIT_BYTES', { min: 1024, max: 100 * 1024 * 1024, default: 1024 * 1024 }),
       trustProxy: read.bool('TRUST_PROXY', false),
+      publicUrl: read.url('PUBLIC_URL', ['http:', 'https:'])?.replace(/\/+$/, ''),
     },
     log: { level: read.oneOf('LOG_LEVEL', LOG_LEVELS, nodeEnv === 'test' ? 'warn' : 'info') },
     database: {
@@ -136,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sessionIdleMs: read.int('SESSION_IDLE_TIMEOUT_MINUTES', { min: 1, max: 7 * 24 * 60, default: 60 }) * 60_000,
       sessionAbsoluteMs: read.int('SESSION_ABSOLUTE_TIMEOUT_HOURS', { min: 1, max: 90 * 24, default: 24 }) * 3_600_000,
       invitationTtlMs: read.int('INVITATION_TTL_HOURS', { min: 1, max: 30 * 24, default: 72 }) * 3_600_000,
+      organizationsPerUser: read.int('ORGANIZATIONS_PER_USER_LIMIT', { min: 1, max: 10_000, default: 20 }),
     },
     cache: {
       ttlMs: read.int('CACHE_TTL_SECONDS', { min: 1, max: 86_400, default: 60 }) * 1000,
@@ -151,9 +164,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       orgMultiplier: read.int('RATE_LIMIT_ORG_MULTIPLIER', { min: 1, max: 1000, default: 5 }),
       authPerIp: read.int('AUTH_RATE_LIMIT_PER_IP', { min: 1, max: 100_000, default: 20 }),
       authPerEmail: read.int('AUTH_RATE_LIMIT_PER_EMAIL', { min: 1, max: 100_000, default: 5 }),
+      authFailuresPerIp: read.int('AUTH_FAILURE_LIMIT_PER_IP', { min: 1, max: 100_000, default: 30 }),
     },
     monitoring: {
       metricsToken: read.secret('METRICS_TOKEN', 16),
+      metricsPublic: read.bool('METRICS_PUBLIC', nodeEnv !== 'production'),
       maxTenantLabels: read.int('METRICS_MAX_TENANT_LABELS', { min: 0, max: 10_000, default: 100 }),
       sentryDsn: read.url('SENTRY_DSN', ['http:', 'https:']),
       otlpEndpoint: read.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),

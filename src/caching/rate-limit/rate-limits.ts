@@ -9,7 +9,10 @@ import { ResolvedConfig } from '../../config';
 
 const AUTH_LIMITED = 'atrium:auth-rate-limited';
 
-/** Login, sign-up, invitation acceptance: limited per client IP and per email, stricter than the API. */
+/**
+ * Login, sign-up, invitation acceptance and password changes (whatever can guess a secret): limited
+ * per client IP and per email or user, stricter than the API.
+ */
 export function AuthRateLimited(): MethodDecorator {
   return applyDecorators(
     SetMetadata(AUTH_LIMITED, true),
@@ -23,10 +26,18 @@ export function isAuthLimited(context: ExecutionContext): boolean {
   return authLimited(context) === true;
 }
 
-/** The email an auth request is about (login, sign-up) or the invitation it redeems, hashed: never kept in clear. */
-function subjectOf(request: FastifyRequest): string {
+/**
+ * Whom an auth request is about, hashed (never kept in clear): the email of a login or sign-up,
+ * the invitation it redeems, or else the signed-in user (a password change).
+ */
+function subjectOf(request: FastifyRequest, context: RequestContext): string {
   const body = (request.body ?? {}) as { email?: unknown; token?: unknown };
-  const subject = typeof body.email === 'string' ? body.email.trim().toLowerCase() : typeof body.token === 'string' ? body.token : '';
+  const subject =
+    typeof body.email === 'string'
+      ? body.email.trim().toLowerCase()
+      : typeof body.token === 'string'
+        ? body.token
+        : `user:${context.tenant?.principal.id ?? ''}`;
   return createHash('sha256').update(subject).digest('hex').slice(0, 32);
 }
 
@@ -67,7 +78,7 @@ export function rateLimiters(config: ResolvedConfig, context: RequestContext): T
       ttl: windowMs,
       limit: authPerEmail,
       skipIf: (ctx) => !isAuthLimited(ctx),
-      getTracker: (req) => subjectOf(req as FastifyRequest),
+      getTracker: (req) => subjectOf(req as FastifyRequest, context),
     },
   ];
 }

@@ -3,7 +3,7 @@ import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { UnauthenticatedError } from '@app/http';
+import { NotFoundError, UnauthenticatedError } from '@app/http';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { Public } from '../../tenancy';
 
@@ -21,7 +21,10 @@ export class MetricsController extends PrometheusController {
     super();
   }
 
-  /** Prometheus text exposition. With METRICS_TOKEN set, a scrape must send it as a bearer token. */
+  /**
+   * Prometheus text exposition. With METRICS_TOKEN set, a scrape must send it as a bearer token;
+   * without one, only a server configured as public (development, or METRICS_PUBLIC=true) answers.
+   */
   @Get()
   @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics' })
   @ApiProduces('text/plain')
@@ -30,6 +33,12 @@ export class MetricsController extends PrometheusController {
     const token = this.config.monitoring.metricsToken;
     if (token && !sameSecret(request?.headers.authorization ?? '', `Bearer ${token}`)) {
       throw new UnauthenticatedError('UNAUTHENTICATED', 'This endpoint needs the metrics bearer token.');
+    }
+    if (!token && !this.config.monitoring.metricsPublic) {
+      throw new NotFoundError(
+        'METRICS_NOT_EXPOSED',
+        'Metrics are not exposed here: the server needs METRICS_TOKEN or METRICS_PUBLIC=true.',
+      );
     }
     return super.index(response);
   }

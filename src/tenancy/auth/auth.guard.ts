@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { AppError, ForbiddenError, UnauthenticatedError, routeMetadataReader } from '@app/http';
 import { RequestContext } from '@app/request-context';
+import { CredentialFailureLimiter } from '../../caching';
 import { SecurityEvents } from '../security-events';
 import { ROUTE_ACCESS, RouteAccess } from './access.decorators';
 import { CredentialResolver } from './credential-resolver';
@@ -22,6 +23,7 @@ export class AuthGuard implements CanActivate {
     private readonly credentials: CredentialResolver,
     private readonly context: RequestContext,
     private readonly events: SecurityEvents,
+    private readonly failures: CredentialFailureLimiter,
   ) {}
 
   async canActivate(execution: ExecutionContext): Promise<boolean> {
@@ -35,9 +37,11 @@ export class AuthGuard implements CanActivate {
       await this.events.record({ type: 'auth.failed', details: { reason: request.headers.authorization ? 'malformed' : 'missing' } });
       throw new UnauthenticatedError();
     }
+    this.failures.assertNotBlocked(request.ip);
     const resolution = await this.credentials.resolve(token);
     if ('failure' in resolution) {
       await this.events.record({ type: 'auth.failed', details: { reason: resolution.failure } });
+      await this.failures.recordFailure(request.ip);
       throw new UnauthenticatedError('INVALID_CREDENTIALS', 'The bearer token is not valid or no longer valid.');
     }
     const tenant = resolution.tenant;

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthRateLimited } from '../../caching';
 import { Authenticated } from '../auth/access.decorators';
 import { ChangePasswordDto, MeView } from './dto/me.view';
 import { MeService } from './me.service';
@@ -20,6 +21,7 @@ export class MeController {
   @Post('password')
   @HttpCode(204)
   @Authenticated({ sessionOnly: true })
+  @AuthRateLimited()
   @ApiOperation({
     operationId: 'changePassword',
     summary: 'Change your password',

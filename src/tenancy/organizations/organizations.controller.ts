@@ -28,7 +28,7 @@ export class OrganizationsController {
   @ApiOperation({ operationId: 'createOrganization', summary: 'Create another organization; you become its owner' })
   @ApiCreatedResponse({ type: OrganizationView })
   async create(@Body() body: CreateOrganizationDto): Promise<OrganizationView> {
-    return OrganizationView.of(await this.organizations.create(body.name, this.userId()));
+    return OrganizationView.of(await this.organizations.createAnother(body.name, this.userId()));
   }
 
   @Get('organization')

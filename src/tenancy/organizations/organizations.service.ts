@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { EntityManager, ref } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
-import { NotFoundError, Page, decodeCursor, toPage } from '@app/http';
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, NotFoundError, Page, decodeCursor, toPage } from '@app/http';
+import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { RequestContext, TenantContext } from '@app/request-context';
 import { Membership } from '../entities/membership.entity';
 import { Organization, OrganizationSettings } from '../entities/organization.entity';
@@ -37,6 +38,7 @@ export class OrganizationsService {
     private readonly tenantDb: TenantDatabase,
     private readonly context: RequestContext,
     private readonly events: SecurityEvents,
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
   /**
@@ -64,6 +66,21 @@ export class OrganizationsService {
       target: { type: 'organization', id: organization.id },
     });
     return organization;
+  }
+
+  /**
+   * Another organization for an existing user, within the configured cap on the organizations a
+   * user owns: each org has its own rate budget, so unlimited orgs would mean unlimited traffic.
+   */
+  async createAnother(name: string, ownerId: string): Promise<Organization> {
+    const owned = await this.tenantDb.asUser(ownerId, (em) =>
+      em.count(Membership, { user: ownerId, role: 'owner' }, { filters: { tenant: false } }),
+    );
+    const limit = this.config.auth.organizationsPerUser;
+    if (owned >= limit) {
+      throw new AppError('unprocessable', 'ORGANIZATION_LIMIT_REACHED', `A user can own at most ${limit} organizations.`);
+    }
+    return this.create(name, ownerId);
   }
 
   /** The organizations the user belongs to, across tenants (row-level security shows only their own memberships). */

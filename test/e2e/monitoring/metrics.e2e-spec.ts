@@ -65,7 +65,11 @@ async function promtoolOnFreshScrape(): Promise<{ status: number | null; problem
 }
 
 beforeAll(async () => {
-  ({ app, config } = await createTestApp({ imports: [ProbeModule], env: { METRICS_MAX_TENANT_LABELS: String(MAX_TENANT_LABELS) } }));
+  // One user makes the 1,000 organizations of the per-tenant label test.
+  ({ app, config } = await createTestApp({
+    imports: [ProbeModule],
+    env: { METRICS_MAX_TENANT_LABELS: String(MAX_TENANT_LABELS), ORGANIZATIONS_PER_USER_LIMIT: '2000' },
+  }));
 });
 
 afterAll(async () => {
@@ -250,5 +254,26 @@ describe('GET /metrics with METRICS_TOKEN', () => {
   it('answers the exposition to `Authorization: Bearer <token>`', async () => {
     const { text } = await scrape(guarded, bearer(token));
     expect(text).toContain('# TYPE atrium_tenant_requests_total counter');
+  });
+});
+
+describe('GET /metrics in production without METRICS_TOKEN', () => {
+  let production: NestFastifyApplication;
+
+  beforeAll(async () => {
+    // METRICS_PUBLIC=false is what NODE_ENV=production implies when METRICS_PUBLIC is unset (config.spec.ts).
+    ({ app: production } = await createTestApp({ env: { METRICS_PUBLIC: 'false' } }));
+  });
+
+  afterAll(async () => {
+    await production.close();
+  });
+
+  it('lists no tenant to anyone: 404 problem+json', async () => {
+    const response = await production.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.json()).toMatchObject({ status: 404, code: 'METRICS_NOT_EXPOSED' });
+    expect(response.body).not.toContain('atrium_tenant_requests_total');
   });
 });
