@@ -34,7 +34,11 @@ export interface AppConfig {
     readonly migrateOnBoot: boolean;
     readonly embedded: { readonly port: number; readonly dataDir: string };
   };
-  readonly redis: { readonly url?: string };
+  readonly redis: {
+    readonly url?: string;
+    /** A Redis command unanswered after this long counts as failed; one request waits for at most one such timeout. */
+    readonly commandTimeoutMs: number;
+  };
   readonly auth: {
     /** A session unused for this long ends. */
     readonly sessionIdleMs: number;
@@ -88,6 +92,8 @@ export interface AppConfig {
     readonly signingKeyPem?: string;
     /** Whether this instance runs the scheduled jobs (each still runs once per cluster). */
     readonly jobsEnabled: boolean;
+    /** A running job's lease lasts this long unless its heartbeat renews it; a frozen holder is replaced after it. */
+    readonly jobLeaseMs: number;
     /** Cron expressions (with seconds allowed) per scheduled job. */
     readonly schedules: {
       readonly auditCheckpoint: string;
@@ -143,7 +149,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         dataDir: read.string('EMBEDDED_PG_DIR', '.data/postgres'),
       },
     },
-    redis: { url: read.url('REDIS_URL', ['redis:', 'rediss:']) },
+    redis: {
+      url: read.url('REDIS_URL', ['redis:', 'rediss:']),
+      commandTimeoutMs: read.int('REDIS_COMMAND_TIMEOUT_MS', { min: 10, max: 60_000, default: 1_000 }),
+    },
     auth: {
       sessionIdleMs: read.int('SESSION_IDLE_TIMEOUT_MINUTES', { min: 1, max: 7 * 24 * 60, default: 60 }) * 60_000,
       sessionAbsoluteMs: read.int('SESSION_ABSOLUTE_TIMEOUT_HOURS', { min: 1, max: 90 * 24, default: 24 }) * 3_600_000,
@@ -178,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     compliance: {
       signingKeyPem: read.ed25519PrivateKey('SIGNING_PRIVATE_KEY'),
       jobsEnabled: read.bool('JOBS_ENABLED', nodeEnv !== 'test'),
+      jobLeaseMs: read.int('JOB_LEASE_SECONDS', { min: 1, max: 3600, default: 30 }) * 1000,
       schedules: {
         auditCheckpoint: read.cron('JOB_AUDIT_CHECKPOINT_CRON', '0 5 * * * *'),
         retention: read.cron('JOB_RETENTION_CRON', '0 30 2 * * *'),

@@ -2,7 +2,10 @@
 
 export const API_TITLE = 'Atrium API';
 
-export const API_DESCRIPTION = `Multi-tenant customer records (companies, contacts, activities) with tenant isolation, audit and
+/** The document's introduction, its examples addressed to `origin` (where clients reach this server). */
+export const apiDescription = (
+  origin: string,
+): string => `Multi-tenant customer records (companies, contacts, activities) with tenant isolation, audit and
 privacy controls built in.
 
 ## Quick start
@@ -10,9 +13,9 @@ privacy controls built in.
 1. **Get a token.** Create an account and its organization, or sign in:
 
    \`\`\`sh
-   curl -X POST http://127.0.0.1:3000/v1/auth/signup -H 'Content-Type: application/json' \\
+   curl -X POST ${origin}/v1/auth/signup -H 'Content-Type: application/json' \\
      -d '{"email":"ada@example.com","password":"correct horse battery","name":"Ada Lovelace","organizationName":"Acme Corp"}'
-   curl -X POST http://127.0.0.1:3000/v1/auth/login -H 'Content-Type: application/json' \\
+   curl -X POST ${origin}/v1/auth/login -H 'Content-Type: application/json' \\
      -d '{"email":"ada@example.com","password":"correct horse battery"}'
    \`\`\`
 
@@ -20,7 +23,7 @@ privacy controls built in.
 2. **Call the API** with \`Authorization: Bearer <token>\`:
 
    \`\`\`sh
-   curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:3000/v1/contacts
+   curl -H "Authorization: Bearer $TOKEN" ${origin}/v1/contacts
    \`\`\`
 3. **For machines, create an API key** (\`POST /v1/api-keys\` with a session token, \`{"name":"CRM sync","scopes":["contacts:read"]}\`).
    The \`secret\` (\`atr_...\`) is shown once; use it as the bearer token. In this explorer, press **Authorize** and paste

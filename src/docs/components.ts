@@ -1,5 +1,7 @@
 import type { ComponentsObject, HeaderObject, ParameterObject, ReferenceObject, ResponseObject, SchemaObject } from '@nestjs/swagger';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PROBLEM_CONTENT_TYPE, problemType } from '@app/http';
+import { DOWNLOAD_HEADERS } from './downloads';
+import { sharedCodes } from './problem-codes';
 
 /**
  * The reusable parts of the document: the problem schema every error uses, the headers and
@@ -24,7 +26,7 @@ const schemas: Record<string, SchemaObject> = {
     description:
       'An RFC 9457 problem document, sent with `Content-Type: application/problem+json` for every error. ' +
       'Branch on `code`, never on `title` or `detail`.',
-    required: ['type', 'title', 'status', 'detail', 'code'],
+    required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
     properties: {
       type: {
         type: 'string',
@@ -38,7 +40,9 @@ const schemas: Record<string, SchemaObject> = {
       code: {
         type: 'string',
         pattern: '^[A-Z][A-Z0-9_]*$',
-        description: 'A stable machine code (`VALIDATION_FAILED`, `CONTACT_NOT_FOUND`, `RATE_LIMITED`, ...). Codes are never renamed.',
+        description:
+          'A stable machine code (`VALIDATION_FAILED`, `CONTACT_NOT_FOUND`, `RATE_LIMITED`, ...). Codes are never renamed; ' +
+          'each error response lists the codes its operation can answer.',
         example: 'VALIDATION_FAILED',
       },
       requestId: {
@@ -66,11 +70,13 @@ const schemas: Record<string, SchemaObject> = {
 const headers: Record<string, HeaderObject> = {
   'X-Request-Id': {
     description: 'Identifies the request in our logs: your own `X-Request-Id` when you sent a sane one, else a new UUID.',
+    required: true,
     schema: { type: 'string', example: EXAMPLE_REQUEST_ID },
   },
   ETag: {
     description:
       'A strong validator of this representation. Send it back in `If-None-Match` (304 when unchanged) or `If-Match` (412 when stale).',
+    required: true,
     schema: { type: 'string', example: '"q8WAqYbG6f5QmUOhjrbjPJ7T1kR"' },
   },
   'Idempotent-Replayed': {
@@ -97,13 +103,13 @@ const headers: Record<string, HeaderObject> = {
     description: 'The authentication scheme to use: `Bearer`.',
     schema: { type: 'string', example: 'Bearer' },
   },
+  ...DOWNLOAD_HEADERS,
 };
 
 export const RATE_LIMIT_HEADERS = ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const;
 
-// No examples on the cursor and the precondition and idempotency headers: the explorer fills
-// parameters with their examples, and a sample cursor skips rows, a sample ETag fails with 412,
-// and a sample Idempotency-Key replays another request.
+// No examples on the parameters: the explorer fills "Try it out" with them, and a sample cursor
+// skips rows, a sample ETag fails with 412, and a sample Idempotency-Key replays another request.
 const parameters: Record<string, ParameterObject> = {
   PageLimit: {
     name: 'limit',
@@ -111,7 +117,6 @@ const parameters: Record<string, ParameterObject> = {
     required: false,
     description: `Page size: 1 to ${MAX_PAGE_SIZE} items.`,
     schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
-    example: DEFAULT_PAGE_SIZE,
   },
   PageCursor: {
     name: 'cursor',
@@ -192,6 +197,17 @@ export const STANDARD_ERRORS: Readonly<Record<number, { readonly name: string; r
     description: 'Too many requests (`RATE_LIMITED`): wait `Retry-After` seconds.',
     code: 'RATE_LIMITED',
   },
+  500: {
+    name: 'InternalError',
+    description: 'A bug on our side (`INTERNAL_ERROR`): nothing internal is shown; quote the `requestId` when you report it.',
+    code: 'INTERNAL_ERROR',
+  },
+  503: {
+    name: 'ServiceUnavailable',
+    description:
+      'A dependency (the database, or the session store) is down for a moment, or the server is shutting down: retry after `Retry-After` seconds.',
+    code: 'SERVICE_UNAVAILABLE',
+  },
 };
 
 const DETAIL_BY_STATUS: Record<number, string> = {
@@ -205,6 +221,8 @@ const DETAIL_BY_STATUS: Record<number, string> = {
   415: 'The request body must be application/json.',
   422: 'This Idempotency-Key was used with a different request.',
   429: 'Too many requests; retry later.',
+  500: 'An unexpected error occurred. Quote the request id if you report it.',
+  503: 'The service could not complete the request.',
 };
 
 const TITLE_BY_STATUS: Record<number, string> = {
@@ -218,6 +236,8 @@ const TITLE_BY_STATUS: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 export interface ProblemExample {
@@ -239,21 +259,34 @@ export function problemExample(status: number, { code, detail, errors: fieldErro
   };
 }
 
-/** The headers every error response of `status` carries. */
-export function errorHeaders(status: number): Record<string, ReferenceObject> {
+/** The headers an error response of `status` can carry; the rate-limit headers on `/v1`, where the limiter ran before the error. */
+export function errorHeaders(status: number, isV1 = true): Record<string, ReferenceObject> {
   return {
     'X-Request-Id': ref.header('X-Request-Id'),
     ...(status === 401 ? { 'WWW-Authenticate': ref.header('WWW-Authenticate') } : {}),
-    ...(status === 429 ? { 'Retry-After': ref.header('Retry-After') } : {}),
+    ...(status === 429 || status === 503 ? { 'Retry-After': ref.header('Retry-After') } : {}),
+    ...(isV1 && status >= 400 && status < 500 ? Object.fromEntries(RATE_LIMIT_HEADERS.map((name) => [name, ref.header(name)])) : {}),
   };
 }
 
-/** An error response: the problem schema with an example. */
-export function errorResponse(status: number, description: string, example: ProblemExample): ResponseObject {
+/** The Problem schema narrowed to the codes one response can carry, so that generated clients get an enum. */
+export function problemSchema(codes: readonly string[]): SchemaObject | ReferenceObject {
+  if (codes.length === 0) return ref.schema('Problem');
+  return { allOf: [ref.schema('Problem'), { type: 'object', properties: { code: { type: 'string', enum: [...codes] } } }] };
+}
+
+/** An error response: the problem schema (narrowed to `codes`) with an example. */
+export function errorResponse(
+  status: number,
+  description: string,
+  example: ProblemExample,
+  codes: readonly string[] = [example.code],
+  isV1 = true,
+): ResponseObject {
   return {
     description,
-    headers: errorHeaders(status),
-    content: { [PROBLEM_CONTENT_TYPE]: { schema: ref.schema('Problem'), example: problemExample(status, example) } },
+    headers: errorHeaders(status, isV1),
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema(codes), example: problemExample(status, example) } },
   };
 }
 
@@ -265,14 +298,20 @@ function standardResponses(): Record<string, ResponseObject> {
   const responses: Record<string, ResponseObject> = {
     NotModified: {
       description: 'Not modified: the `If-None-Match` ETag still matches. No body.',
-      headers: { ETag: ref.header('ETag'), 'X-Request-Id': ref.header('X-Request-Id') },
+      headers: {
+        ETag: ref.header('ETag'),
+        'X-Request-Id': ref.header('X-Request-Id'),
+        ...Object.fromEntries(RATE_LIMIT_HEADERS.map((name) => [name, ref.header(name)])),
+      },
     },
   };
   for (const [status, error] of Object.entries(STANDARD_ERRORS)) {
-    responses[error.name] = errorResponse(Number(status), error.description, {
-      code: error.code,
-      errors: EXAMPLE_FIELD_ERRORS[Number(status)],
-    });
+    responses[error.name] = errorResponse(
+      Number(status),
+      error.description,
+      { code: error.code, errors: EXAMPLE_FIELD_ERRORS[Number(status)] },
+      sharedCodes(Number(status)),
+    );
   }
   return responses;
 }

@@ -1,6 +1,6 @@
 import type { OpenAPIObject, OperationObject, ParameterObject, ResponseObject } from '@nestjs/swagger';
 import { applyApiConventions } from './conventions';
-import { toPostmanCollection } from './postman';
+import { postmanItems, toPostmanCollection } from './postman';
 
 /** The conventions step on routes that do not exist yet: what a new controller gets without asking. */
 
@@ -62,7 +62,7 @@ describe('applyApiConventions', () => {
     );
     const operation = document.paths['/v1/widgets/{id}'].put as OperationObject;
 
-    expect(statuses(operation)).toEqual(['200', '400', '401', '403', '404', '412', '413', '415', '429']);
+    expect(statuses(operation)).toEqual(['200', '400', '401', '403', '404', '412', '413', '415', '429', '500', '503']);
     expect(operation.security).toEqual([{ bearer: [] }]);
     expect(operation.parameters).toEqual([
       expect.objectContaining({ name: 'id', description: 'Id of the widget.', schema: { type: 'string', format: 'uuid' } }),
@@ -95,7 +95,7 @@ describe('applyApiConventions', () => {
     );
     const operation = document.paths['/v1/widgets/catalogue'].get as OperationObject;
 
-    expect(statuses(operation)).toEqual(['200', '304', '429']);
+    expect(statuses(operation)).toEqual(['200', '304', '429', '500', '503']);
     expect(operation.security).toEqual([]);
     expect((operation.responses['200'] as ResponseObject).headers).toEqual(
       expect.objectContaining({
@@ -130,7 +130,7 @@ describe('applyApiConventions', () => {
       { $ref: '#/components/parameters/PageCursor' },
       { $ref: '#/components/parameters/IfNoneMatch' },
     ]);
-    expect(statuses(operation)).toEqual(['200', '304', '400', '401', '403', '429']);
+    expect(statuses(operation)).toEqual(['200', '304', '400', '401', '403', '429', '500', '503']);
     expect(document.components?.schemas?.WidgetPage).toEqual(
       expect.objectContaining({ properties: expect.objectContaining({ nextCursor: expect.objectContaining({ nullable: true }) }) }),
     );
@@ -181,10 +181,71 @@ describe('applyApiConventions', () => {
     const collection = toPostmanCollection(JSON.parse(JSON.stringify(document)) as OpenAPIObject);
 
     expect(collection.item.map((folder) => folder.name)).toEqual(['Widgets']);
-    const [request] = collection.item[0].item;
+    const [request] = postmanItems(collection);
     expect(request.request.url.raw).toBe('{{baseUrl}}/v1/widgets/:id');
     expect(request.request.url.variable).toEqual([expect.objectContaining({ key: 'id', value: '{{widgetId}}' })]);
     expect(JSON.parse(request.request.body?.raw ?? '')).toEqual({ name: 'Sprocket', size: 3 });
     expect(collection.variable).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'widgetId' })]));
+  });
+
+  it('makes what strict validators read match the server: nullable references, closed bodies, code enums, no prefilled filters', () => {
+    const base = documentWith({
+      '/v1/widgets': {
+        get: {
+          operationId: 'listWidgets',
+          summary: 'List widgets',
+          tags: ['Widgets'],
+          parameters: [{ name: 'name', in: 'query', required: false, schema: { type: 'string', example: 'Sprocket' } }],
+          responses: { '200': { description: '', ...json('WidgetView') } },
+          'x-atrium-access': { permission: 'contacts:read', sessionOnly: false },
+        } as OperationObject,
+        post: {
+          operationId: 'createWidget',
+          summary: 'Create a widget',
+          tags: ['Widgets'],
+          requestBody: { required: true, ...json('CreateWidgetDto') },
+          responses: { '201': { description: '', ...json('WidgetView') }, '409': { description: 'Taken (`WIDGET_TAKEN`).' } },
+          'x-atrium-access': { permission: 'contacts:write', sessionOnly: false },
+        } as OperationObject,
+      },
+    });
+    (base.components?.schemas?.WidgetView as { properties: Record<string, unknown> }).properties.owner = {
+      nullable: true,
+      allOf: [{ $ref: '#/components/schemas/WidgetView' }],
+    };
+    const document = applyApiConventions(base, 'https://api.example.com');
+    const list = document.paths['/v1/widgets'].get as OperationObject;
+    const create = document.paths['/v1/widgets'].post as OperationObject;
+    const problem = (operation: OperationObject, status: string) =>
+      (operation.responses[status] as ResponseObject).content?.['application/problem+json'].schema;
+
+    expect(document.servers).toEqual([{ url: 'https://api.example.com', description: 'This server' }]);
+    expect((document.components?.schemas?.WidgetView as { properties: Record<string, unknown> }).properties.owner).toEqual({
+      oneOf: [{ $ref: '#/components/schemas/WidgetView' }, { type: 'object', nullable: true, enum: [null], description: 'null' }],
+    });
+    expect(document.components?.schemas?.CreateWidgetDto).toEqual(expect.objectContaining({ additionalProperties: false }));
+    expect(document.components?.schemas?.WidgetView).not.toHaveProperty('additionalProperties');
+    expect(list.parameters?.[0]).toEqual(
+      expect.objectContaining({ name: 'name', schema: { type: 'string' }, description: 'For example `Sprocket`.' }),
+    );
+    expect(problem(create, '409')).toEqual({
+      allOf: [
+        { $ref: '#/components/schemas/Problem' },
+        { type: 'object', properties: { code: { type: 'string', enum: ['WIDGET_TAKEN'] } } },
+      ],
+    });
+    expect(problem(create, '400')).toEqual(
+      expect.objectContaining({
+        allOf: [
+          { $ref: '#/components/schemas/Problem' },
+          {
+            type: 'object',
+            properties: { code: { type: 'string', enum: ['BAD_REQUEST', 'BODY_TOO_DEEP', 'MALFORMED_JSON', 'VALIDATION_FAILED'] } },
+          },
+        ],
+      }),
+    );
+    expect(document.components?.schemas?.Problem).toEqual(expect.objectContaining({ required: expect.arrayContaining(['requestId']) }));
+    expect(create.responses['503']).toEqual({ $ref: '#/components/responses/ServiceUnavailable' });
   });
 });

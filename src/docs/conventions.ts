@@ -12,9 +12,23 @@ import type {
 } from '@nestjs/swagger';
 import { TAG_DESCRIPTIONS } from './api-description';
 import { BEARER_SCHEME, RATE_LIMIT_HEADERS, conventionComponents, ref } from './components';
-import { OperationFacts, completeErrorResponse, missingErrorResponse, requiredErrors } from './error-responses';
-import { LocatedOperation, accessOf, accessSentence, isPage, lastPathParam, operationsOf, singular, successSchema } from './operations';
+import { completeDownload, isDownload } from './downloads';
+import { completeErrorResponse, missingErrorResponse, requiredErrors } from './error-responses';
+import {
+  LocatedOperation,
+  OperationFacts,
+  accessOf,
+  accessSentence,
+  isPage,
+  lastPathParam,
+  operationsOf,
+  singular,
+  successSchema,
+} from './operations';
 import { exampleOf, isReference, resolveRef } from './schema-examples';
+import { tightenSchemas } from './strict-schemas';
+import { applyValidatorBounds } from './validator-bounds';
+import { splitConditionalBodies } from './conditional-bodies';
 
 /**
  * The one post-processing step between the scan of the controllers and the served document. It
@@ -31,11 +45,15 @@ import { exampleOf, isReference, resolveRef } from './schema-examples';
  * What a controller declares explicitly is kept; only gaps are filled. Every error response
  * carries the `Problem` schema (`application/problem+json`) with an example.
  */
-export function applyApiConventions(document: OpenAPIObject): OpenAPIObject {
+export function applyApiConventions(document: OpenAPIObject, origin = 'http://127.0.0.1:3000'): OpenAPIObject {
   document.components = mergeComponents(conventionComponents(), document.components ?? {});
   document.security = [{ [BEARER_SCHEME]: [] }];
-  document.servers = [{ url: '/', description: 'This server' }];
+  document.servers = [{ url: origin, description: 'This server' }];
+  // Before the operations: their request examples are built from these schemas.
+  applyValidatorBounds(document);
+  splitConditionalBodies(document);
   for (const located of operationsOf(document)) applyToOperation(document, located);
+  tightenSchemas(document);
   document.tags = documentTags(document);
   dropUnusedResponses(document);
   return document;
@@ -67,12 +85,15 @@ function applyToOperation(document: OpenAPIObject, { path, method, operation }: 
   const isList = method === 'get' && isPage(document, successSchema(operation));
   if (isList) describeNextCursor(document, successSchema(operation));
   operation.parameters = normalizeParameters(document, operation, path, isList);
-  const declaresIfNoneMatch = operation.parameters.some((param) => isReference(param) && param.$ref.endsWith('/IfNoneMatch'));
-  if (method === 'get' && path.startsWith(API_PREFIX) && !declaresIfNoneMatch) operation.parameters.push(ref.parameter('IfNoneMatch'));
+  const isIfNoneMatch = (param: ParameterObject | ReferenceObject) => isReference(param) && param.$ref.endsWith('/IfNoneMatch');
+  const conditionalGet = sendsEtag(method, path, operation);
+  if (!conditionalGet) operation.parameters = operation.parameters.filter((param) => !isIfNoneMatch(param));
+  else if (!operation.parameters.some(isIfNoneMatch)) operation.parameters.push(ref.parameter('IfNoneMatch'));
   if (operation.parameters.length === 0) delete operation.parameters;
 
   const headerNames = new Set(parametersIn(document, operation, 'header').map((param) => param.name.toLowerCase()));
   const facts: OperationFacts = {
+    operationId: operation.operationId,
     access,
     isV1: path.startsWith(API_PREFIX),
     hasPathParams: parametersIn(document, operation, 'path').length > 0,
@@ -90,7 +111,7 @@ function applyToOperation(document: OpenAPIObject, { path, method, operation }: 
     operation.description = [operation.description, sentence].filter(Boolean).join('\n\n');
   }
   addRequestExamples(document, operation);
-  operation.responses = completeResponses(document, method, operation, facts);
+  operation.responses = completeResponses(operation, facts, conditionalGet);
 }
 
 function normalizeParameters(
@@ -159,30 +180,33 @@ function describeNextCursor(document: OpenAPIObject, schema: SchemaObject | Refe
   nextCursor.description ||= 'Pass it as `cursor` to get the next page; `null` on the last page.';
 }
 
-function completeResponses(
-  document: OpenAPIObject,
-  method: string,
-  operation: OperationObject,
-  facts: OperationFacts,
-): OperationObject['responses'] {
+function completeResponses(operation: OperationObject, facts: OperationFacts, conditionalGet: boolean): OperationObject['responses'] {
   const responses: Record<string, ResponseObject | ReferenceObject> = {};
   for (const [status, response] of Object.entries(operation.responses ?? {})) if (response) responses[status] = response;
 
   for (const [status, response] of Object.entries(responses)) {
     if (isReference(response)) continue;
     if (!response.description) response.description = STATUS_TEXT[status] ?? 'Success.';
-    if (/^2\d\d$/.test(status)) response.headers = { ...successHeaders(method, facts), ...response.headers };
-    else if (/^4\d\d$/.test(status)) completeErrorResponse(Number(status), response, facts);
+    if (/^2\d\d$/.test(status)) {
+      response.headers = { ...successHeaders(facts, conditionalGet), ...response.headers };
+      completeDownload(operation, response);
+    } else if (/^[45]\d\d$/.test(status)) completeErrorResponse(Number(status), response, facts);
   }
   for (const status of requiredErrors(facts)) responses[status] ??= missingErrorResponse(status, facts);
-  if (method === 'get' && facts.isV1 && !responses['304']) responses['304'] = ref.response('NotModified');
+  if (conditionalGet) responses['304'] ??= ref.response('NotModified');
+  else delete responses['304'];
   return Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-function successHeaders(method: string, facts: OperationFacts): Record<string, ReferenceObject> {
+/** The ETag hook hashes every JSON 200 of a `/v1` GET; files (downloads) are sent as they are, without one. */
+function sendsEtag(method: string, path: string, operation: OperationObject): boolean {
+  return method === 'get' && path.startsWith(API_PREFIX) && !isDownload(operation);
+}
+
+function successHeaders(facts: OperationFacts, conditionalGet: boolean): Record<string, ReferenceObject> {
   return {
     'X-Request-Id': ref.header('X-Request-Id'),
-    ...(facts.isV1 && method === 'get' ? { ETag: ref.header('ETag') } : {}),
+    ...(conditionalGet ? { ETag: ref.header('ETag') } : {}),
     ...(facts.idempotent ? { 'Idempotent-Replayed': ref.header('Idempotent-Replayed') } : {}),
     ...(facts.isV1 ? Object.fromEntries(RATE_LIMIT_HEADERS.map((name) => [name, ref.header(name)])) : {}),
   };

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { INestApplication } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { matchesIfNoneMatch } from '@app/http';
+import { APP_CONFIG, AppConfig } from '../config';
 import { buildOpenApiDocument } from './openapi';
+import { publicOrigin } from './public-origin';
 import { DOC_FILES, RenderedDocs, renderDocs } from './rendered-docs';
 
 /**
@@ -71,7 +74,15 @@ const EXPLORER_HTML = `<!DOCTYPE html>
 `;
 
 // validatorUrl: null keeps Swagger UI from sending the document to validator.swagger.io.
+// The document names the server's public URL; "Try it out" calls the origin the explorer came
+// from instead (its CSP allows only that), which is the same server under whatever name the
+// browser used (localhost, a proxy) when PUBLIC_URL is unset or names another.
 const EXPLORER_JS = `window.ui = SwaggerUIBundle({
+  requestInterceptor: function (request) {
+    var target = new URL(request.url, window.location.href);
+    if (target.origin !== window.location.origin) request.url = window.location.origin + target.pathname + target.search;
+    return request;
+  },
   url: '${DOCS_PATH}/openapi.json',
   dom_id: '#swagger-ui',
   presets: [SwaggerUIBundle.presets.apis],
@@ -93,7 +104,7 @@ export function setupDocs(app: INestApplication): void {
   let rendered: Promise<Record<keyof RenderedDocs, Payload>> | undefined;
   // Built on first request, once: the document is the same for the life of the process.
   const documents = () =>
-    (rendered ??= buildOpenApiDocument(app)
+    (rendered ??= buildOpenApiDocument(app, servedOrigin(app))
       .then(renderDocs)
       .then((docs) => ({
         json: payload(docs.json, 'application/json; charset=utf-8'),
@@ -123,6 +134,12 @@ export function setupDocs(app: INestApplication): void {
       return send(request, reply, assets.get(file) as Payload, 'public, max-age=86400');
     });
   }
+}
+
+/** Built on the first request, so the server listens by then: its real port when `PUBLIC_URL` is unset. */
+function servedOrigin(app: INestApplication): string {
+  const address = (app.getHttpServer() as Server).address();
+  return publicOrigin(app.get<AppConfig>(APP_CONFIG).http, typeof address === 'object' && address ? address.port : undefined);
 }
 
 function payload(content: string | Buffer, type: string): Payload {

@@ -1,21 +1,10 @@
 import type { ReferenceObject, ResponseObject } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from '@app/http';
-import { ProblemExample, STANDARD_ERRORS, errorHeaders, errorResponse, problemExample, ref } from './components';
-import { DocumentedAccess, PathParam, singular } from './operations';
+import { ProblemExample, STANDARD_ERRORS, errorHeaders, errorResponse, problemExample, problemSchema, ref } from './components';
+import { OperationFacts, singular } from './operations';
+import { OPERATION_CODES, notFoundCode, problemCodes, sharedCodes } from './problem-codes';
 
 /** Which client errors an operation can answer, and their documentation: derived from the facts of the operation. */
-
-export interface OperationFacts {
-  readonly access: DocumentedAccess;
-  readonly isV1: boolean;
-  readonly hasPathParams: boolean;
-  /** The last path parameter and the collection it names. */
-  readonly pathParam?: PathParam;
-  readonly hasQueryParams: boolean;
-  readonly hasBody: boolean;
-  readonly idempotent: boolean;
-  readonly conditional: boolean;
-}
 
 export function requiredErrors(facts: OperationFacts): Set<number> {
   const statuses = new Set<number>();
@@ -26,14 +15,21 @@ export function requiredErrors(facts: OperationFacts): Set<number> {
   if (facts.hasBody) statuses.add(400).add(413).add(415);
   if (facts.idempotent) statuses.add(422);
   if (facts.conditional) statuses.add(412);
-  if (facts.isV1) statuses.add(429);
+  if (facts.isV1) statuses.add(429).add(503);
+  statuses.add(500);
+  for (const status of Object.keys((facts.operationId && OPERATION_CODES[facts.operationId]) || {})) statuses.add(Number(status));
   return statuses;
 }
 
 /** A standard error the controller did not declare; written out where the example can name the operation's own code or detail. */
 export function missingErrorResponse(status: number, facts: OperationFacts): ResponseObject | ReferenceObject {
   const standard = STANDARD_ERRORS[status];
-  return TAILORED.has(status) ? errorResponse(status, standard.description, errorExample(status, facts)) : ref.response(standard.name);
+  const description = standard?.description ?? 'The request failed.';
+  const codes = problemCodes(status, facts, facts.operationId, description);
+  const shared = standard && facts.isV1 && !TAILORED.has(status) && codes.join() === sharedCodes(status).join();
+  if (shared) return ref.response(standard.name);
+  const example = errorExample(status, facts);
+  return errorResponse(status, description, codes.includes(example.code) ? example : { code: codes[0] }, codes, facts.isV1);
 }
 
 const TAILORED = new Set([400, 403, 404]);
@@ -42,14 +38,16 @@ export /** A declared error keeps its description; it gains the problem schema, 
 function completeErrorResponse(status: number, response: ResponseObject, facts: OperationFacts): void {
   const standard = STANDARD_ERRORS[status];
   if (!response.description && standard) response.description = standard.description;
-  response.headers = { ...errorHeaders(status), ...response.headers };
+  response.headers = { ...errorHeaders(status, facts.isV1), ...response.headers };
   if (response.content?.[PROBLEM_CONTENT_TYPE]) return;
+  const codes = problemCodes(status, facts, facts.operationId, response.description);
   const declaredCode = /`([A-Z][A-Z0-9_]+)`/.exec(response.description)?.[1];
   const example = errorExample(status, facts);
+  const chosen = declaredCode ? { ...example, code: declaredCode, detail: undefined } : example;
   response.content = {
     [PROBLEM_CONTENT_TYPE]: {
-      schema: ref.schema('Problem'),
-      example: problemExample(status, declaredCode ? { ...example, code: declaredCode, detail: undefined } : example),
+      schema: problemSchema(codes),
+      example: problemExample(status, codes.includes(chosen.code) ? chosen : { code: codes[0] }),
     },
   };
 }
@@ -69,16 +67,9 @@ function errorExample(status: number, facts: OperationFacts): ProblemExample {
     case 404:
       // Not-found codes name the resource: CONTACT_NOT_FOUND for /v1/contacts/{id}.
       return facts.pathParam
-        ? {
-            code: `${snakeCase(singular(facts.pathParam.owner))}_NOT_FOUND`,
-            detail: `No such ${singular(facts.pathParam.owner).replace(/-/g, ' ')}.`,
-          }
+        ? { code: notFoundCode(facts.pathParam.owner), detail: `No such ${singular(facts.pathParam.owner).replace(/-/g, ' ')}.` }
         : { code };
     default:
       return { code };
   }
-}
-
-function snakeCase(kebab: string): string {
-  return kebab.replace(/[-\s]+/g, '_').toUpperCase();
 }

@@ -91,3 +91,17 @@ export function isPage(document: OpenAPIObject, schema: SchemaObject | Reference
   const data = resolveRef<SchemaObject>(document, resolved?.properties?.data);
   return resolved?.properties?.nextCursor !== undefined && data?.type === 'array';
 }
+
+/** What the conventions know of an operation, from its path, parameters, body, headers and access. */
+export interface OperationFacts {
+  readonly operationId?: string;
+  readonly access: DocumentedAccess;
+  readonly isV1: boolean;
+  readonly hasPathParams: boolean;
+  /** The last path parameter and the collection it names. */
+  readonly pathParam?: PathParam;
+  readonly hasQueryParams: boolean;
+  readonly hasBody: boolean;
+  readonly idempotent: boolean;
+  readonly conditional: boolean;
+}

@@ -9,6 +9,9 @@ type PluginMetadata = { '@nestjs/swagger'?: { models?: [Promise<Record<string, u
 
 let loaded: Promise<void> | undefined;
 
+/** Every class the plugin documented, by name: the DTOs whose validators `applyValidatorBounds` reads. */
+export const DOCUMENTED_CLASSES = new Map<string, new (...args: never[]) => unknown>();
+
 /**
  * Loads the Swagger CLI plugin's findings (`swagger-metadata.ts`, written by
  * `npm run docs:metadata`), so the document is the same under `nest build` (where the plugin runs),
@@ -42,6 +45,8 @@ async function alignDesignTypes(metadata: PluginMetadata): Promise<void> {
       }
     }
     for (const [className, properties] of Object.entries(classes)) {
+      if (typeof exports[className] === 'function')
+        DOCUMENTED_CLASSES.set(className, exports[className] as new (...args: never[]) => unknown);
       for (
         let prototype = (exports[className] as { prototype?: object } | undefined)?.prototype;
         prototype && prototype !== Object.prototype;

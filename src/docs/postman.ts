@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { MediaTypeObject, OpenAPIObject, OperationObject, ParameterObject, RequestBodyObject, ResponseObject } from '@nestjs/swagger';
-import { accessOf, isPage, operationsOf, singular, successSchema } from './operations';
+import type { MediaTypeObject, OpenAPIObject, ParameterObject } from '@nestjs/swagger';
+import { accessOf } from './operations';
+import { CollectionPlan, PlannedFolder, PlannedOperation, isFolder, planCollection } from './postman-plan';
+import { RequestRecipe, prerequestScript, resetLines, successResponse, testScript } from './postman-scripts';
 import { exampleOf, isReference, resolveRef } from './schema-examples';
 
 /**
- * A Postman v2.1 collection generated from the OpenAPI document: one folder per tag, `{{baseUrl}}`
- * and `{{token}}` variables, bearer auth (none on public operations), the schema examples as
- * bodies, and a test per request that checks the documented success status. Path ids are
- * variables (`{{contactId}}`) that the matching list request fills from the first item of its
- * page, so "List contacts" then "Get a contact" works against real data.
+ * A Postman v2.1 collection generated from the OpenAPI document that runs top to bottom with only
+ * `{{baseUrl}}` set (Collection Runner, or `newman run <collection> --env-var baseUrl=…`): it signs
+ * up an organization of its own and runs on that session (`{{token}}`, bearer auth; none on public
+ * operations), keeps every id a create returns for the requests that use it, and ends the session
+ * last. Folders follow the tags, each Create → Get → List → Update → Delete (src/docs/postman-plan.ts);
+ * bodies are the schema examples; every request's tests check the status, the body against the
+ * documented schema and the documented headers (src/docs/postman-scripts.ts).
  */
 
 export const POSTMAN_SCHEMA = 'https://schema.getpostman.com/json/collection/v2.1.0/collection.json';
@@ -51,7 +55,7 @@ export interface PostmanItem {
 export interface PostmanFolder {
   name: string;
   description?: string;
-  item: PostmanItem[];
+  item: (PostmanItem | PostmanFolder)[];
 }
 
 export interface PostmanCollection {
@@ -59,65 +63,112 @@ export interface PostmanCollection {
   auth: { type: 'bearer'; bearer: PostmanKeyValue[] };
   variable: PostmanKeyValue[];
   item: PostmanFolder[];
-  event?: PostmanItem['event'];
 }
 
 const REASON: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content' };
 
 export function toPostmanCollection(document: OpenAPIObject): PostmanCollection {
-  const idVariables = new Map<string, string>();
-  const folders = new Map<string, PostmanFolder>(
-    (document.tags ?? []).map((tag) => [tag.name, { name: tag.name, description: tag.description, item: [] }]),
-  );
-  for (const { path, method, operation } of operationsOf(document)) {
-    const tag = operation.tags?.[0] ?? 'Other';
-    if (!folders.has(tag)) folders.set(tag, { name: tag, item: [] });
-    folders.get(tag)?.item.push(toItem(document, path, method, operation, idVariables));
-  }
-  for (const folder of folders.values()) {
-    for (const item of folder.item) item.event[0].script.exec.push(...fillIdVariables(document, item, idVariables));
-  }
+  const plan = planCollection(document);
+  const operations = flatten(plan.folders);
+  const recipes = new Map(operations.map((op) => [op.id, recipeOf(document, op)]));
+  const first = operations[0]?.id;
+  const toFolder = (folder: PlannedFolder): PostmanFolder => ({
+    name: folder.name,
+    ...(folder.description ? { description: folder.description } : {}),
+    item: folder.entries.map((entry) =>
+      isFolder(entry)
+        ? toFolder(entry)
+        : toItem(document, entry, recipes, entry.id === first ? resetLines(['token', ...plan.dynamic.keys()]) : []),
+    ),
+  });
   return {
     info: {
       _postman_id: stableUuid(document.info.title),
       name: document.info.title,
       version: document.info.version,
-      description: document.info.description ?? '',
+      description: [document.info.description ?? '', RUN_NOTE].filter(Boolean).join('\n\n'),
       schema: POSTMAN_SCHEMA,
     },
     auth: { type: 'bearer', bearer: [{ key: 'token', value: '{{token}}', type: 'string' }] },
-    variable: [
-      { key: 'baseUrl', value: DEFAULT_BASE_URL, type: 'string', description: 'Where Atrium runs, without a trailing slash.' },
-      { key: 'token', value: '', type: 'string', description: 'A session token (Auth > Sign in) or an `atr_` API key.' },
-      ...[...idVariables].map(([key, value]) => ({
-        key,
-        value,
-        type: 'string' as const,
-        description: 'Filled by the matching list request.',
-      })),
-    ],
-    item: [...folders.values()].filter((folder) => folder.item.length > 0),
+    variable: variablesOf(document, plan),
+    item: plan.folders.map(toFolder),
   };
+}
+
+const RUN_NOTE =
+  '**Running this collection**: set `baseUrl` and run it top to bottom (Collection Runner, or ' +
+  '`newman run postman.json --env-var baseUrl=http://127.0.0.1:3000`). It signs up an organization of its own, ' +
+  'keeps the session token and every id it creates in collection variables, and ends the session last.';
+
+function variablesOf(document: OpenAPIObject, plan: CollectionPlan): PostmanKeyValue[] {
+  return [
+    { key: 'baseUrl', value: defaultBaseUrl(document), type: 'string', description: 'Where Atrium runs, without a trailing slash.' },
+    {
+      key: 'token',
+      value: '',
+      type: 'string',
+      description: 'The bearer token requests send: the session Sign-up starts, or your own session token or `atr_` API key.',
+    },
+    ...[...plan.dynamic].map(([key, description]) => ({ key, value: '', type: 'string' as const, description })),
+    ...[...plan.fixed].map(([key, value]) => ({ key, value, type: 'string' as const, description: 'An example; set the one you need.' })),
+  ];
+}
+
+/** The document's server when it names an absolute one, else where the server listens by default. */
+function defaultBaseUrl(document: OpenAPIObject): string {
+  const url = document.servers?.[0]?.url ?? '';
+  return /^https?:\/\//.test(url) ? url.replace(/\/$/, '') : DEFAULT_BASE_URL;
+}
+
+/** Every request of the collection, in run order (folders may hold folders). */
+export function postmanItems(collection: { item: (PostmanItem | PostmanFolder)[] }): PostmanItem[] {
+  return collection.item.flatMap((entry) => ('request' in entry ? [entry] : postmanItems(entry)));
+}
+
+function flatten(folders: readonly PlannedFolder[]): PlannedOperation[] {
+  return folders.flatMap((folder) => folder.entries.flatMap((entry) => (isFolder(entry) ? flatten([entry]) : [entry])));
+}
+
+function recipeOf(document: OpenAPIObject, op: PlannedOperation): RequestRecipe {
+  const body = requestBodyOf(op);
+  return {
+    method: op.method.toUpperCase(),
+    path: op.path.replace(/\{([^}]+)\}/g, (_, param: string) => `{{${op.pathVariables.get(param) ?? param}}}`),
+    ...(body !== undefined ? { body } : {}),
+    idempotent: parametersOf(document, op).some((param) => param.in === 'header' && param.name.toLowerCase() === 'idempotency-key'),
+    ...(op.scenario.before ? { before: op.scenario.before } : {}),
+  };
+}
+
+/** The example body, with the fields the run fills in (ids it made, its own credentials) as templates. */
+function requestBodyOf(op: PlannedOperation): string | undefined {
+  const example = op.bodyExample;
+  if (example === undefined) return undefined;
+  const templated =
+    typeof example === 'object' && example !== null && !Array.isArray(example)
+      ? { ...(example as Record<string, unknown>), ...op.bodyTemplates }
+      : example;
+  return JSON.stringify(templated, null, 2);
+}
+
+function parametersOf(document: OpenAPIObject, op: PlannedOperation): ParameterObject[] {
+  return (op.operation.parameters ?? [])
+    .map((raw) => resolveRef<ParameterObject>(document, raw))
+    .filter((param): param is ParameterObject => !!param);
 }
 
 function toItem(
   document: OpenAPIObject,
-  path: string,
-  method: string,
-  operation: OperationObject,
-  idVariables: Map<string, string>,
+  op: PlannedOperation,
+  recipes: ReadonlyMap<string, RequestRecipe>,
+  reset: readonly string[],
 ): PostmanItem {
-  const parameters = (operation.parameters ?? [])
-    .map((raw) => resolveRef<ParameterObject>(document, raw))
-    .filter((param): param is ParameterObject => !!param);
-  const segments = path.split('/').filter(Boolean);
+  const { operation } = op;
+  const parameters = parametersOf(document, op);
+  const segments = op.path.split('/').filter(Boolean);
   const pathVariables = parameters
     .filter((param) => param.in === 'path')
-    .map((param) => {
-      const name = idVariableName(segments, param.name);
-      if (!idVariables.has(name)) idVariables.set(name, String(param.example ?? exampleOf(document, param.schema) ?? ''));
-      return { key: param.name, value: `{{${name}}}`, description: param.description };
-    });
+    .map((param) => ({ key: param.name, value: `{{${op.pathVariables.get(param.name) ?? param.name}}}`, description: param.description }));
   const query = parameters
     .filter((param) => param.in === 'query')
     .map((param) => ({
@@ -126,10 +177,10 @@ function toItem(
       description: param.description,
       disabled: !param.required,
     }));
-  const body = jsonMedia(resolveRef<RequestBodyObject>(document, operation.requestBody)?.content);
+  const body = recipes.get(op.id)?.body;
   const header: PostmanKeyValue[] = [
     { key: 'Accept', value: 'application/json' },
-    ...(body ? [{ key: 'Content-Type', value: 'application/json' }] : []),
+    ...(body !== undefined ? [{ key: 'Content-Type', value: 'application/json' }] : []),
     ...parameters
       .filter((param) => param.in === 'header')
       .map((param) =>
@@ -139,8 +190,9 @@ function toItem(
       ),
   ];
   const enabledQuery = query.filter((param) => !param.disabled).map((param) => `${param.key}=${encodeURIComponent(param.value)}`);
+  const problem = op.scenario.expectProblem;
   const request: PostmanRequest = {
-    method: method.toUpperCase(),
+    method: op.method.toUpperCase(),
     header,
     url: {
       raw: `{{baseUrl}}/${segments.map(toPostmanSegment).join('/')}${enabledQuery.length ? `?${enabledQuery.join('&')}` : ''}`,
@@ -149,23 +201,21 @@ function toItem(
       ...(query.length ? { query } : {}),
       ...(pathVariables.length ? { variable: pathVariables } : {}),
     },
-    description: operation.description,
-    ...(body
-      ? {
-          body: {
-            mode: 'raw' as const,
-            raw: JSON.stringify(body.example ?? exampleOf(document, body.schema, { onlyExemplifiedOptionals: true }) ?? {}, null, 2),
-            options: { raw: { language: 'json' as const } },
-          },
-        }
-      : {}),
+    description: [
+      operation.description,
+      problem && `**In a run of this collection** it answers the documented ${problem.status} \`${problem.code}\`: ${problem.why}.`,
+    ]
+      .filter(Boolean)
+      .join('\n\n'),
+    ...(body !== undefined ? { body: { mode: 'raw' as const, raw: body, options: { raw: { language: 'json' as const } } } } : {}),
     ...(accessOf(operation).kind === 'public' ? { auth: { type: 'noauth' as const } } : {}),
   };
   const [status, success] = successResponse(document, operation);
   const successMedia = jsonMedia(success?.content);
+  const prerequest = prerequestScript(op, (id) => recipes.get(id), reset);
   return {
-    id: operation.operationId ?? `${method} ${path}`,
-    name: operation.summary ?? `${method.toUpperCase()} ${path}`,
+    id: op.id,
+    name: operation.summary ?? `${op.method.toUpperCase()} ${op.path}`,
     request,
     response: successMedia
       ? [
@@ -181,47 +231,10 @@ function toItem(
         ]
       : [],
     event: [
-      {
-        listen: 'test',
-        script: {
-          type: 'text/javascript',
-          exec: [`pm.test('answers ${status}', function () {`, `  pm.response.to.have.status(${status});`, '});'],
-        },
-      },
+      ...(prerequest.length > 0 ? [{ listen: 'prerequest' as const, script: { type: 'text/javascript' as const, exec: prerequest } }] : []),
+      { listen: 'test', script: { type: 'text/javascript', exec: testScript(document, op) } },
     ],
   };
-}
-
-/** `{id}` after `contacts` → `contactId`; `{userId}` after `members` → `memberUserId`. */
-function idVariableName(segments: readonly string[], param: string): string {
-  const owner = segments[segments.indexOf(`{${param}}`) - 1] ?? '';
-  return `${camel(singular(owner))}${param.charAt(0).toUpperCase()}${param.slice(1)}`;
-}
-
-/** A list request stores the fields of its first item that id variables of its resource name (`contactId` ← `data[0].id`). */
-function fillIdVariables(document: OpenAPIObject, item: PostmanItem, idVariables: Map<string, string>): string[] {
-  const operation = operationsOf(document).find(({ operation: candidate }) => candidate.operationId === item.id)?.operation;
-  if (!operation || item.request.method !== 'GET' || !isPage(document, successSchema(operation))) return [];
-  const staticSegments = item.request.url.path.filter((segment) => !segment.startsWith(':'));
-  const prefix = camel(singular(staticSegments[staticSegments.length - 1] ?? ''));
-  const fields = [...idVariables.keys()]
-    .filter((name) => name.startsWith(prefix) && /^[A-Z]/.test(name.slice(prefix.length)))
-    .map((name) => [name, `${name.charAt(prefix.length).toLowerCase()}${name.slice(prefix.length + 1)}`] as const);
-  if (fields.length === 0) return [];
-  return [
-    'var page = pm.response.code === 200 ? pm.response.json() : undefined;',
-    'if (page && Array.isArray(page.data) && page.data.length > 0) {',
-    ...fields.map(
-      ([name, field]) => `  if (page.data[0].${field} !== undefined) pm.collectionVariables.set('${name}', String(page.data[0].${field}));`,
-    ),
-    '}',
-  ];
-}
-
-function successResponse(document: OpenAPIObject, operation: OperationObject): [number, ResponseObject | undefined] {
-  const entry = Object.entries(operation.responses ?? {}).find(([status]) => /^2\d\d$/.test(status));
-  if (!entry) return [200, undefined];
-  return [Number(entry[0]), resolveRef<ResponseObject>(document, entry[1])];
 }
 
 function jsonMedia(content: Record<string, MediaTypeObject> | undefined): MediaTypeObject | undefined {
@@ -231,10 +244,6 @@ function jsonMedia(content: Record<string, MediaTypeObject> | undefined): MediaT
 
 function toPostmanSegment(segment: string): string {
   return segment.replace(/^\{(.+)\}$/, ':$1');
-}
-
-function camel(kebab: string): string {
-  return kebab.replace(/[-_ ]+([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 /** The same collection id for every version, so importing a newer export replaces the older one. */

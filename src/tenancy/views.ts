@@ -22,6 +22,12 @@ export class UserView {
   }
 }
 
+/** The organization's settings; every one optional, unset until an owner sets it. */
+export class OrganizationSettingsView {
+  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone used in reports.' })
+  displayTimezone?: string;
+}
+
 export class OrganizationView {
   @ApiProperty({ format: 'uuid', example: '0193a3c2-7b1e-7cc0-8f00-123456789abd' })
   id!: string;
@@ -35,8 +41,8 @@ export class OrganizationView {
   @ApiProperty({ enum: PLANS, example: 'pro' })
   plan!: Plan;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { displayTimezone: 'Europe/Berlin' } })
-  settings!: Record<string, unknown>;
+  @ApiProperty({ type: OrganizationSettingsView })
+  settings!: OrganizationSettingsView;
 
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;

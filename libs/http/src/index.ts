@@ -1,5 +1,6 @@
 export * from './app-error';
 export { PROBLEM_CONTENT_TYPE, ProblemDetails, problem, problemFromAppError, problemType, statusOf } from './problem-details';
+export { DependencyFailure, classifyDependencyError } from './dependency-errors';
 export { ERROR_REPORTER, ErrorReporter, ProblemDetailsFilter } from './problem-details.filter';
 export { OmittableNotNull, WithinStorableDates, createValidationPipe, toFieldErrors } from './validation';
 export { registerJsonBodyParser } from './json-body-parser';
@@ -14,3 +15,4 @@ export { routeMetadataReader } from './route-metadata';
 export { DateTimeInput, Trim, TrimLowerCase, parseRfc3339 } from './transforms';
 export { canonicalJson } from './canonical-json';
 export { csvCell } from './csv';
+export { MaxLength, MinLength } from './string-length';

@@ -21,7 +21,7 @@ export class DeletionCertificatesController {
   @ApiNotFoundResponse({ description: 'No such certificate (`DELETION_CERTIFICATE_NOT_FOUND`).' })
   async get(@UuidParam('id') id: string): Promise<DeletionCertificateView> {
     const [row] = await this.database.global((em) =>
-      em.execute<{ certificate: Record<string, unknown>; signature: string; key_id: string }[]>(
+      em.execute<{ certificate: DeletionCertificateView['certificate']; signature: string; key_id: string }[]>(
         'select certificate, signature, key_id from deletion_certificates where id = ?',
         [id],
       ),

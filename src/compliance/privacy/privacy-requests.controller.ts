@@ -13,6 +13,7 @@ import { UuidParam } from '@app/http';
 import { Idempotent } from '../../idempotency';
 import { RequirePermission } from '../../tenancy';
 import { AuditedRead } from '../audit/audit.interceptor';
+import { PrivacyExportView } from './dto/privacy-deliverables.dto';
 import {
   CreatePrivacyRequestDto,
   ErasureCertificateView,
@@ -108,7 +109,7 @@ export class PrivacyRequestsController {
     description: 'A machine-readable export of everything the organization holds about the subject. The download is audited.',
   })
   @ApiProduces('application/json')
-  @ApiOkResponse({ description: 'The export, as an attachment.', schema: { type: 'object', additionalProperties: true } })
+  @ApiOkResponse({ description: 'The export, as an attachment.', type: PrivacyExportView })
   @ApiNotFoundResponse({ description: 'No such request, or not an access request (`PRIVACY_EXPORT_NOT_FOUND`).' })
   @ApiConflictResponse({ description: 'Still being prepared (`PRIVACY_EXPORT_NOT_READY`).' })
   @ApiGoneResponse({ description: 'Expired or deleted by retention (`PRIVACY_EXPORT_EXPIRED`).' })

@@ -53,6 +53,7 @@ describe('Documentation routes (e2e)', () => {
     expect(response.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(response.body).toContain("url: '/docs/openapi.json'");
     expect(response.body).toContain('validatorUrl: null');
+    expect(response.body).toContain('request.url = window.location.origin + target.pathname + target.search');
     expect(response.body).not.toMatch(/https?:\/\//);
   });
 
@@ -129,5 +130,37 @@ describe('Documentation routes (e2e)', () => {
     const document = (await get('/docs/openapi.json')).json();
 
     expect(Object.keys(document.paths).filter((path) => path.startsWith('/docs'))).toEqual([]);
+  });
+});
+
+/** `servers` and the quick start name where clients reach the API: PUBLIC_URL, else the origin the server listens on. */
+describe('The document’s server URL (e2e)', () => {
+  it('is PUBLIC_URL when set, without a trailing slash', async () => {
+    const { app } = await createTestApp({ env: { PUBLIC_URL: 'https://api.example.com/atrium/' } });
+    try {
+      const document = (await app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+
+      expect(document.servers).toEqual([{ url: 'https://api.example.com/atrium', description: 'This server' }]);
+      expect(document.info.description).toContain('curl -X POST https://api.example.com/atrium/v1/auth/signup');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('is the listening origin otherwise, with the real port', async () => {
+    const { app } = await createTestApp({ env: { PUBLIC_URL: '' } });
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = app.getHttpServer().address() as { port: number };
+      const document = (await (await fetch(`http://127.0.0.1:${port}/docs/openapi.json`)).json()) as {
+        servers: { url: string }[];
+        info: { description: string };
+      };
+
+      expect(document.servers[0].url).toBe(`http://127.0.0.1:${port}`);
+      expect(document.info.description).toContain(`http://127.0.0.1:${port}/v1/contacts`);
+    } finally {
+      await app.close();
+    }
   });
 });

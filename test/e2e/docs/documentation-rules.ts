@@ -9,6 +9,7 @@ type Json = Record<string, unknown>;
 
 export interface OpenApiDocument {
   info: { version: string; description?: string };
+  servers?: { url: string }[];
   paths: Record<string, Record<string, Json>>;
   components: Record<string, Record<string, Json>>;
   tags?: { name: string; description?: string }[];
@@ -30,6 +31,11 @@ export function resolve(document: OpenApiDocument, value: unknown): Json | undef
 
 const asArray = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
 const refName = (value: unknown): string | undefined => (value as { $ref?: string } | undefined)?.$ref?.split('/').pop();
+/** `Problem`, directly or narrowed to an operation's codes (`allOf: [Problem, { code: enum }]`). */
+const problemRef = (value: unknown): string | undefined => refName(value) ?? refName(asArray((value as Json | undefined)?.allOf)[0]);
+const problemCodes = (value: unknown): string[] | undefined =>
+  ((asArray((value as Json | undefined)?.allOf)[1]?.properties as Json | undefined)?.code as Json | undefined)?.enum as
+    string[] | undefined;
 
 /** Problems of the document as a whole: the shared components and the prose. */
 export function documentProblems(document: OpenApiDocument, packageVersion: string): string[] {
@@ -49,7 +55,7 @@ export function documentProblems(document: OpenApiDocument, packageVersion: stri
     problems.push('the bearer scheme does not describe both session tokens and atr_ API keys');
   }
   const problem = document.components.schemas?.Problem as { required?: string[]; properties?: Json } | undefined;
-  for (const field of ['type', 'title', 'status', 'detail', 'code']) {
+  for (const field of ['type', 'title', 'status', 'detail', 'code', 'requestId']) {
     if (!problem?.required?.includes(field)) problems.push(`schema Problem does not require ${field}`);
   }
   for (const field of ['requestId', 'errors']) if (!problem?.properties?.[field]) problems.push(`schema Problem lacks ${field}`);
@@ -68,6 +74,9 @@ export function documentProblems(document: OpenApiDocument, packageVersion: stri
     if (!document.components.parameters?.[parameter]) problems.push(`no parameter component ${parameter}`);
   }
   for (const tag of document.tags ?? []) if (!tag.description) problems.push(`tag ${tag.name} has no description`);
+  const server = document.servers?.[0]?.url ?? '';
+  if (!/^https?:\/\/[^/]/.test(server)) problems.push(`servers[0] is not an absolute URL: ${server}`);
+  else if (!(document.info.description ?? '').includes(server)) problems.push('the quick start does not use the server URL');
   return problems;
 }
 
@@ -116,9 +125,22 @@ function checkOperation(document: OpenApiDocument, path: string, method: string,
     if (!media?.schema) report('request body without a JSON schema');
     const example = media?.example ?? Object.values((media?.examples as Json | undefined) ?? {}).map((entry) => (entry as Json).value)[0];
     if (example === undefined) report('request body without an example');
+    const bodySchema = resolve(document, media?.schema);
+    for (const variant of bodySchema?.oneOf ? asArray(bodySchema.oneOf).map((part) => resolve(document, part)) : [bodySchema])
+      if (variant?.additionalProperties !== false)
+        report('request body schema does not refuse unknown fields (additionalProperties: false)');
     const required = (resolve(document, media?.schema)?.required as string[] | undefined) ?? [];
     for (const field of required) if (example && !(field in (example as Json))) report(`request example lacks required ${field}`);
   }
+
+  // "Try it out" fills a parameter with its example: an optional filter must not have one.
+  for (const { param } of params)
+    if (
+      param.in === 'query' &&
+      !param.required &&
+      (param.example !== undefined || (param.schema as Json | undefined)?.example !== undefined)
+    )
+      report(`optional query parameter ${String(param.name)} has an example`);
 
   // Success response with a schema.
   const success = Object.keys(responses).filter((status) => /^2\d\d$/.test(status));
@@ -136,26 +158,36 @@ function checkOperation(document: OpenApiDocument, path: string, method: string,
   if (params.some(({ param }) => param.in === 'query') || body) expected.add(400);
   if (named('header', 'Idempotency-Key')) expected.add(422);
   if (named('header', 'If-Match')) expected.add(412);
-  if (isV1) expected.add(429);
+  if (isV1) expected.add(429).add(503);
+  expected.add(500);
   for (const status of expected) if (!responses[status]) report(`no ${status} response`);
-  for (const status of Object.keys(responses).filter((code) => /^4\d\d$/.test(code))) {
+  for (const status of Object.keys(responses).filter(
+    (code) => /^[45]\d\d$/.test(code) && !(path.startsWith('/health/') && code === '503'),
+  )) {
     const response = resolve(document, responses[status]);
     const media = (response?.content as Json | undefined)?.[PROBLEM] as Json | undefined;
-    if (refName(media?.schema) !== 'Problem') report(`${status} response is not ${PROBLEM} with the Problem schema`);
+    if (problemRef(media?.schema) !== 'Problem') report(`${status} response is not ${PROBLEM} with the Problem schema`);
+    const codes = problemCodes(media?.schema);
+    if (codes && !codes.includes(String((media?.example as Json | undefined)?.code)))
+      report(`${status} response example code is not one of its codes`);
     const example = media?.example as { status?: unknown; code?: unknown } | undefined;
     if (example?.status !== Number(status) || typeof example.code !== 'string')
       report(`${status} response without a matching problem example`);
     if (!response?.description) report(`${status} response without a description`);
   }
-  if (expected.has(429) && !(resolve(document, responses['429'])?.headers as Json | undefined)?.['Retry-After'])
-    report('429 without Retry-After');
+  for (const status of ['429', '503'])
+    if (expected.has(Number(status)) && !(resolve(document, responses[status])?.headers as Json | undefined)?.['Retry-After'])
+      report(`${status} without Retry-After`);
 
   // Conventions: rate-limit headers, ETags, idempotency, pagination.
   const successHeaders = (resolve(document, responses[success[0]])?.headers ?? {}) as Json;
   if (isV1)
     for (const header of ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'])
       if (!successHeaders[header]) report(`success without ${header}`);
-  if (isV1 && method === 'get') {
+  // A download (an attachment) is sent as stored: no ETag, no 304.
+  const download = Boolean(successHeaders['Content-Disposition']);
+  if (download && (successHeaders.ETag || responses['304'])) report('download documents an ETag or 304 it never sends');
+  if (isV1 && method === 'get' && !download) {
     if (refName(successHeaders.ETag) !== 'ETag') report('GET success without the ETag header component');
     if (refName(named('header', 'If-None-Match')?.raw) !== 'IfNoneMatch') report('GET without the If-None-Match parameter component');
     if (!responses['304']) report('GET without 304');

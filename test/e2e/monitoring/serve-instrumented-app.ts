@@ -7,7 +7,8 @@
 import '../../../src/instrument';
 import { AddressInfo } from 'node:net';
 import { Body, Controller, Module, Post } from '@nestjs/common';
-import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { IsEmail, IsString } from 'class-validator';
+import { MaxLength } from '@app/http';
 import { installGracefulShutdown } from '../../../src/lifecycle';
 import { Authenticated } from '../../../src/tenancy';
 import { ProbeModule } from '../../support/probe.module';

@@ -1,9 +1,9 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { DateTimeInput, PageQuery, WithinStorableDates } from '@app/http';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { DateTimeInput, MaxLength, PageQuery, WithinStorableDates } from '@app/http';
 
 export class AuditQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'contact.update', description: 'Exact action name.' })
+  @ApiPropertyOptional({ example: 'contact.update', description: 'Exact action name.', maxLength: 100 })
   @IsOptional()
   @IsString()
   @Matches(/^[a-z0-9.-]{1,100}$/, { message: 'action is lower-case words joined by dots, e.g. contact.update' })
@@ -34,7 +34,8 @@ export class AuditQuery extends PageQuery {
   readonly to?: Date;
 }
 
-export class AuditExportQuery extends AuditQuery {
+/** The filters of the list without its paging: an export streams every matching event, so `limit` and `cursor` are refused (400). */
+export class AuditExportQuery extends OmitType(AuditQuery, ['limit', 'cursor'] as const) {
   @ApiProperty({ enum: ['csv', 'jsonl'], example: 'jsonl' })
   @IsIn(['csv', 'jsonl'])
   readonly format!: 'csv' | 'jsonl';

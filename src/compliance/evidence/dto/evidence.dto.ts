@@ -5,18 +5,18 @@ import { DateTimeInput, PageQuery, WithinStorableDates } from '@app/http';
 /** A flat row: string, number, boolean or null values only, so a report can print it as CSV. */
 const FLAT_ROW = {
   type: 'object' as const,
-  additionalProperties: true,
+  additionalProperties: { anyOf: [{ type: 'string', nullable: true }, { type: 'number' }, { type: 'boolean' }] },
   description: 'Flat: every value is a string, number, boolean or null.',
 };
 
 export class ListEvidenceQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'api-keys', description: 'Only evidence of this check.' })
+  @ApiPropertyOptional({ example: 'api-keys', description: 'Only evidence of this check.', maxLength: 64 })
   @IsOptional()
   @IsString()
   @Matches(/^[a-z0-9-]{1,64}$/, { message: 'checkId is lower-case words joined by hyphens, e.g. api-keys' })
   readonly checkId?: string;
 
-  @ApiPropertyOptional({ example: 'CC6.1', description: 'Only evidence mapped to this trust services criterion.' })
+  @ApiPropertyOptional({ example: 'CC6.1', description: 'Only evidence mapped to this trust services criterion.', maxLength: 8 })
   @IsOptional()
   @IsString()
   @Matches(/^[A-Z]{1,3}\d{1,2}\.\d{1,2}$/, { message: 'criterion is a trust services criterion such as CC6.1 or P5.1' })

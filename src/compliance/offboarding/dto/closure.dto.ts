@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString } from 'class-validator';
+import { MaxLength, MinLength } from '@app/http';
 
 export class RequestClosureDto {
   @ApiProperty({
@@ -38,14 +39,47 @@ export class ClosureView {
   certificateId!: string;
 }
 
-export class DeletionCertificateView {
-  @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
-    description: 'What was deleted, when, and how (canonical JSON is what is signed).',
-  })
-  certificate!: Record<string, unknown>;
+export class DeletedOrganizationView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ pattern: '^[0-9a-f]{64}$', description: 'SHA-256 (hex) of its name: the name itself is deleted.' }) nameSha256!: string;
+}
 
-  @ApiProperty({ example: { algorithm: 'ed25519', keyId: '3f9a1c0b7e2d4a65', value: 'base64…' } })
-  signature!: { algorithm: 'ed25519'; keyId: string; value: string };
+const COUNTS_BY_TABLE = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+
+export class DeletionVerificationView {
+  @ApiProperty({ ...COUNTS_BY_TABLE, description: 'Rows of the organization still present, by table; empty when clean.' })
+  remainingRows!: Record<string, number>;
+  @ApiProperty() clean!: boolean;
+}
+
+/** As `organization-purge.ts` writes it; the canonical JSON of this object is what is signed. */
+export class DeletionCertificateBodyView {
+  @ApiProperty({ enum: ['atrium-deletion-certificate/v1'] }) format!: string;
+  @ApiProperty({ format: 'uuid' }) certificateId!: string;
+  @ApiProperty({ type: DeletedOrganizationView }) organization!: DeletedOrganizationView;
+  @ApiProperty({ description: 'The user id that requested the closure.' }) requestedBy!: string;
+  @ApiProperty({ format: 'date-time' }) requestedAt!: string;
+  @ApiProperty({ format: 'date-time' }) graceUntil!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'SHA-256 (hex) of the export handed over before deletion.' })
+  exportSha256!: string | null;
+  @ApiProperty({ format: 'date-time' }) deletedAt!: string;
+  @ApiProperty() method!: string;
+  @ApiProperty({ ...COUNTS_BY_TABLE, description: 'Rows deleted, by table.' }) recordsDeleted!: Record<string, number>;
+  @ApiProperty({ type: [String] }) storesCovered!: string[];
+  @ApiProperty({ type: DeletionVerificationView }) verification!: DeletionVerificationView;
+  @ApiProperty() backups!: string;
+}
+
+export class DeletionSignatureView {
+  @ApiProperty({ enum: ['ed25519'] }) algorithm!: 'ed25519';
+  @ApiProperty({ example: '3f9a1c0b7e2d4a65', description: 'GET /v1/compliance/signing-key names the key.' }) keyId!: string;
+  @ApiProperty({ description: 'Base64 Ed25519 signature over the canonical JSON (keys sorted) of `certificate`.' }) value!: string;
+}
+
+export class DeletionCertificateView {
+  @ApiProperty({ type: DeletionCertificateBodyView, description: 'What was deleted, when, and how (canonical JSON is what is signed).' })
+  certificate!: DeletionCertificateBodyView;
+
+  @ApiProperty({ type: DeletionSignatureView })
+  signature!: DeletionSignatureView;
 }

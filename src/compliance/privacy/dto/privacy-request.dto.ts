@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsInt, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { PageQuery, Trim, TrimLowerCase } from '@app/http';
+import { ErasureCertificateBodyView } from './privacy-deliverables.dto';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString } from 'class-validator';
+import { MaxLength, MinLength, PageQuery, Trim, TrimLowerCase } from '@app/http';
 
 export const PRIVACY_REQUEST_TYPES = ['access', 'erasure'] as const;
 export type PrivacyRequestType = (typeof PRIVACY_REQUEST_TYPES)[number];
@@ -159,11 +160,10 @@ export class CertificateSignatureView {
 
 export class ErasureCertificateView {
   @ApiProperty({
-    type: 'object',
-    additionalProperties: true,
+    type: ErasureCertificateBodyView,
     description: 'What was erased, how, and the verification scan; no personal values, the subject only as a hash.',
   })
-  certificate!: Record<string, unknown>;
+  certificate!: ErasureCertificateBodyView;
 
   @ApiProperty({ type: CertificateSignatureView })
   signature!: CertificateSignatureView;

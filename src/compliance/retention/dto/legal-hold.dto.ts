@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import { PageQuery, Trim } from '@app/http';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID } from 'class-validator';
+import { MaxLength, MinLength, PageQuery, Trim } from '@app/http';
 import { RETENTION_CATEGORY_NAMES, RetentionCategory } from '../retention-categories';
 
 export const LEGAL_HOLD_SCOPES = ['organization', 'contact', 'category'] as const;

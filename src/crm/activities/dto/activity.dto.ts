@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, MaxDate, MaxLength, MinLength } from 'class-validator';
-import { DateTimeInput, PageQuery, Trim, WithinStorableDates } from '@app/http';
+import { IsIn, IsOptional, IsString, MaxDate } from 'class-validator';
+import { DateTimeInput, MaxLength, MinLength, PageQuery, Trim, WithinStorableDates } from '@app/http';
 import { ACTIVITY_TYPES, ActivityType } from '../../entities/activity.entity';
 
 /** Activities record what happened; a little clock skew is tolerated, the future is not. */

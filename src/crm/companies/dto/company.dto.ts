@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsFQDN, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { DateTimeInput, PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
+import { IsFQDN, IsOptional, IsString } from 'class-validator';
+import { DateTimeInput, MaxLength, MinLength, PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
 
 export class CreateCompanyDto {
   @ApiProperty({ example: 'Acme Corp', maxLength: 200 })

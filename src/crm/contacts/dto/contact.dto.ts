@@ -1,8 +1,23 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
-import { DateTimeInput, PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
+import { DateTimeInput, MaxLength, MinLength, PageQuery, Trim, TrimLowerCase, WithinStorableDates } from '@app/http';
 import { CUSTOM_FIELDS_LIMITS, E164, IsCustomFields, TAG_LIMITS } from '../../validation';
+
+/**
+ * `customFields` as the validator bounds it (`customFieldsProblem`): at most 50 keys and three levels
+ * of nesting (the object itself, then containers of containers of scalars). The key pattern and
+ * the byte limit have no OpenAPI 3.0 keyword and stay in the description.
+ */
+const SCALAR = { anyOf: [{ type: 'string', nullable: true }, { type: 'number' }, { type: 'boolean' }] };
+const nest = (inner: object) => ({
+  anyOf: [...SCALAR.anyOf, { type: 'object', additionalProperties: inner }, { type: 'array', items: inner }],
+});
+const CUSTOM_FIELDS_SCHEMA = {
+  type: 'object' as const,
+  maxProperties: CUSTOM_FIELDS_LIMITS.maxKeys,
+  additionalProperties: nest(nest(SCALAR)),
+};
 
 const trimAll = ({ value }: { value: unknown }) =>
   Array.isArray(value) ? value.map((v) => (typeof v === 'string' ? v.trim() : v)) : value;
@@ -55,10 +70,11 @@ export class CreateContactDto {
   readonly tags?: string[];
 
   @ApiPropertyOptional({
-    type: 'object',
-    additionalProperties: true,
+    ...CUSTOM_FIELDS_SCHEMA,
     example: { tier: 'gold', accountManager: 'Ada' },
-    description: `Up to ${CUSTOM_FIELDS_LIMITS.maxKeys} keys, ${CUSTOM_FIELDS_LIMITS.maxDepth} levels, ${CUSTOM_FIELDS_LIMITS.maxBytes} bytes.`,
+    description:
+      `Up to ${CUSTOM_FIELDS_LIMITS.maxKeys} keys, ${CUSTOM_FIELDS_LIMITS.maxDepth} levels, ${CUSTOM_FIELDS_LIMITS.maxBytes} bytes as JSON; ` +
+      'keys start with a letter and use letters, digits and _ (at most 64 characters).',
   })
   @IsOptional()
   @IsCustomFields()
@@ -80,7 +96,7 @@ export class ListContactsQuery extends PageQuery {
   @IsUUID()
   readonly companyId?: string;
 
-  @ApiPropertyOptional({ example: 'vip', description: 'Contacts carrying this tag.' })
+  @ApiPropertyOptional({ example: 'vip', description: 'Contacts carrying this tag.', maxLength: TAG_LIMITS.maxLength })
   @IsOptional()
   @IsString()
   @MaxLength(TAG_LIMITS.maxLength)
@@ -138,7 +154,7 @@ export class ContactView {
   @ApiProperty({ type: [String], example: ['vip'] })
   tags!: string[];
 
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { tier: 'gold' } })
+  @ApiProperty({ ...CUSTOM_FIELDS_SCHEMA, example: { tier: 'gold' } })
   customFields!: Record<string, unknown>;
 
   @ApiProperty({ example: 1 })

@@ -1,17 +1,6 @@
-import { DateTimeInput, WithinStorableDates } from '@app/http';
+import { DateTimeInput, MaxLength, MinLength, WithinStorableDates } from '@app/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayMinSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsOptional,
-  IsString,
-  MaxLength,
-  MinDate,
-  MinLength,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsString, MinDate } from 'class-validator';
 import { PERMISSIONS, Permission } from '../../permissions';
 
 export class CreateApiKeyDto {

@@ -1,6 +1,6 @@
-import { TrimLowerCase } from '@app/http';
+import { MaxLength, MinLength, TrimLowerCase } from '@app/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString } from 'class-validator';
 import { ROLES, Role } from '../../permissions';
 import { OrganizationView, SessionTokenView, UserView } from '../../views';
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import { IsString } from 'class-validator';
+import { MaxLength } from '@app/http';
 import { PERMISSIONS, ROLES } from '../../permissions';
 import { OrganizationView, UserView } from '../../views';
 

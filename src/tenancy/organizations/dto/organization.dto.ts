@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { OmittableNotNull, Trim } from '@app/http';
-import { IsObject, IsString, IsTimeZone, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { MaxLength, MinLength, OmittableNotNull, Trim } from '@app/http';
+import { IsObject, IsString, IsTimeZone, ValidateNested } from 'class-validator';
 
 export class CreateOrganizationDto {
   @ApiProperty({ example: 'Acme Corp', maxLength: 200 })
@@ -13,8 +13,9 @@ export class CreateOrganizationDto {
 }
 
 export class OrganizationSettingsDto {
-  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone used in reports.' })
+  @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone used in reports.', maxLength: 64 })
   @OmittableNotNull()
+  @MaxLength(64)
   @IsTimeZone()
   readonly displayTimezone?: string;
 }

@@ -1,0 +1,98 @@
+/**
+ * What the Postman collection needs to know about operations that the OpenAPI document cannot say:
+ * which response carries the credential the run continues with, which requests end it, which
+ * state a request needs and how long to wait for it. Bodies, schemas, order and the ids a create
+ * returns come from the document (src/docs/postman-plan.ts); this is only the story of one run.
+ *
+ * Templates are Postman's: `{{name}}` is a collection variable, set by an earlier request.
+ */
+
+export interface OperationScenario {
+  /** Variables set before the request is sent: name → a sandbox expression. */
+  readonly before?: Readonly<Record<string, string>>;
+  /** Request body fields sent as these templates instead of the example's value. */
+  readonly body?: Readonly<Record<string, string>>;
+  /** Variables set from the success response: name → path in the body (`user.id`). */
+  readonly captures?: Readonly<Record<string, string>>;
+  /** Variables set from the sent body after a success: name → body field. */
+  readonly keeps?: Readonly<Record<string, string>>;
+  /** Ends the session the collection runs on: runs in the last folder, after everything else. */
+  readonly endsSession?: boolean;
+  /** Operations that must run first (beyond what the variables say). */
+  readonly after?: readonly string[];
+  /** Polls a GET (path template) until a body field has one of the values, before sending. */
+  readonly waitFor?: { readonly path: string; readonly field: string; readonly values: readonly string[] };
+  /**
+   * Sends `operationId`'s request first (its body with `body` on top) and keeps the id it returns
+   * as `variable`: a resource of this request's own, which the run does not otherwise leave.
+   */
+  readonly fresh?: { readonly operationId: string; readonly variable: string; readonly body?: Readonly<Record<string, string>> };
+  /** Path parameters sent as another variable than the one the path names (the fresh resource's). */
+  readonly pathVariables?: Readonly<Record<string, string>>;
+  /**
+   * The documented problem this request gets in the state the run leaves, asserted instead of
+   * its success: the collection cannot produce what the success needs.
+   */
+  readonly expectProblem?: { readonly status: number; readonly code: string; readonly why: string };
+}
+
+const UNIQUE_EMAIL = "'postman-' + pm.variables.replaceIn('{{$guid}}') + '@example.com'";
+const IN_30_DAYS = 'new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString()';
+
+export const SCENARIO: Readonly<Record<string, OperationScenario>> = {
+  signup: {
+    before: { email: UNIQUE_EMAIL },
+    body: { email: '{{email}}' },
+    keeps: { password: 'password' },
+    captures: { token: 'token', organizationName: 'organization.name' },
+  },
+  login: { body: { email: '{{email}}', password: '{{password}}' } },
+  changePassword: {
+    body: { currentPassword: '{{password}}' },
+    keeps: { password: 'newPassword' },
+    // It ends every other session, the one revokeSession ends among them.
+    after: ['revokeSession'],
+  },
+  switchOrganization: { endsSession: true, captures: { token: 'token' } },
+  logout: { endsSession: true, after: ['switchOrganization'] },
+  updateOrganization: { captures: { organizationName: 'name' } },
+  createInvitation: { before: { inviteeEmail: UNIQUE_EMAIL }, body: { email: '{{inviteeEmail}}' }, captures: { invitationToken: 'token' } },
+  acceptInvitation: { body: { token: '{{invitationToken}}' }, captures: { memberUserId: 'user.id' } },
+  // The invitation createInvitation made has been accepted; revoking needs a pending one.
+  revokeInvitation: { fresh: { operationId: 'createInvitation', variable: 'invitationId' } },
+  createApiKey: { before: { apiKeyExpiresAt: IN_30_DAYS }, body: { expiresAt: '{{apiKeyExpiresAt}}' } },
+  getPrivacyRequest: { waitFor: { path: '/v1/privacy/requests/{{requestId}}', field: 'status', values: ['completed'] } },
+  extendPrivacyRequest: {
+    waitFor: { path: '/v1/privacy/requests/{{requestId}}', field: 'status', values: ['completed'] },
+    expectProblem: { status: 409, code: 'PRIVACY_REQUEST_CLOSED', why: 'an access request is handled moments after it is received' },
+  },
+  rejectPrivacyRequest: {
+    waitFor: { path: '/v1/privacy/requests/{{requestId}}', field: 'status', values: ['completed'] },
+    expectProblem: { status: 409, code: 'PRIVACY_REQUEST_NOT_PENDING', why: 'an access request is handled moments after it is received' },
+  },
+  downloadPrivacyExport: { waitFor: { path: '/v1/privacy/requests/{{requestId}}', field: 'status', values: ['completed'] } },
+  // The run's request is an access request; a certificate needs an erasure, of a subject of its own.
+  getErasureCertificate: {
+    before: { erasureSubjectEmail: UNIQUE_EMAIL },
+    fresh: {
+      operationId: 'createPrivacyRequest',
+      variable: 'erasureRequestId',
+      body: { type: 'erasure', subjectEmail: '{{erasureSubjectEmail}}' },
+    },
+    pathVariables: { id: 'erasureRequestId' },
+    waitFor: { path: '/v1/privacy/requests/{{erasureRequestId}}', field: 'status', values: ['completed'] },
+  },
+  downloadReport: { waitFor: { path: '/v1/compliance/reports/{{reportId}}', field: 'status', values: ['ready'] } },
+  requestOrganizationClosure: {
+    body: { confirmOrganizationName: '{{organizationName}}' },
+    captures: { deletionCertificateId: 'certificateId' },
+  },
+  downloadOrganizationExport: { waitFor: { path: '/v1/organization/closure', field: 'status', values: ['export_ready'] } },
+  getDeletionCertificate: {
+    expectProblem: {
+      status: 404,
+      code: 'DELETION_CERTIFICATE_NOT_FOUND',
+      why: 'the certificate is published once the organization is deleted, after the grace period',
+    },
+  },
+};
