@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ResolvedConfig } from './config';
@@ -13,6 +14,11 @@ export interface ShutdownHooks {
  * SIGTERM/SIGINT: readiness turns 503 at once, the load balancer gets `drainDelayMs` to stop
  * sending traffic, then the server stops accepting connections and waits for in-flight requests
  * (bounded by `graceMs`), pools close and the process exits 0 (1 if the grace period ran out).
+ *
+ * Idle keep-alive sockets are closed first, at the start of the drain, rather than at the final
+ * close: a client whose idle socket is closed then opens a new one while the instance still
+ * answers (with `connection: close`, see registerDrainingHook), instead of having its next request
+ * race the listener's close. Sockets with a request in flight are never cut; they close after it.
  */
 export function installGracefulShutdown(app: NestFastifyApplication, config: ResolvedConfig, hooks: ShutdownHooks): () => void {
   const logger = new Logger('Shutdown');
@@ -27,6 +33,7 @@ export function installGracefulShutdown(app: NestFastifyApplication, config: Res
   };
 
   const shutDown = async (): Promise<number> => {
+    (app.getHttpServer() as Server).closeIdleConnections();
     await delay(config.shutdown.drainDelayMs);
     const closed = app.close().then(() => 'closed' as const);
     const outcome = await Promise.race([closed, delay(config.shutdown.graceMs).then(() => 'timeout' as const)]);

@@ -1,6 +1,6 @@
 import { Counter, register } from 'prom-client';
 
-function counter(name: string, help: string, labelNames: string[]): Counter {
+function counter(name: string, help: string, labelNames: string[] = []): Counter {
   return (register.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames });
 }
 
@@ -8,5 +8,7 @@ function counter(name: string, help: string, labelNames: string[]): Counter {
 export const cacheMetrics = {
   requests: () => counter('atrium_cache_requests_total', 'Cache lookups by cache and result', ['cache', 'result']),
   fallbacks: () => counter('atrium_cache_fallback_total', 'Operations that fell back because Redis was unavailable', ['component']),
+  backlogApplied: () =>
+    counter('atrium_cache_invalidation_backlog_applied_total', 'Deferred cache-version bumps applied once Redis answered again'),
   rateLimited: () => counter('atrium_rate_limited_requests_total', 'Requests refused by a rate limit', ['limiter']),
 };

@@ -1,27 +1,35 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SHARED_STORE, SharedStore } from './stores/shared-store';
 import { CacheAvailability } from './cache-availability';
-
-const EPOCH_KEY = 'cache-epoch';
-const versionKey = (orgId: string, resource: string) => `cache-version:${orgId}:${resource}`;
+import { EPOCH_KEY, versionKey } from './cache-keys';
+import { InvalidationBacklog, StatementRunner } from './invalidation-backlog';
 
 /**
  * Invalidation by version stamps instead of key deletion: every cached entry's key includes the
  * versions of the org's resource types it was built from (and a global epoch). A write bumps
  * its types' versions after it commits, so every instance's next read misses, with no key scan.
- * Every instance that notices a Redis outage bumps the epoch when Redis returns, before it reads
- * the cache again: invalidations made during the outage were lost, so nothing older may be served.
+ *
+ * A bump that cannot be written (Redis hung, unreachable or suspended) is recorded in the
+ * invalidation backlog in PostgreSQL before the write is acknowledged (in the write's own
+ * transaction when Redis was known to be unusable before it committed, see `prepare`), and no instance serves a
+ * cached value of that org until some instance has applied it (invalidation-backlog.ts). Every
+ * instance that notices a Redis outage also bumps the epoch when Redis returns, before it reads
+ * the cache again.
  */
 @Injectable()
 export class CacheVersions {
   constructor(
     @Inject(SHARED_STORE) private readonly store: SharedStore,
     private readonly availability: CacheAvailability,
+    private readonly backlog: InvalidationBacklog,
   ) {}
 
-  /** A token naming the current versions, or null when shared state is unusable (callers bypass caching). */
+  /**
+   * A token naming the current versions, or null when the cache must not be used now: Redis is
+   * unusable, or an invalidation of the org is still in the backlog (callers bypass caching).
+   */
   async token(orgId: string, resources: readonly string[]): Promise<string | null> {
-    if (!this.availability.sharedStateUsable) return null;
+    if (!this.backlog.allows(orgId) || !this.availability.sharedStateUsable) return null;
     try {
       if (this.availability.takeOutage()) await this.store.increment(EPOCH_KEY);
       const values = await this.store.getMany([EPOCH_KEY, ...resources.map((resource) => versionKey(orgId, resource))]);
@@ -31,12 +39,24 @@ export class CacheVersions {
     }
   }
 
+  /**
+   * For a write in progress: while Redis is already known to be unusable, the invalidation is
+   * recorded now through `run` (a statement runner of the write's own transaction), so it commits
+   * with the write. Returns what to do once the write has committed: bump, or wait out the lease.
+   */
+  async prepare(orgId: string, resources: readonly string[], run: StatementRunner): Promise<() => Promise<void>> {
+    if (this.availability.sharedStateUsable) return () => this.bump(orgId, resources);
+    this.availability.bypassed('cache-invalidation');
+    await this.backlog.recordIn(run, orgId, resources);
+    return () => this.backlog.waitOutLease();
+  }
+
   async bump(orgId: string, resources: readonly string[]): Promise<void> {
     try {
-      if (!this.availability.sharedStateUsable) throw new Error('redis unavailable');
       for (const resource of resources) await this.store.increment(versionKey(orgId, resource));
     } catch {
-      this.availability.fellBack('cache-invalidation');
+      this.availability.bypassed('cache-invalidation');
+      await this.backlog.record(orgId, resources);
     }
   }
 }

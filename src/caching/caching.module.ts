@@ -8,6 +8,7 @@ import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, ResolvedConfig } from '../config';
 import { CacheAvailability } from './cache-availability';
 import { CacheVersions } from './cache-versions';
+import { InvalidationBacklog } from './invalidation-backlog';
 import { OrganizationCacheEntries } from './organization-cache-entries';
 import { QueryCache } from './query-cache';
 import { CredentialFailureLimiter } from './rate-limit/credential-failure-limiter';
@@ -59,8 +60,9 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
   providers: [
     {
       provide: SHARED_STORE,
-      inject: [REDIS_CLIENT],
-      useFactory: (redis: RedisClient | null): SharedStore => (redis ? new RedisStore(redis) : new MemoryStore()),
+      inject: [REDIS_CLIENT, CacheAvailability],
+      useFactory: (redis: RedisClient | null, availability: CacheAvailability): SharedStore =>
+        redis ? new RedisStore(redis, availability) : new MemoryStore(),
     },
     {
       provide: CredentialFailureLimiter,
@@ -68,6 +70,7 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
       useFactory: (redis: RedisClient | null, availability: CacheAvailability, config: ResolvedConfig) =>
         new CredentialFailureLimiter(new RedisThrottlerStorage(redis, availability), config),
     },
+    InvalidationBacklog,
     CacheVersions,
     QueryCache,
     ResponseCacheInterceptor,

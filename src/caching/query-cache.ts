@@ -5,7 +5,6 @@ import { APP_CONFIG, ResolvedConfig } from '../config';
 import { CacheAvailability } from './cache-availability';
 import { cacheMetrics } from './cache-metrics';
 import { CacheVersions } from './cache-versions';
-import { withinRedisTimeout } from './redis/timeout';
 
 /**
  * Cached results of hot reads, keyed by org, the versions of the resource types they depend on
@@ -34,7 +33,7 @@ export class QueryCache {
   ): Promise<T> {
     const token = await this.versions.token(orgId, resources);
     if (token === null) {
-      this.availability.fellBack(cacheName);
+      this.availability.bypassed(cacheName);
       return load();
     }
     const key = `q:${orgId}:${cacheName}:${token}:${name}`;
@@ -46,14 +45,14 @@ export class QueryCache {
   }
 
   private async lookup<T>(cacheName: string, key: string, load: () => Promise<T>, ttlMs: number): Promise<T> {
-    const hit = await withinRedisTimeout(this.cache.get<string>(key)).catch(() => undefined);
+    const hit = await this.availability.bounded(() => this.cache.get<string>(key)).catch(() => undefined);
     if (hit !== undefined && hit !== null) {
       this.requests.inc({ cache: cacheName, result: 'hit' });
       return JSON.parse(hit) as T;
     }
     this.requests.inc({ cache: cacheName, result: 'miss' });
     const value = await load();
-    await withinRedisTimeout(this.cache.set(key, JSON.stringify(value), ttlMs)).catch(() => undefined);
+    await this.availability.bounded(() => this.cache.set(key, JSON.stringify(value), ttlMs)).catch(() => undefined);
     return value;
   }
 }

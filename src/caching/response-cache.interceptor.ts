@@ -19,7 +19,6 @@ import { APP_CONFIG, ResolvedConfig } from '../config';
 import { CacheAvailability } from './cache-availability';
 import { cacheMetrics } from './cache-metrics';
 import { CacheVersions } from './cache-versions';
-import { withinRedisTimeout } from './redis/timeout';
 
 const CACHED_RESPONSE = 'atrium:cached-response';
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -71,12 +70,12 @@ export class ResponseCacheInterceptor implements NestInterceptor {
   ): Promise<unknown> {
     const token = await this.versions.token(orgId, options.resources);
     if (token === null) {
-      this.availability.fellBack('response-cache');
+      this.availability.bypassed('response-cache');
       return lastValueFrom(next.handle());
     }
     const scope = createHash('sha256').update(`${permissions}\n${request.url}`).digest('base64url').slice(0, 32);
     const key = `r:${orgId}:${token}:${scope}`;
-    const hit = await withinRedisTimeout(this.cache.get<string>(key)).catch(() => undefined);
+    const hit = await this.availability.bounded(() => this.cache.get<string>(key)).catch(() => undefined);
     if (hit) {
       this.requests.inc({ cache: 'response', result: 'hit' });
       void reply.type(JSON_TYPE);
@@ -85,7 +84,7 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     this.requests.inc({ cache: 'response', result: 'miss' });
     const json = JSON.stringify(await lastValueFrom(next.handle()));
     const ttlMs = (options.ttlSeconds ?? this.config.cache.ttlMs / 1000) * 1000;
-    await withinRedisTimeout(this.cache.set(key, json, ttlMs)).catch(() => undefined);
+    await this.availability.bounded(() => this.cache.set(key, json, ttlMs)).catch(() => undefined);
     void reply.type(JSON_TYPE);
     return json;
   }

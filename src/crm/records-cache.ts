@@ -15,9 +15,13 @@ export class RecordsCache {
     private readonly versions: CacheVersions,
   ) {}
 
-  invalidateAfterCommit(...types: RecordType[]): Promise<void> {
+  async invalidateAfterCommit(...types: RecordType[]): Promise<void> {
     const orgId = this.context.requireOrgId();
-    return this.tenantDb.afterCommit(() => this.versions.bump(orgId, types));
+    // While Redis is unusable the invalidation is recorded in this write's own transaction.
+    const afterCommit = await this.versions.prepare(orgId, types, (sql, params) =>
+      this.tenantDb.transaction((em) => em.execute(sql, params)),
+    );
+    return this.tenantDb.afterCommit(afterCommit);
   }
 }
 

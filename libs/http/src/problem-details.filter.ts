@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger, Optional } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './app-error';
+import { DEPENDENCY_RETRY_AFTER_SECONDS, DependencyFailures, classifyDependencyError } from './dependency-errors';
 import { PROBLEM_CONTENT_TYPE, ProblemDetails, problem, problemFromAppError } from './problem-details';
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -31,6 +32,7 @@ export interface ErrorReporter {
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger(ProblemDetailsFilter.name);
+  private readonly dependencyFailures = new DependencyFailures();
 
   constructor(@Optional() @Inject(ERROR_REPORTER) private readonly reporter?: ErrorReporter) {}
 
@@ -40,6 +42,23 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const requestId = request.id;
 
+    // An unavailable dependency is an outage, not a bug: 503 with Retry-After, logged once, not reported.
+    const unavailable = exception instanceof HttpException ? null : classifyDependencyError(exception);
+    if (unavailable) {
+      if (this.dependencyFailures.record(unavailable)) {
+        this.logger.warn(
+          { err: exception, requestId, ...unavailable },
+          `${unavailable.dependency} unavailable: answering 503 until it returns`,
+        );
+      }
+      const body = problem(503, 'SERVICE_UNAVAILABLE', `The ${unavailable.dependency} is unavailable; retry shortly.`, requestId);
+      void reply
+        .status(503)
+        .header('retry-after', String(DEPENDENCY_RETRY_AFTER_SECONDS))
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send(body);
+      return;
+    }
     const body = this.toProblem(exception, request, requestId);
     if (body.status >= 500) {
       this.logger.error({ err: exception, requestId, method: request.method, url: request.url }, 'Unhandled error');

@@ -3,6 +3,7 @@ import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { CacheAvailability } from '../cache-availability';
 import { RedisClient, connectRedis } from './redis-client';
 import { REDIS_CLIENT } from './redis-client.token';
+import { configureRedisCommandTimeout } from './timeout';
 
 /** The process's one Redis connection (none in embedded mode) and whether it is usable now. */
 @Global()
@@ -11,7 +12,10 @@ import { REDIS_CLIENT } from './redis-client.token';
     {
       provide: REDIS_CLIENT,
       inject: [APP_CONFIG],
-      useFactory: (config: ResolvedConfig): RedisClient | null => (config.redis.url ? connectRedis(config.redis.url) : null),
+      useFactory: (config: ResolvedConfig): RedisClient | null => {
+        configureRedisCommandTimeout(config.redis.commandTimeoutMs);
+        return config.redis.url ? connectRedis(config.redis.url) : null;
+      },
     },
     CacheAvailability,
   ],

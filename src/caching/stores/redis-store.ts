@@ -1,45 +1,53 @@
+import type { CacheAvailability } from '../cache-availability';
 import type { RedisClient } from '../redis/redis-client';
-import { withinRedisTimeout as bounded } from '../redis/timeout';
 import { SharedStore } from './shared-store';
 
+/** Every command goes through CacheAvailability.bounded: refused at once while Redis is suspended. */
 export class RedisStore implements SharedStore {
   readonly kind = 'redis' as const;
 
-  constructor(private readonly redis: RedisClient) {}
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly availability: CacheAvailability,
+  ) {}
+
+  private bounded<T>(operation: () => Promise<T>): Promise<T> {
+    return this.availability.bounded(operation);
+  }
 
   async get(key: string): Promise<string | null> {
-    return bounded(this.redis.get(key));
+    return this.bounded(() => this.redis.get(key));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await bounded(this.redis.set(key, value, { expiration: { type: 'PX', value: ttlMs } }));
+    await this.bounded(() => this.redis.set(key, value, { expiration: { type: 'PX', value: ttlMs } }));
   }
 
   async delete(...keys: string[]): Promise<void> {
-    if (keys.length > 0) await bounded(this.redis.del(keys));
+    if (keys.length > 0) await this.bounded(() => this.redis.del(keys));
   }
 
   async expire(key: string, ttlMs: number): Promise<void> {
-    await bounded(this.redis.pExpire(key, ttlMs));
+    await this.bounded(() => this.redis.pExpire(key, ttlMs));
   }
 
   async addToSet(key: string, member: string, ttlMs: number): Promise<void> {
-    await bounded(this.redis.multi().sAdd(key, member).pExpire(key, ttlMs).exec());
+    await this.bounded(() => this.redis.multi().sAdd(key, member).pExpire(key, ttlMs).exec());
   }
 
   async removeFromSet(key: string, member: string): Promise<void> {
-    await bounded(this.redis.sRem(key, member));
+    await this.bounded(() => this.redis.sRem(key, member));
   }
 
   async setMembers(key: string): Promise<string[]> {
-    return bounded(this.redis.sMembers(key));
+    return this.bounded(() => this.redis.sMembers(key));
   }
 
   async increment(key: string): Promise<number> {
-    return bounded(this.redis.incr(key));
+    return this.bounded(() => this.redis.incr(key));
   }
 
   async getMany(keys: readonly string[]): Promise<(string | null)[]> {
-    return keys.length === 0 ? [] : bounded(this.redis.mGet([...keys]));
+    return keys.length === 0 ? [] : this.bounded(() => this.redis.mGet([...keys]));
   }
 }

@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { Metrics } from '../../monitoring';
 import { TenantDatabase } from '../../tenancy';
+import { JobLease, skippedTicksCounter } from './job-lease';
 
 /** What a run reports: counts by name (orgs visited, rows deleted, checkpoints signed, ...). */
 export type JobCounts = Record<string, number>;
@@ -34,9 +35,11 @@ export type JobRunResult =
 
 /**
  * Every scheduled job runs here, once per cluster per tick however many instances are up: a run
- * first takes the job's PostgreSQL advisory lock (held by a transaction for the whole run, so a
- * crashed instance releases it), then claims the tick in `job_runs` (unique per job and tick), so
- * an instance whose timer fires a little late cannot repeat a finished run. Each run is recorded
+ * first takes the job's lease (job-lease.ts: a row with an expiry its heartbeat renews, so a
+ * crashed or frozen instance loses it and a long healthy run keeps it), then claims the tick in
+ * `job_runs` (unique per job and tick), so an instance whose timer fires a little late cannot
+ * repeat a finished run. A tick that fires while the previous run still holds the lease is
+ * skipped, counted in atrium_job_skipped_ticks_total (at most once per tick, no catch-up). Each run is recorded
  * with its counts and outcome and exported as metrics, which the stalled-job alerts watch.
  */
 @Injectable()
@@ -45,6 +48,7 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly definitions = new Map<string, JobDefinition>();
   private readonly instance = `${hostname()}:${process.pid}`;
   private readonly running = new Set<Promise<unknown>>();
+  private readonly skippedTicks = skippedTicksCounter();
   private refreshTimer?: NodeJS.Timeout;
 
   constructor(
@@ -144,12 +148,20 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private async execute(definition: JobDefinition, trigger: 'schedule' | 'manual', scheduledFor: Date | null): Promise<JobRunResult> {
-    const result = await this.database.global(async (lockEm) => {
-      const [{ locked }] = await lockEm.execute<{ locked: boolean }[]>('select pg_try_advisory_xact_lock(hashtext(?)) as locked', [
-        `atrium.job.${definition.name}`,
-      ]);
-      if (!locked) return { status: 'skipped', reason: 'locked' } as const;
-      const runId = uuidv7();
+    const runId = uuidv7();
+    const attempt = await JobLease.acquire(
+      this.database,
+      definition.name,
+      runId,
+      this.instance,
+      scheduledFor,
+      this.config.compliance.jobLeaseMs,
+    );
+    if (!attempt.acquired) {
+      await this.countSkippedTick(definition.name, trigger, scheduledFor, attempt.heldFor);
+      return this.skipped(definition.name, 'locked');
+    }
+    try {
       const claimed = await this.database.global((em) =>
         em.execute<{ id: string }[]>(
           `insert into job_runs (id, job, trigger, scheduled_for, instance) values (?, ?, ?, ?, ?)
@@ -157,14 +169,31 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
           [runId, definition.name, trigger, scheduledFor, this.instance],
         ),
       );
-      if (claimed.length === 0) return { status: 'skipped', reason: 'already-ran' } as const;
-      return this.perform(definition, { runId, trigger, scheduledFor: scheduledFor ?? new Date() });
-    });
-    if (result.status === 'skipped') {
-      this.metrics.recordJobRun(definition.name, 'skipped');
-      this.logger.log({ job: definition.name, reason: result.reason }, 'job skipped');
+      if (claimed.length === 0) return this.skipped(definition.name, 'already-ran');
+      return await this.perform(definition, { runId, trigger, scheduledFor: scheduledFor ?? new Date() });
+    } finally {
+      await attempt.lease
+        .release()
+        .catch((error: unknown) => this.logger.warn({ err: error, job: definition.name }, 'job lease not released; it expires'));
     }
-    return result;
+  }
+
+  private skipped(job: string, reason: 'locked' | 'already-ran'): JobRunResult {
+    this.metrics.recordJobRun(job, 'skipped');
+    this.logger.log({ job, reason }, 'job skipped');
+    return { status: 'skipped', reason };
+  }
+
+  /**
+   * A tick whose job is still running an earlier tick is not run (at most once per tick; no catch-up):
+   * it is counted once across the cluster in atrium_job_skipped_ticks_total and logged. Another
+   * instance running this same tick is not a skipped tick.
+   */
+  private async countSkippedTick(job: string, trigger: 'schedule' | 'manual', tick: Date | null, heldFor: Date | null): Promise<void> {
+    if (trigger !== 'schedule' || !tick || heldFor?.getTime() === tick.getTime()) return;
+    if (!(await JobLease.markSkipped(this.database, job, tick).catch(() => false))) return;
+    this.skippedTicks.inc({ job });
+    this.logger.warn({ job, tick: tick.toISOString() }, 'tick skipped: the previous run still holds the job lease');
   }
 
   private async perform(definition: JobDefinition, context: JobRunContext): Promise<JobRunResult> {

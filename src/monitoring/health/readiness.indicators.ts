@@ -1,22 +1,19 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { REDIS_CLIENT, RedisClient } from '../../caching';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
-import { MigrationStatus } from '../../database';
+import { DependencyMonitor } from './dependency-monitor';
 import { ShutdownState } from './shutdown-state';
 
-const CHECK_TIMEOUT_MS = 2_000;
-
-/** The dependency checks behind /health/ready, each reporting its latency. */
+/**
+ * The checks behind /health/ready. None of them waits on a dependency: each reports what the
+ * background checks (dependency-monitor.ts) and the cache's availability tracking last saw.
+ */
 @Injectable()
 export class ReadinessIndicators {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly em: EntityManager,
-    private readonly migrations: MigrationStatus,
+    private readonly monitor: DependencyMonitor,
     private readonly shutdown: ShutdownState,
-    @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
@@ -25,54 +22,28 @@ export class ReadinessIndicators {
     return this.shutdown.isDraining ? check.down({ state: 'draining' }) : check.up({ state: 'serving' });
   }
 
-  async database(): Promise<HealthIndicatorResult<'database'>> {
+  database(): HealthIndicatorResult<'database'> {
     const check = this.health.check('database');
-    const started = performance.now();
-    try {
-      await withTimeout(this.em.getConnection().execute('select 1'));
-      return check.up({ latencyMs: elapsed(started) });
-    } catch {
-      return check.down({ latencyMs: elapsed(started), message: 'database did not answer' });
-    }
+    const state = this.monitor.databaseState();
+    return state.up
+      ? check.up({ latencyMs: state.latencyMs })
+      : check.down({ latencyMs: state.latencyMs, message: `database: ${state.reason}` });
   }
 
-  async migrationsApplied(): Promise<HealthIndicatorResult<'migrations'>> {
+  migrationsApplied(): HealthIndicatorResult<'migrations'> {
     const check = this.health.check('migrations');
-    try {
-      const pending = await withTimeout(this.migrations.pendingCount());
-      return pending === 0 ? check.up({ pending }) : check.down({ pending, message: 'migrations pending' });
-    } catch {
-      return check.down({ message: 'migration state unknown' });
-    }
+    const state = this.monitor.migrationState();
+    if (!state.up || state.pending === null) return check.down({ message: 'migration state unknown' });
+    return state.pending === 0 ? check.up({ pending: 0 }) : check.down({ pending: state.pending, message: 'migrations pending' });
   }
 
-  async cache(): Promise<HealthIndicatorResult<'cache'>> {
+  cache(): HealthIndicatorResult<'cache'> {
     const check = this.health.check('cache');
-    if (!this.redis) return check.up({ store: 'in-process' });
-    const started = performance.now();
-    try {
-      await withTimeout(this.redis.ping());
-      return check.up({ store: 'redis', state: 'connected', latencyMs: elapsed(started) });
-    } catch {
-      // Without Redis the API degrades (no shared cache, per-instance limits) but keeps answering.
-      const degraded = { store: 'redis', state: 'degraded', latencyMs: elapsed(started), message: 'redis did not answer' };
-      return this.config.cache.degradedFailsReadiness ? check.down(degraded) : check.up(degraded);
-    }
-  }
-}
-
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 10) / 10;
-}
-
-async function withTimeout<T>(work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
+    const state = this.monitor.redisState();
+    if (!state) return check.up({ store: 'in-process' });
+    if (state.up) return check.up({ store: 'redis', state: 'connected', latencyMs: state.latencyMs });
+    // Without Redis the API degrades (no shared cache, per-instance limits) but keeps answering.
+    const degraded = { store: 'redis', state: 'degraded', latencyMs: state.latencyMs, message: `redis: ${state.reason}` };
+    return this.config.cache.degradedFailsReadiness ? check.down(degraded) : check.up(degraded);
   }
 }

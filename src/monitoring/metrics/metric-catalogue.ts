@@ -25,6 +25,12 @@ export const METRIC = {
   cacheRequests: 'atrium_cache_requests_total',
   /** Counter; label component. Operations that fell back because Redis was unavailable. Fed by the caching module. */
   cacheFallbacks: 'atrium_cache_fallback_total',
+  /** Counter; labels dependency (database), reason (admin_shutdown, econnrefused, pool_timeout, ...). Requests answered 503 because a dependency was unavailable. Fed by the problem-details filter. */
+  dependencyFailures: 'atrium_dependency_failures_total',
+  /** Counter. Deferred cache-version bumps applied once Redis answered again. Fed by the caching module. */
+  cacheInvalidationBacklogApplied: 'atrium_cache_invalidation_backlog_applied_total',
+  /** Counter; label job. Scheduled ticks not run because the job's previous run still held its lease. */
+  jobSkippedTicks: 'atrium_job_skipped_ticks_total',
   /** Counter; label limiter. Fed by the rate limiter. */
   rateLimited: 'atrium_rate_limited_requests_total',
   /**
