@@ -16,10 +16,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: url }).database.mode).toBe('external');
   });
 
-  it('keeps /metrics private in production unless METRICS_PUBLIC says otherwise', () => {
+  it('keeps /metrics private with a DATABASE_URL, whatever NODE_ENV says, unless METRICS_PUBLIC says otherwise', () => {
+    const url = 'postgres://app@db:5432/atrium';
     expect(loadConfig({}).monitoring.metricsPublic).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test', DATABASE_URL: url }).monitoring.metricsPublic).toBe(true);
+    expect(loadConfig({ DATABASE_URL: url }).monitoring.metricsPublic).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production' }).monitoring.metricsPublic).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', METRICS_PUBLIC: 'true' }).monitoring.metricsPublic).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, METRICS_PUBLIC: 'true' }).monitoring.metricsPublic).toBe(true);
   });
 
   it('is deeply frozen', () => {

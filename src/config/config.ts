@@ -71,7 +71,8 @@ export interface AppConfig {
     readonly metricsToken?: string;
     /**
      * Without a token, whether /metrics answers anyone (it lists every tenant's org id): yes in
-     * development and tests, no in production unless METRICS_PUBLIC=true says the port is private.
+     * embedded mode and tests; no with a DATABASE_URL (production, whatever NODE_ENV says) unless
+     * METRICS_PUBLIC=true says the port is private.
      */
     readonly metricsPublic: boolean;
     /** Orgs beyond this many get the `other` label on per-tenant metrics. */
@@ -177,7 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     monitoring: {
       metricsToken: read.secret('METRICS_TOKEN', 16),
-      metricsPublic: read.bool('METRICS_PUBLIC', nodeEnv !== 'production'),
+      // Open only where no one else can be reached: embedded mode on a laptop, and tests.
+      metricsPublic: read.bool('METRICS_PUBLIC', nodeEnv === 'test' || (embedded && nodeEnv !== 'production')),
       maxTenantLabels: read.int('METRICS_MAX_TENANT_LABELS', { min: 0, max: 10_000, default: 100 }),
       sentryDsn: read.url('SENTRY_DSN', ['http:', 'https:']),
       otlpEndpoint: read.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']),

@@ -29,6 +29,13 @@ describe('classifyDependencyError', () => {
     [new Error('boom')] as [unknown],
     [new ServerException(pgError('23505', 'duplicate key value violates unique constraint'))],
     [pgError('22P02', 'invalid input syntax for type uuid')],
+    // A client's value inside a failed statement's text must not read as an outage.
+    [
+      new ServerException(
+        pgError('22P02', `insert into "contacts" ("first_name") values ('Connection terminated') - invalid input syntax for type json`),
+      ),
+    ],
+    [new Error(`update "companies" set "name" = 'Timeout acquiring a connection' - some other failure`)],
     ['a string'],
     [null],
   ])('leaves case %# to the ordinary error handling', (error) => {

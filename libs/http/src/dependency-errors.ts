@@ -43,8 +43,13 @@ export function classifyDependencyError(error: unknown): DependencyFailure | nul
       if (SYSTEM_CODES.has(code)) return { dependency: 'database', reason: code.toLowerCase() };
     }
     if (name === 'KnexTimeoutError') return { dependency: 'database', reason: 'pool_timeout' };
-    if (typeof message === 'string') {
-      for (const [pattern, reason] of MESSAGE_REASONS) if (pattern.test(message)) return { dependency: 'database', reason };
+    // A statement's own error (any other SQLSTATE) is never an outage, whatever its text says; and
+    // only the driver's part of a message counts: MikroORM prefixes it with the SQL, values inlined,
+    // so a client's string must not be able to turn a bug into a quiet 503.
+    const hasStatementCode = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+    if (typeof message === 'string' && !hasStatementCode) {
+      const driverPart = message.slice(message.lastIndexOf(' - ') + 1);
+      for (const [pattern, reason] of MESSAGE_REASONS) if (pattern.test(driverPart)) return { dependency: 'database', reason };
     }
   }
   return null;

@@ -43,7 +43,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const requestId = request.id;
 
     // An unavailable dependency is an outage, not a bug: 503 with Retry-After, logged once, not reported.
-    const unavailable = exception instanceof HttpException ? null : classifyDependencyError(exception);
+    // An AppError already says what it is (a store that is away is its own 503 with its own code).
+    const unavailable = exception instanceof HttpException || exception instanceof AppError ? null : classifyDependencyError(exception);
     if (unavailable) {
       if (this.dependencyFailures.record(unavailable)) {
         this.logger.warn(

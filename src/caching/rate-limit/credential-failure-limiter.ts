@@ -8,10 +8,13 @@ import { cacheMetrics } from '../cache-metrics';
 const MAX_REMEMBERED_ADDRESSES = 10_000;
 
 /**
- * Bearer tokens that resolve to nothing (unknown, expired, revoked), counted per client address in
- * the shared rate-limit store. Past the limit, the address gets 429 for the rest of the window
- * before any lookup: guessing tokens costs the guesser, not the database. Successful requests
- * are never counted, and the check on the request path is a local map read, not a round trip.
+ * Bearer tokens that resolve to nothing, counted per client address in the shared rate-limit
+ * store. Past the limit, the address gets 429 for the rest of the window before any lookup:
+ * guessing tokens costs the guesser, not the database. Successful requests are never counted,
+ * tokens that resolved lately still pass (the auth guard asks the credential resolver), and the
+ * check on the request path is a local map read, not a round trip. Each instance refuses an address
+ * once it has seen the shared count cross the limit itself. Behind a load balancer the client
+ * address is the balancer's unless TRUST_PROXY is set.
  */
 @Injectable()
 export class CredentialFailureLimiter {

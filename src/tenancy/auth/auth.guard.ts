@@ -37,11 +37,13 @@ export class AuthGuard implements CanActivate {
       await this.events.record({ type: 'auth.failed', details: { reason: request.headers.authorization ? 'malformed' : 'missing' } });
       throw new UnauthenticatedError();
     }
-    this.failures.assertNotBlocked(request.ip);
+    // An address past its limit of unknown tokens gets no lookup, except for tokens known to be good.
+    if (!this.credentials.recentlyValid(token)) this.failures.assertNotBlocked(request.ip);
     const resolution = await this.credentials.resolve(token);
     if ('failure' in resolution) {
       await this.events.record({ type: 'auth.failed', details: { reason: resolution.failure } });
-      await this.failures.recordFailure(request.ip);
+      // Guessing yields unknown tokens; an expired or revoked one is a client's stale configuration.
+      if (resolution.failure === 'unknown_token') await this.failures.recordFailure(request.ip);
       throw new UnauthenticatedError('INVALID_CREDENTIALS', 'The bearer token is not valid or no longer valid.');
     }
     const tenant = resolution.tenant;

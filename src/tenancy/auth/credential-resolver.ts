@@ -9,6 +9,10 @@ import { SessionStore } from '../sessions/session-store';
 import { TenantDatabase } from '../tenant-boundary/tenant-database';
 import { API_KEY_PREFIX, hashSecret, parseOrgScopedToken } from './tokens';
 
+/** A token that resolved within this long still passes while its address is blocked for guessing. */
+const RECENTLY_VALID_MS = 10 * 60_000;
+const RECENTLY_VALID_MAX = 50_000;
+
 /** `lastUsedAt` is written at most this often per key, not on every request. */
 const LAST_USED_INTERVAL_MS = 60_000;
 
@@ -64,6 +68,8 @@ const INVALIDATING: ReadonlySet<SecurityEventType> = new Set([
 @Injectable()
 export class CredentialResolver implements OnModuleInit {
   private readonly cache = new NearCache<Resolution>(1_000, 60_000, (resolution) => 'tenant' in resolution);
+  /** Token hashes that resolved lately, oldest use first, bounded. */
+  private readonly recentlyValidUntil = new Map<string, number>();
 
   constructor(
     private readonly sessions: SessionStore,
@@ -77,16 +83,35 @@ export class CredentialResolver implements OnModuleInit {
     });
   }
 
+  /**
+   * Whether `token` resolved to a tenant on this instance in the last few minutes: such a client
+   * is not the one guessing tokens from its address (see CredentialFailureLimiter).
+   */
+  recentlyValid(token: string): boolean {
+    const until = this.recentlyValidUntil.get(hashSecret(token));
+    return until !== undefined && until > Date.now();
+  }
+
   async resolve(token: string): Promise<Resolution> {
     const load = () => (token.startsWith(API_KEY_PREFIX) ? this.resolveApiKey(token) : this.resolveSession(token));
+    const hash = hashSecret(token);
     try {
-      return await this.cache.get(hashSecret(token), load);
+      const resolution = await this.cache.get(hash, load);
+      if ('tenant' in resolution) this.rememberValid(hash);
+      return resolution;
     } catch (error) {
       throw new AppError('unavailable', 'SESSIONS_UNAVAILABLE', 'Sessions cannot be checked right now; retry shortly or use an API key.', {
         headers: { 'retry-after': '5' },
         cause: error,
       });
     }
+  }
+
+  private rememberValid(hash: string): void {
+    if (this.recentlyValidUntil.has(hash)) this.recentlyValidUntil.delete(hash);
+    else if (this.recentlyValidUntil.size >= RECENTLY_VALID_MAX)
+      this.recentlyValidUntil.delete(this.recentlyValidUntil.keys().next().value as string);
+    this.recentlyValidUntil.set(hash, Date.now() + RECENTLY_VALID_MS);
   }
 
   private async resolveSession(token: string): Promise<Resolution> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { STRONG_PASSWORD, Signed, bearer, signup } from '../../support/factories';
+import { STRONG_PASSWORD, Signed, bearer, createApiKey, signup } from '../../support/factories';
 import { createTestApp } from '../../support/test-app';
 import { Reply, expectProblem, instanceEnv } from './http-helpers';
 import { PrivateRedis } from './private-redis';
@@ -53,6 +53,20 @@ describe('Guessing limits (e2e)', () => {
     expect(Number(over.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     // The instance that saw the limit crossed refuses the address at once, whatever the token.
     expectProblem(await getContacts(one, bogusKey(), address), 429, 'RATE_LIMITED');
+  });
+
+  it('lets tokens that resolved lately through a blocked address; expired and revoked keys are not counted', async () => {
+    const owner = await signup(one);
+    const revoked = await createApiKey(one, owner, ['contacts:read']);
+    expect((await one.inject({ method: 'DELETE', url: `/v1/api-keys/${revoked.id}`, headers: bearer(owner.token) })).statusCode).toBe(204);
+    const address = randomAddress();
+    expect((await getContacts(one, owner.token, address)).statusCode).toBe(200);
+    for (let i = 0; i < FAILURES_PER_IP * 2; i++)
+      expectProblem(await getContacts(one, revoked.secret, address), 401, 'INVALID_CREDENTIALS');
+    for (let i = 0; i < FAILURES_PER_IP; i++) expectProblem(await getContacts(one, bogusKey(), address), 401, 'INVALID_CREDENTIALS');
+    expectProblem(await getContacts(one, bogusKey(), address), 429, 'RATE_LIMITED');
+    // The owner's session resolved on this instance a moment ago: the office behind this address keeps working.
+    expect((await getContacts(one, owner.token, address)).statusCode).toBe(200);
   });
 
   it('counts only failures: valid tokens from a busy address are never limited by it', async () => {
