@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, problem, titleOf } from './problem-details';
+import { SECURITY_HEADERS } from './security-headers';
 
 /**
  * What Fastify and Node's HTTP parser answer before any route, hook or Nest filter runs, written as
@@ -17,8 +18,10 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
       : error.code === 'FST_ERR_BAD_URL'
         ? [400, 'MALFORMED_URL', 'The request path is not valid percent-encoded UTF-8.']
         : [400, 'BAD_REQUEST', 'The request could not be routed.'];
+  // Fastify calls this before any onRequest hook, so the headers every response carries are set here.
   void reply
     .status(status)
+    .headers(SECURITY_HEADERS)
     .header('content-type', PROBLEM_CONTENT_TYPE)
     .header('x-request-id', request.id)
     .send(problem(status, code, detail, request.id));
@@ -41,10 +44,14 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
           : [400, 'MALFORMED_REQUEST', 'The request is not well-formed HTTP/1.1.'];
   const requestId = randomUUID();
   const body = JSON.stringify(problem(status, code, detail, requestId));
+  const headers = { ...SECURITY_HEADERS, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)) };
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${status} ${titleOf(status)}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${titleOf(status)}\r\n` +
+        Object.entries({ ...headers, 'x-request-id': requestId, connection: 'close' })
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('') +
+        `\r\n${body}`,
     );
   }
   socket.destroy(error);

@@ -46,26 +46,37 @@ export function isStorableString(value: string): boolean {
 
 /**
  * Dotted paths of the strings (keys or values) in `value` that are not storable. Iterative, so a
- * deep value cannot overflow the stack; stops after a few paths.
+ * deep value cannot overflow the stack; only objects and arrays go on the stack, and a path is
+ * built only for those and for a string found wanting, so a large array of numbers costs one pass.
+ * Stops after a few paths.
  */
 export function illFormedStringPaths(value: unknown, root = ''): string[] {
+  if (typeof value === 'string') return isStorableString(value) ? [] : [root || 'value'];
   const found: string[] = [];
-  const stack: Array<[unknown, string]> = [[value, root]];
+  const stack: Array<[object, string]> = value !== null && typeof value === 'object' ? [[value, root]] : [];
+  const visit = (item: unknown, path: string) => {
+    if (typeof item === 'string') {
+      if (!isStorableString(item)) found.push(path);
+    } else if (item !== null && typeof item === 'object') {
+      stack.push([item, path]);
+    }
+  };
   while (stack.length > 0 && found.length < MAX_REPORTED_PATHS) {
-    const [current, path] = stack.pop()!;
-    if (typeof current === 'string') {
-      if (!isStorableString(current)) found.push(path || 'value');
-    } else if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push([current[i], path ? `${path}.${i}` : String(i)]);
-    } else if (current !== null && typeof current === 'object') {
-      for (const [key, child] of Object.entries(current).reverse()) {
-        const childPath = path ? `${path}.${safeKey(key)}` : safeKey(key);
-        if (isStorableString(key)) stack.push([child, childPath]);
-        else found.push(childPath);
+    const [node, path] = stack.pop()!;
+    const prefix = path ? `${path}.` : '';
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const item: unknown = node[i];
+        if (typeof item === 'string' || (item !== null && typeof item === 'object')) visit(item, `${prefix}${i}`);
+      }
+    } else {
+      for (const key of Object.keys(node)) {
+        if (isStorableString(key)) visit((node as Record<string, unknown>)[key], `${prefix}${key}`);
+        else found.push(`${prefix}${safeKey(key)}`);
       }
     }
   }
-  return found;
+  return found.slice(0, MAX_REPORTED_PATHS);
 }
 
 /** A key is echoed in the error: an ill-formed one is shown escaped, so the response itself stays valid. */

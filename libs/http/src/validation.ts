@@ -22,7 +22,7 @@ export function toFieldErrors(errors: readonly ClassValidatorError[], parent = '
  */
 class AtriumValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'custom') {
+    if (metadata.type === 'query' || metadata.type === 'param') {
       const fields = illFormedStringPaths(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
       if (fields.length > 0)
         throw new ValidationError(

@@ -156,14 +156,16 @@ describe('Hostile input (e2e)', () => {
   });
 
   describe('errors raised before any route runs, over a real socket', () => {
-    it('an unknown method (TRACK) is problem+json', async () => {
+    it('an unknown method (TRACK) is problem+json, with the headers every response carries', async () => {
       const response = await rawRequest(port, 'TRACK /v1/contacts HTTP/1.1\r\nHost: x\r\n\r\n');
       expectProblem(response, 400, 'UNSUPPORTED_METHOD');
+      expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
     });
 
-    it('malformed percent-encoding in the path is problem+json', async () => {
+    it('malformed percent-encoding in the path is problem+json, with the headers every response carries', async () => {
       const response = await rawRequest(port, 'GET /v1/contacts/%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n');
       expectProblem(response, 400, 'MALFORMED_URL');
+      expect(response.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
     });
 
     it('an over-long path parameter is 414 problem+json', async () => {
