@@ -1,8 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { OpenApiDocument, resolve } from './documentation-rules';
+import { freePort } from '../../support/free-port';
 
 /**
  * Stoplight Prism in validation-proxy mode in front of a running Atrium, validating every request
@@ -14,7 +14,8 @@ import { OpenApiDocument, resolve } from './documentation-rules';
  * which is how a Prism-made answer is told apart.
  */
 
-const PRISM = join(__dirname, '../../../node_modules/@stoplight/prism-cli/dist/index.js');
+/** The package's own command, as `npx prism` would run it. */
+const PRISM = join(__dirname, '../../../node_modules/.bin/prism');
 
 export interface PrismProxy {
   readonly baseUrl: string;
@@ -32,9 +33,8 @@ export interface PrismOptions {
 export async function startPrismProxy(documentFile: string, upstream: string, options: PrismOptions): Promise<PrismProxy> {
   const port = await freePort();
   const child = spawn(
-    process.execPath,
+    PRISM,
     [
-      PRISM,
       'proxy',
       documentFile,
       upstream,
@@ -72,16 +72,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await exited;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 export interface Exchange {

@@ -3,7 +3,7 @@ import { chownSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './free-port';
+import { freePort } from '../../support/free-port';
 
 const run = promisify(execFile);
 const OS_USER = 'postgres';
