@@ -17,13 +17,13 @@ export const DOWNLOAD_HEADERS: Record<string, HeaderObject> = {
     required: true,
     schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
   },
-  Digest: {
-    description: 'The same SHA-256 as RFC 3230 `Digest`: `sha-256=` and the base64 of the hash.',
+  'Content-Digest': {
+    description: 'The same SHA-256 as an RFC 9530 `Content-Digest`: `sha-256=:`, the base64 of the hash, `:`.',
     required: true,
-    schema: { type: 'string', pattern: '^sha-256=[A-Za-z0-9+/]{43}=$' },
+    schema: { type: 'string', pattern: '^sha-256=:[A-Za-z0-9+/]{43}=:$' },
   },
   'X-Signature-Key-Id': {
-    description: 'The id of the signing key (`GET /v1/compliance/signing-key`) whose signature covers this report.',
+    description: 'The id of the signing key (`GET /.well-known/atrium-signing-keys.json`) whose signature covers this report.',
     required: true,
     schema: { type: 'string' },
   },
@@ -101,10 +101,10 @@ const DOWNLOADS: Record<string, Download> = {
   downloadPrivacyExport: { headers: ['Content-Disposition'] },
   downloadOrganizationExport: { headers: ['Content-Disposition', 'X-Content-SHA256'] },
   downloadReport: {
-    headers: ['Content-Disposition', 'X-Content-SHA256', 'Digest', 'X-Signature-Key-Id'],
+    headers: ['Content-Disposition', 'X-Content-SHA256', 'Content-Digest', 'X-Signature-Key-Id'],
     content: {
       'application/pdf': binary,
-      'text/csv': { schema: { type: 'string' } },
+      'application/zip': binary,
       'application/json': { schema: { oneOf: [REPORT_DOCUMENT, REPORT_MANIFEST] } },
       'application/octet-stream': binary,
     },

@@ -333,6 +333,7 @@ export default async () => {
               passed: { required: true, type: () => Number },
               withExceptions: { required: true, type: () => Number },
               failed: { required: true, type: () => Number },
+              noActivity: { required: true, type: () => Number },
               populationTotal: { required: true, type: () => Number },
               exceptionTotal: { required: true, type: () => Number },
             },
@@ -970,7 +971,16 @@ export default async () => {
         ],
         [
           Promise.resolve(require('../compliance/signing/signing-key.controller')),
-          { SigningKeyController: { get: { type: t['../compliance/signing/signing-key.controller'].SigningKeyView } } },
+          {
+            SigningKeyController: {
+              get: { type: t['../compliance/signing/signing-key.controller'].SigningKeyView },
+              list: {
+                summary:
+                  'Public on purpose: an outside auditor holds a report, not a credential of the organization,\nand must check its signature against a key they fetched independently. The document holds\npublic keys and dates only, the same for every caller.',
+                type: t['../compliance/signing/signing-key.controller'].SigningKeysDocument,
+              },
+            },
+          },
         ],
         [
           Promise.resolve(require('../crm/activities/activities.controller')),

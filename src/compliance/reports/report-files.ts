@@ -3,7 +3,7 @@ import { EvidencePeriod } from '../evidence/evidence.types';
 /** The files of a report bundle, by the `format` a client downloads them with. */
 export const REPORT_FILES = {
   pdf: { name: 'summary.pdf', contentType: 'application/pdf' },
-  csv: { name: 'evidence.csv', contentType: 'text/csv; charset=utf-8' },
+  csv: { name: 'evidence.zip', contentType: 'application/zip' },
   json: { name: 'report.json', contentType: 'application/json; charset=utf-8' },
   manifest: { name: 'manifest.json', contentType: 'application/json; charset=utf-8' },
 } as const;
@@ -42,6 +42,8 @@ export interface ReportSummary {
   readonly passed: number;
   readonly withExceptions: number;
   readonly failed: number;
+  /** Passed with an empty population: nothing happened that the control governs. Not counted in `passed`. */
+  readonly noActivity: number;
   readonly populationTotal: number;
   readonly exceptionTotal: number;
 }
@@ -53,5 +55,9 @@ export interface ReportMetadata {
   readonly kind: ReportKind;
   readonly period: EvidencePeriod;
   readonly generatedAt: Date;
+  /** Who asked for the report, as the PDF names them. */
+  readonly requestedBy: string;
   readonly keyId: string;
+  /** SHA-256 of the signing key's SPKI DER, hex. */
+  readonly keyFingerprint: string;
 }

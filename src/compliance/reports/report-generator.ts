@@ -1,3 +1,4 @@
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { TenantDatabase } from '../../tenancy';
 import { Signer } from '../signing/signer';
@@ -31,9 +32,9 @@ export class ReportGenerator {
     return this.database.forOrganization(report.orgId, async (em) => {
       const records = await this.evidence.collectForOrg(report.orgId, report.period, jobRunId);
       const [organization] = await em.execute<{ name: string }[]>('select name from organizations where id = ?', [report.orgId]);
-      const { keyId } = await this.signer.publicKey();
+      const { keyId, fingerprintSha256 } = await this.signer.publicKey();
       const generatedAt = new Date();
-      const bundle = buildReportBundle(
+      const bundle = await buildReportBundle(
         {
           reportId: report.id,
           orgId: report.orgId,
@@ -41,7 +42,9 @@ export class ReportGenerator {
           kind: report.kind,
           period: report.period,
           generatedAt,
+          requestedBy: await requesterOf(em, report),
           keyId,
+          keyFingerprint: fingerprintSha256,
         },
         records,
       );
@@ -75,4 +78,22 @@ export class ReportGenerator {
       return bundle.summary;
     });
   }
+}
+
+/** Who asked for the report, as a reader recognises them: a user by name and email, an API key by name. */
+async function requesterOf(em: EntityManager, report: ReportToGenerate): Promise<string> {
+  const [row] = await em.execute<
+    { requested_by: string | null; user_name: string | null; email: string | null; key_name: string | null }[]
+  >(
+    `select r.requested_by, u.name as user_name, u.email, k.name as key_name
+     from compliance_reports r
+     left join users u on u.id::text = r.requested_by
+     left join api_keys k on k.id::text = r.requested_by and k.org_id = r.org_id
+     where r.org_id = ? and r.id = ?`,
+    [report.orgId, report.id],
+  );
+  if (!row?.requested_by) return report.kind === 'monthly' ? 'the scheduled monthly-reports job' : 'not recorded';
+  if (row.email !== null) return `${row.user_name ?? ''} <${row.email}> (user ${row.requested_by})`.trim();
+  if (row.key_name !== null) return `API key "${row.key_name}" (${row.requested_by})`;
+  return row.requested_by;
 }

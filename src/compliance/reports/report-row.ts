@@ -51,7 +51,8 @@ export function reportViewOf(row: ReportRow, files: readonly ReportFileRow[]): R
     requestedBy: row.requested_by,
     createdAt: isoOf(row.created_at),
     generatedAt: row.generated_at ? isoOf(row.generated_at) : null,
-    summary: row.summary.checks === undefined ? null : (row.summary as ReportSummaryView),
+    // Reports generated before `noActivity` existed counted empty checks as passed.
+    summary: row.summary.checks === undefined ? null : ({ noActivity: 0, ...row.summary } as ReportSummaryView),
     files: fileViews,
     signature: row.manifest_signature && row.key_id ? { algorithm: 'ed25519', keyId: row.key_id, value: row.manifest_signature } : null,
     ...(row.error ? { error: row.error } : {}),

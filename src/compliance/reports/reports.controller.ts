@@ -37,7 +37,7 @@ export class ReportsController {
     operationId: 'createReport',
     summary: 'Generate a signed compliance report for a period',
     description:
-      'Collects the SOC 2 evidence of [from, to) and builds summary.pdf, evidence.csv, report.json and manifest.json, ' +
+      'Collects the SOC 2 evidence of [from, to) and builds summary.pdf, evidence.zip, report.json and manifest.json, ' +
       'whose Ed25519 signature covers the SHA-256 of every other file. Generated within the request: the 201 carries a ready report.',
   })
   @ApiCreatedResponse({ type: ReportView })
@@ -63,11 +63,12 @@ export class ReportsController {
     operationId: 'downloadReport',
     summary: 'Download a file of a report, or the detached signature of its manifest',
     description:
-      'The stored bytes, with `X-Content-SHA256` (hex) and `Digest: sha-256=` (base64, RFC 3230) of them and `X-Signature-Key-Id`. ' +
+      'The stored bytes, with `X-Content-SHA256` (hex) and `Content-Digest: sha-256=:…:` (base64, RFC 9530) of them and ' +
+      '`X-Signature-Key-Id`. ' +
       '`format=signature` is the raw 64-byte Ed25519 signature of the bytes of `format=manifest`: ' +
       '`openssl pkeyutl -verify -pubin -inkey key.pem -rawin -in manifest.json -sigfile manifest.json.sig`. The download is audited.',
   })
-  @ApiProduces('application/pdf', 'text/csv', 'application/json', 'application/octet-stream')
+  @ApiProduces('application/pdf', 'application/zip', 'application/json', 'application/octet-stream')
   @ApiOkResponse({ description: 'The file.', schema: { type: 'string', format: 'binary' } })
   @ApiNotFoundResponse({ description: 'No such report in this organization (`REPORT_NOT_FOUND`).' })
   @ApiConflictResponse({ description: 'The report is not ready (`REPORT_NOT_READY`).' })
@@ -78,7 +79,7 @@ export class ReportsController {
   ): Promise<StreamableFile> {
     const file = await this.reports.download(id, query.format);
     reply.header('x-content-sha256', file.sha256);
-    reply.header('digest', `sha-256=${Buffer.from(file.sha256, 'hex').toString('base64')}`);
+    reply.header('content-digest', `sha-256=:${Buffer.from(file.sha256, 'hex').toString('base64')}:`);
     reply.header('x-signature-key-id', file.keyId);
     return new StreamableFile(file.content, {
       type: file.contentType,

@@ -1,7 +1,11 @@
 import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '../../config';
 import { TenantDatabase } from '../../tenancy';
+
+/** Where the signing keys are published without credentials. */
+export const SIGNING_KEYS_DOCUMENT_PATH = '/.well-known/atrium-signing-keys.json';
 
 export interface Signature {
   readonly algorithm: 'ed25519';
@@ -10,17 +14,38 @@ export interface Signature {
   readonly value: string;
 }
 
+/** A public key as published: enough for anyone to verify, and to see when it signed. */
+export interface PublishedKey {
+  readonly keyId: string;
+  readonly algorithm: 'ed25519';
+  /** SHA-256 of the SubjectPublicKeyInfo DER, hex; the key id is its first 16 digits. */
+  readonly fingerprintSha256: string;
+  readonly publicKeyPem: string;
+  readonly validFrom: string;
+  /** When another key took over; null for the key that signs now. */
+  readonly retiredAt: string | null;
+}
+
 interface LoadedKey {
   readonly id: string;
   readonly privateKey: KeyObject;
   readonly publicKeyPem: string;
+  readonly fingerprintSha256: string;
+}
+
+interface KeyRow {
+  id: string;
+  public_key: string;
+  created_at: string | Date;
+  retired_at: string | Date | null;
 }
 
 /**
  * Ed25519 signatures for everything Atrium vouches for: audit checkpoints, erasure certificates,
  * compliance reports. The key comes from SIGNING_PRIVATE_KEY; without one, a key is generated once
- * per cluster and kept in `signing_keys`. Public keys stay in that table after a rotation, so a
- * signature made with an older key still verifies by its key id.
+ * per cluster and kept in `signing_keys`. Public keys stay in that table after a rotation, with the
+ * time the next key took over, so a signature made with an older key still verifies by its key id
+ * and an auditor can see which key was valid when a report was signed.
  */
 @Injectable()
 export class Signer {
@@ -47,10 +72,28 @@ export class Signer {
     }
   }
 
-  /** The key that signs now: its id and SPKI PEM, for anyone to verify with. */
-  async publicKey(): Promise<{ keyId: string; algorithm: 'ed25519'; publicKeyPem: string }> {
+  /** The key that signs now. */
+  async publicKey(): Promise<PublishedKey> {
     const key = await this.key();
-    return { keyId: key.id, algorithm: 'ed25519', publicKeyPem: key.publicKeyPem };
+    const published = (await this.publishedKeys()).find((candidate) => candidate.keyId === key.id);
+    if (!published) throw new Error(`The signing key ${key.id} is not in signing_keys`);
+    return published;
+  }
+
+  /** Every key that ever signed, oldest first. */
+  async publishedKeys(): Promise<PublishedKey[]> {
+    await this.key();
+    const rows = await this.database.global((em) =>
+      em.execute<KeyRow[]>('select id, public_key, created_at, retired_at from signing_keys order by created_at, id'),
+    );
+    return rows.map((row) => ({
+      keyId: row.id,
+      algorithm: 'ed25519',
+      fingerprintSha256: fingerprintOf(createPublicKey(row.public_key)),
+      publicKeyPem: row.public_key,
+      validFrom: new Date(row.created_at).toISOString(),
+      retiredAt: row.retired_at === null ? null : new Date(row.retired_at).toISOString(),
+    }));
   }
 
   private async publicKeyPem(keyId: string): Promise<string | undefined> {
@@ -73,11 +116,14 @@ export class Signer {
   private async load(): Promise<LoadedKey> {
     const configured = this.config.compliance.signingKeyPem;
     if (configured) {
-      const privateKey = createPrivateKey(configured);
-      const loaded = describe(privateKey);
-      await this.database.global((em) =>
-        em.execute('insert into signing_keys (id, public_key) values (?, ?) on conflict (id) do nothing', [loaded.id, loaded.publicKeyPem]),
-      );
+      const loaded = describe(createPrivateKey(configured));
+      await this.database.global(async (em) => {
+        await em.execute('insert into signing_keys (id, public_key) values (?, ?) on conflict (id) do nothing', [
+          loaded.id,
+          loaded.publicKeyPem,
+        ]);
+        await retireAllBut(em, loaded.id);
+      });
       return loaded;
     }
     return this.database.global(async (em) => {
@@ -86,7 +132,11 @@ export class Signer {
       const [stored] = await em.execute<{ private_key: string }[]>(
         'select private_key from signing_keys where private_key is not null order by created_at limit 1',
       );
-      if (stored) return describe(createPrivateKey(stored.private_key));
+      if (stored) {
+        const loaded = describe(createPrivateKey(stored.private_key));
+        await retireAllBut(em, loaded.id);
+        return loaded;
+      }
       const { privateKey } = generateKeyPairSync('ed25519');
       const loaded = describe(privateKey);
       await em.execute('insert into signing_keys (id, public_key, private_key) values (?, ?, ?)', [
@@ -94,18 +144,35 @@ export class Signer {
         loaded.publicKeyPem,
         privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       ]);
+      await retireAllBut(em, loaded.id);
       this.logger.warn('Generated an Ed25519 signing key and stored it in the database; set SIGNING_PRIVATE_KEY in production');
       return loaded;
     });
   }
 }
 
+/** The key that signs now is the one not retired; a key taken back into use is current again. */
+async function retireAllBut(em: EntityManager, keyId: string): Promise<void> {
+  await em.execute(
+    `update signing_keys set retired_at = case when id = ? then null else now() end
+     where (id = ? and retired_at is not null) or (id <> ? and retired_at is null)`,
+    [keyId, keyId, keyId],
+  );
+}
+
+function fingerprintOf(publicKey: KeyObject): string {
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
+}
+
 function describe(privateKey: KeyObject): LoadedKey {
   const publicKey = createPublicKey(privateKey);
-  const der = publicKey.export({ type: 'spki', format: 'der' });
+  const fingerprintSha256 = fingerprintOf(publicKey);
   return {
-    id: createHash('sha256').update(der).digest('hex').slice(0, 16),
+    id: fingerprintSha256.slice(0, 16),
     privateKey,
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    fingerprintSha256,
   };
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { unzipSync } from 'fflate';
 import { Client } from 'pg';
 import { Signed, addMember, createApiKey, signup } from '../../support/factories';
 import { createTestApp } from '../../support/test-app';
@@ -28,6 +29,7 @@ type Cell = string | number | boolean | null;
 interface EvidenceJson {
   id: string;
   checkId: string;
+  checkVersion: number;
   criteria: string[];
   result: string;
   populationCount: number;
@@ -114,7 +116,7 @@ describe('the report', () => {
     expect(evidence.length).toBeGreaterThan(0);
     expect(report.files.map((entry) => [entry.name, entry.format])).toEqual([
       ['summary.pdf', 'pdf'],
-      ['evidence.csv', 'csv'],
+      ['evidence.zip', 'csv'],
       ['report.json', 'json'],
       ['manifest.json', 'manifest'],
     ]);
@@ -124,7 +126,7 @@ describe('the report', () => {
     const { keyId } = await publicKey();
     const types = {
       pdf: /^application\/pdf/,
-      csv: /^text\/csv/,
+      csv: /^application\/zip/,
       json: /^application\/json/,
       manifest: /^application\/json/,
       signature: /^application\/octet-stream/,
@@ -134,7 +136,8 @@ describe('the report', () => {
       expect(headers['content-type']).toMatch(types[format as keyof typeof types]);
       expect(headers['content-disposition']).toMatch(/^attachment; filename="[a-z]+\.[a-z.]+"$/);
       expect(headers['x-content-sha256']).toBe(sha256);
-      expect(headers['digest']).toBe(`sha-256=${Buffer.from(sha256, 'hex').toString('base64')}`);
+      expect(headers['content-digest']).toBe(`sha-256=:${Buffer.from(sha256, 'hex').toString('base64')}:`);
+      expect(headers['digest']).toBeUndefined();
       expect(headers['x-signature-key-id']).toBe(keyId);
       expect(headers['cache-control']).toBe('no-store');
       expect(Number(headers['content-length'])).toBe(body.length);
@@ -144,38 +147,53 @@ describe('the report', () => {
   it('has a PDF whose text names the organization, period, report, key and every check', () => {
     const path = join(tmp, 'summary.pdf');
     writeFileSync(path, file('pdf'));
-    const result = spawnSync('pdftotext', ['-enc', 'UTF-8', path, '-'], { encoding: 'utf8' });
+    const result = spawnSync('pdftotext', ['-raw', '-enc', 'UTF-8', path, '-'], { encoding: 'utf8' });
     expect(result.status).toBe(0);
     const text = result.stdout;
     for (const expected of [ORG_NAME, owner.orgId, PERIOD.from, PERIOD.to, report.id, report.signature.keyId]) {
       expect(text).toContain(expected);
     }
     for (const record of evidence) {
-      expect(text).toContain(`${record.checkId} (v`);
-      expect(text).toContain(`result: ${record.result} - population ${record.populationCount} - exceptions ${record.exceptions.length}`);
+      const label = record.result === 'pass' && record.populationCount === 0 ? 'no activity in period' : record.result;
+      expect(text).toContain(
+        `${record.checkId} (v${record.checkVersion}) ${record.criteria.join(', ')} ${record.populationCount} ${record.exceptions.length} ${label}`,
+      );
     }
-    expect(text).toMatch(/api-keys \(v\d+\) - criteria CC6\.6 - result: exceptions/);
+    expect(text).toMatch(/api-keys \(v\d+\) CC6\.6 2 1 exceptions/);
     expect(text).toContain(ROTATION_REASON);
   });
 
-  it('has a CSV with one row per population row, values intact', () => {
-    const [header, ...rows] = parseCsv(file('csv').toString('utf8'));
-    expect(header.slice(0, 2)).toEqual(['checkId', 'criteria']);
-    const keys = header.slice(2);
-    expect(new Set(keys)).toEqual(new Set(evidence.flatMap((record) => record.population.flatMap((row) => Object.keys(row)))));
-    const populations = evidence.flatMap((record) => record.population.map((row) => ({ record, row })));
-    expect(rows).toHaveLength(populations.length);
-    rows.forEach((cells, index) => {
-      const { record, row } = populations[index];
-      expect(cells).toHaveLength(header.length);
-      expect(cells.slice(0, 2)).toEqual([record.checkId, record.criteria.join(' ')]);
-      expect(cells.slice(2)).toEqual(keys.map((key) => csvText(row[key])));
-    });
-    const keyRows = rows.filter((cells) => cells[0] === 'api-keys');
-    expect(keyRows.map((cells) => cells[header.indexOf('name')]).sort()).toEqual([`'${TRICKY_KEY_NAME}`, 'stale sync']);
-    const access = evidence.find((record) => record.checkId === 'access-snapshot');
-    expect(rows.filter((cells) => cells[0] === 'access-snapshot')).toHaveLength(access?.population.length ?? -1);
-    expect(access?.population.length).toBe(3);
+  it('has one CSV per check with its own columns, values intact, and no key prefix', () => {
+    const entries = unzipSync(file('csv'));
+    const csv = (name: string) => parseCsv(Buffer.from(entries[name]).toString('utf8'));
+    const [indexHeader, ...indexRows] = csv('index.csv');
+    expect(indexRows.map((cells) => cells[indexHeader.indexOf('checkId')])).toEqual(evidence.map((record) => record.checkId));
+    for (const record of evidence) {
+      const row = indexRows.find((cells) => cells[0] === record.checkId) ?? [];
+      expect(row[indexHeader.indexOf('population')]).toBe(String(record.population.length));
+      if (record.population.length === 0) {
+        expect(row[indexHeader.indexOf('result')]).toBe(record.result === 'pass' ? 'no activity in period' : record.result);
+        expect(entries[`${record.checkId}.csv`]).toBeUndefined();
+        continue;
+      }
+      const [header, ...rows] = csv(`${record.checkId}.csv`);
+      const keys = [...new Set(record.population.flatMap((populationRow) => Object.keys(populationRow)))].filter(
+        (key) => key !== 'prefix' && key !== 'subjectHash',
+      );
+      expect(header).toEqual(keys);
+      expect(rows).toHaveLength(record.population.length);
+      rows.forEach((cells, index) => expect(cells).toEqual(keys.map((key) => csvText(record.population[index][key]))));
+    }
+    const [keyHeader, ...keyRows] = csv('api-keys.csv');
+    expect(keyRows.map((cells) => cells[keyHeader.indexOf('name')]).sort()).toEqual([`'${TRICKY_KEY_NAME}`, 'stale sync']);
+    expect(keyHeader).not.toContain('prefix');
+    const prefixes = evidence.find((record) => record.checkId === 'api-keys')?.population.map((row) => String(row.prefix)) ?? [];
+    expect(prefixes).toHaveLength(2);
+    const everything = Object.values(entries)
+      .map((bytes) => Buffer.from(bytes).toString('utf8'))
+      .join('\n');
+    for (const prefix of prefixes) expect(everything).not.toContain(prefix);
+    expect(csv('access-snapshot.csv')).toHaveLength(4);
   });
 
   it('has a JSON document with every evidence record exactly as stored, populations and payload hashes included', async () => {
@@ -219,10 +237,10 @@ describe('the signed manifest', () => {
       keyId: report.signature.keyId,
       algorithm: 'ed25519',
     });
-    expect(manifest.files.map((entry: { name: string }) => entry.name)).toEqual(['summary.pdf', 'evidence.csv', 'report.json']);
+    expect(manifest.files.map((entry: { name: string }) => entry.name)).toEqual(['summary.pdf', 'evidence.zip', 'report.json']);
     for (const [format, name] of [
       ['pdf', 'summary.pdf'],
-      ['csv', 'evidence.csv'],
+      ['csv', 'evidence.zip'],
       ['json', 'report.json'],
     ]) {
       const entry = manifest.files.find((candidate: { name: string }) => candidate.name === name);
@@ -258,7 +276,7 @@ describe('the signed manifest', () => {
     const manifest = JSON.parse(file('manifest').toString('utf8'));
     for (const [format, name] of [
       ['pdf', 'summary.pdf'],
-      ['csv', 'evidence.csv'],
+      ['csv', 'evidence.zip'],
       ['json', 'report.json'],
     ]) {
       const altered = Buffer.from(file(format));

@@ -320,6 +320,14 @@ const CASES: Record<string, Case> = {
       expect(ofB.json()).toEqual(ofA.json());
     },
   },
+  listSigningKeys: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const [ofB, ofA] = await Promise.all([ctx.call({}), ctx.asA('GET', '/.well-known/atrium-signing-keys.json')]);
+      expect(ctx.seen(ofB)).toEqual({ status: 200, traces: [] });
+      expect(ofB.json()).toEqual(ofA.json());
+    },
+  },
 
   getProcessingRecords: {
     kind: 'caller-scoped',

@@ -26,8 +26,9 @@ export class DownloadReportQuery {
     enum: DOWNLOAD_FORMATS,
     example: 'pdf',
     description:
-      'pdf: summary.pdf; csv: evidence.csv (every population row); json: report.json (all evidence); manifest: manifest.json ' +
-      '(the signed bytes); signature: the raw 64-byte Ed25519 signature of manifest.json.',
+      'pdf: summary.pdf; csv: evidence.zip (one CSV per check with its own columns, and index.csv); json: report.json ' +
+      '(all evidence); manifest: manifest.json (the signed bytes, RFC 8785 canonical JSON); signature: the raw 64-byte ' +
+      'Ed25519 signature of manifest.json.',
   })
   @IsIn(DOWNLOAD_FORMATS)
   readonly format!: DownloadFormat;
@@ -62,7 +63,7 @@ export class ReportSignatureView {
   @ApiProperty({ enum: ['ed25519'] })
   algorithm!: 'ed25519';
 
-  @ApiProperty({ example: '3f9a1c0b7e2d4a65', description: 'The key at GET /v1/compliance/signing-key (or an older one of the same id).' })
+  @ApiProperty({ example: '3f9a1c0b7e2d4a65', description: 'A key of GET /.well-known/atrium-signing-keys.json, by id.' })
   keyId!: string;
 
   @ApiProperty({ example: 'k1Jx…==', description: 'Base64 of the Ed25519 signature over the exact bytes of manifest.json.' })
@@ -81,6 +82,12 @@ export class ReportSummaryView {
 
   @ApiProperty({ example: 1 })
   failed!: number;
+
+  @ApiProperty({
+    example: 2,
+    description: 'Controls with nothing to examine in the period ("no activity in period"); not counted in `passed`.',
+  })
+  noActivity!: number;
 
   @ApiProperty({ example: 128, description: 'Items examined across all checks.' })
   populationTotal!: number;
