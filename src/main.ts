@@ -5,13 +5,13 @@ import { createApp } from './app.factory';
 import { ConfigError, loadConfig, withDatabaseUrl } from './config';
 import { RunningPostgres, applyMigrations, seedDemo, startEmbeddedPostgres } from './database';
 import { installGracefulShutdown } from './lifecycle';
-import { createNestLogger, createRootLogger } from './monitoring';
+import { consoleDestination, createNestLogger, createRootLogger } from './monitoring';
 
 let embedded: RunningPostgres | undefined;
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
-  const rootLogger = createRootLogger(config.log.level);
+  const rootLogger = createRootLogger(config.log.level, consoleDestination(config.env));
   Logger.overrideLogger(createNestLogger(rootLogger));
   const logger = new Logger('Bootstrap');
 
@@ -39,7 +39,7 @@ async function bootstrap(): Promise<void> {
       : `Production mode: external PostgreSQL, ${resolved.redis.url ? 'Redis' : 'in-process stores (no REDIS_URL)'}, ` +
           `migrations ${resolved.database.migrateOnBoot ? 'applied at boot' : 'not applied at boot (npm run migration:up)'}`,
   );
-  logger.log(`Atrium listening on ${base} (API ${base}/v1, OpenAPI ${base}/docs/openapi.json)`);
+  logger.log(`Atrium listening on ${base}: API ${base}/v1, explorer ${base}/docs, OpenAPI document ${base}/docs/openapi.json`);
   if (demo) {
     logger.log(`Demo organization ${demo.organizationId}: sign in as ${demo.email} / ${demo.password}, or call the API with the demo key`);
     logger.log(`  curl -H 'Authorization: Bearer ${demo.apiKey}' ${base}/v1/contacts`);

@@ -27,4 +27,32 @@ describe('NearCache', () => {
     jest.setSystemTime(8000);
     await expect(cache.get('k', () => Promise.reject(new Error('redis down')))).rejects.toThrow('redis down');
   });
+
+  it('evicts the least recently used entry, not the oldest, when full', async () => {
+    const cache = new NearCache<string>(60_000, 60_000, () => true, 2);
+    const loads: string[] = [];
+    const load = (key: string) => async () => {
+      loads.push(key);
+      return key;
+    };
+    await cache.get('a', load('a'));
+    await cache.get('b', load('b'));
+    await cache.get('a', load('a')); // a is now the most recently used
+    await cache.get('c', load('c')); // full: b goes
+    await cache.get('a', load('a'));
+    await cache.get('b', load('b'));
+    expect(loads).toEqual(['a', 'b', 'c', 'b']);
+  });
+
+  it('keeps only values that pass `keep`', async () => {
+    const cache = new NearCache<{ ok: boolean }>(60_000, 60_000, (value) => value.ok);
+    let loads = 0;
+    const failure = async () => {
+      loads++;
+      return { ok: false };
+    };
+    await cache.get('k', failure);
+    await cache.get('k', failure);
+    expect(loads).toBe(2);
+  });
 });

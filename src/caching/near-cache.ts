@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 interface Entry<T> {
   readonly value: T;
   readonly freshUntil: number;
@@ -7,10 +9,14 @@ interface Entry<T> {
 /**
  * A small in-process cache in front of a shared lookup: values are fresh for `freshMs`, then
  * reloaded; if the reload fails (Redis away) a value up to `staleMs` old is served instead.
- * Concurrent loads of one key share one promise (single-flight). Bounded by `maxEntries`.
+ * Concurrent loads of one key share one promise (single-flight). Bounded by `maxEntries`, least
+ * recently used out first (lru-cache), so the credentials in use stay while one-off ones go.
+ *
+ * Freshness is kept per entry on the wall clock rather than with lru-cache's `ttl`: an expired
+ * entry must stay readable as the fallback while a reload fails, for `staleMs` and no longer.
  */
 export class NearCache<T> {
-  private readonly entries = new Map<string, Entry<T>>();
+  private readonly entries: LRUCache<string, Entry<T>>;
   private readonly loading = new Map<string, Promise<T>>();
 
   constructor(
@@ -18,13 +24,14 @@ export class NearCache<T> {
     private readonly staleMs: number,
     /** Only values passing this are kept (e.g. successful lookups, never failures). */
     private readonly keep: (value: T) => boolean = () => true,
-    private readonly maxEntries = 10_000,
-  ) {}
+    maxEntries = 10_000,
+  ) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
 
   async get(key: string, load: () => Promise<T>): Promise<T> {
-    const now = Date.now();
     const entry = this.entries.get(key);
-    if (entry && entry.freshUntil > now) return entry.value;
+    if (entry && entry.freshUntil > Date.now()) return entry.value;
     const pending = this.loading.get(key);
     if (pending) return pending;
     const work = load()
@@ -36,6 +43,7 @@ export class NearCache<T> {
       .catch((error: unknown) => {
         const stale = this.entries.get(key);
         if (stale && stale.staleUntil > Date.now()) return stale.value;
+        this.entries.delete(key);
         throw error;
       })
       .finally(() => this.loading.delete(key));
@@ -48,12 +56,7 @@ export class NearCache<T> {
   }
 
   private remember(key: string, value: T): void {
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
     const now = Date.now();
-    this.entries.delete(key);
     this.entries.set(key, { value, freshUntil: now + this.freshMs, staleUntil: now + this.staleMs });
   }
 }

