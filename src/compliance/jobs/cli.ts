@@ -27,7 +27,7 @@ async function main([name]: string[]): Promise<number> {
       }
       const result = await jobs.runNow(name);
       process.stdout.write(`${JSON.stringify({ job: name, ...result })}\n`);
-      return result.status === 'failed' ? 1 : 0;
+      return result.status === 'failed' || result.status === 'lost' ? 1 : 0;
     } finally {
       await app.close();
     }

@@ -1,17 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
 import { TenantDatabase } from '../../tenancy';
 
-/** Ticks not run because the same job's previous run still held its lease (counted once per tick across the cluster). */
-export function skippedTicksCounter(): Counter {
-  return (
-    (register.getSingleMetric('atrium_job_skipped_ticks_total') as Counter | undefined) ??
-    new Counter({
-      name: 'atrium_job_skipped_ticks_total',
-      help: 'Scheduled ticks not run because the previous run of the job still held its lease',
-      labelNames: ['job'],
-    })
-  );
+/** Thrown at a run's next check once its lease is lost: the run stops and is recorded as `lost`. */
+export class JobLeaseLostError extends Error {
+  override readonly name = 'JobLeaseLostError';
 }
 
 export type LeaseAttempt =
@@ -25,17 +17,26 @@ export type LeaseAttempt =
  * its length (the heartbeat); a holder that stops renewing (frozen, partitioned, killed) loses it
  * once it expires, and the next tick on any instance takes it over. A healthy run, however long,
  * keeps it.
+ *
+ * A holder that lost it must stop, or two runs work at once: `signal` aborts when a renewal finds
+ * the row taken, or when the lease's length passed, on this process's monotonic clock, since the
+ * last renewal was sent (a heartbeat that cannot reach PostgreSQL, or a process thawing after a
+ * freeze, whose timers have not run yet). The database's expiry is counted from later than that
+ * send, so the holder gives up no later than a replacement can take over.
  */
 export class JobLease {
   private readonly logger = new Logger('JobLease');
+  private readonly controller = new AbortController();
   private heartbeat?: NodeJS.Timeout;
-  private lost = false;
+  private released = false;
 
   private constructor(
     private readonly database: TenantDatabase,
     readonly job: string,
     readonly runId: string,
     private readonly ttlMs: number,
+    /** performance.now() by which a renewal must have been sent: the lease may be gone after it. */
+    private heldUntil: number,
   ) {}
 
   static async acquire(
@@ -46,6 +47,7 @@ export class JobLease {
     scheduledFor: Date | null,
     ttlMs: number,
   ): Promise<LeaseAttempt> {
+    const sentAt = performance.now();
     return database.global(async (em) => {
       const taken = await em.execute<{ run_id: string }[]>(
         `insert into job_leases as l (job, holder, run_id, scheduled_for, expires_at)
@@ -56,7 +58,9 @@ export class JobLease {
          returning run_id`,
         [job, holder, runId, scheduledFor, ttlMs / 1000],
       );
-      if (taken.length > 0) return { acquired: true, lease: new JobLease(database, job, runId, ttlMs).keepAlive() } as const;
+      if (taken.length > 0) {
+        return { acquired: true, lease: new JobLease(database, job, runId, ttlMs, sentAt + ttlMs).keepAlive() } as const;
+      }
       const [current] = await em.execute<{ scheduled_for: string | Date | null }[]>('select scheduled_for from job_leases where job = ?', [
         job,
       ]);
@@ -76,12 +80,20 @@ export class JobLease {
     return rows.length > 0;
   }
 
-  /** Whether the lease expired under this run (its heartbeat failed for longer than the lease). */
-  get wasLost(): boolean {
-    return this.lost;
+  /** Aborted, with a JobLeaseLostError as its reason, once this run may no longer hold the lease. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Throws JobLeaseLostError if the lease is lost or may have expired: a run calls it before each unit of work. */
+  assertHeld(): void {
+    this.checkExpiry();
+    this.controller.signal.throwIfAborted();
   }
 
   async release(): Promise<void> {
+    // Set first: a renewal in flight now finds no row, which is this release, not a lost lease.
+    this.released = true;
     clearInterval(this.heartbeat);
     await this.database.global((em) => em.execute('delete from job_leases where job = ? and run_id = ?', [this.job, this.runId]));
   }
@@ -93,6 +105,8 @@ export class JobLease {
   }
 
   private async renew(): Promise<void> {
+    if (this.checkExpiry()) return;
+    const sentAt = performance.now();
     try {
       const renewed = await this.database.global((em) =>
         em.execute<{ job: string }[]>(
@@ -100,13 +114,26 @@ export class JobLease {
           [this.ttlMs / 1000, this.job, this.runId],
         ),
       );
-      if (renewed.length === 0 && !this.lost) {
-        this.lost = true;
-        clearInterval(this.heartbeat);
-        this.logger.error({ job: this.job, runId: this.runId }, 'job lease lost: another instance may run this job now');
-      }
+      if (this.released || this.signal.aborted) return;
+      if (renewed.length === 0) this.lose('another run holds it now');
+      else this.heldUntil = Math.max(this.heldUntil, sentAt + this.ttlMs);
     } catch (error) {
-      this.logger.warn({ err: error, job: this.job }, 'job lease heartbeat failed; retrying');
+      if (this.released || this.signal.aborted) return;
+      if (!this.checkExpiry()) this.logger.warn({ err: error, job: this.job }, 'job lease heartbeat failed; retrying');
     }
+  }
+
+  /** Loses the lease once its length passed since the last renewal was sent; true if lost. */
+  private checkExpiry(): boolean {
+    if (!this.released && !this.signal.aborted && performance.now() >= this.heldUntil) {
+      this.lose('it was not renewed within its length');
+    }
+    return this.signal.aborted;
+  }
+
+  private lose(why: string): void {
+    clearInterval(this.heartbeat);
+    this.controller.abort(new JobLeaseLostError(`The ${this.job} job lost its lease (${why}); another run may have taken it over`));
+    this.logger.error({ job: this.job, runId: this.runId, reason: why }, 'job lease lost: this run stops at its next check');
   }
 }

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -6,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { Metrics } from '../../monitoring';
 import { TenantDatabase } from '../../tenancy';
-import { JobLease, skippedTicksCounter } from './job-lease';
+import { JobLease, JobLeaseLostError } from './job-lease';
 
 /** What a run reports: counts by name (orgs visited, rows deleted, checkpoints signed, ...). */
 export type JobCounts = Record<string, number>;
@@ -25,11 +26,20 @@ export interface JobRunContext {
   readonly trigger: 'schedule' | 'manual';
   /** The tick this run is for (the scheduled time, or the start of a manual run). */
   readonly scheduledFor: Date;
+  /** Aborted once the run's lease is lost (job-lease.ts): the run must stop, another may have taken over. */
+  readonly signal: AbortSignal;
+  /** Throws once the lease is lost or may have expired; a run calls it before each unit of work (an org, a batch). */
+  assertHeld(): void;
 }
+
+/** The lease check of the run in progress, for forEachOrganization (job bodies need not pass it). */
+const currentRun = new AsyncLocalStorage<Pick<JobRunContext, 'assertHeld'>>();
 
 export type JobRunResult =
   | { readonly status: 'succeeded'; readonly runId: string; readonly counts: JobCounts; readonly durationMs: number }
   | { readonly status: 'failed'; readonly runId: string; readonly error: string; readonly durationMs: number }
+  /** The run lost its lease and stopped at its next check; recorded as `lost` in job_runs. */
+  | { readonly status: 'lost'; readonly runId: string; readonly error: string; readonly durationMs: number }
   /** Another instance holds the job's lock, or already ran this tick. */
   | { readonly status: 'skipped'; readonly reason: 'locked' | 'already-ran' };
 
@@ -39,8 +49,11 @@ export type JobRunResult =
  * crashed or frozen instance loses it and a long healthy run keeps it), then claims the tick in
  * `job_runs` (unique per job and tick), so an instance whose timer fires a little late cannot
  * repeat a finished run. A tick that fires while the previous run still holds the lease is
- * skipped, counted in atrium_job_skipped_ticks_total (at most once per tick, no catch-up). Each run is recorded
- * with its counts and outcome and exported as metrics, which the stalled-job alerts watch.
+ * skipped, counted in atrium_job_skipped_ticks_total (at most once per tick, no catch-up). A run
+ * that loses its lease stops at its next check (before each org, each retention batch) and is
+ * recorded as `lost`: it records success or failure only while its lease row is still its own. Each
+ * run is recorded with its counts and outcome and exported as metrics, which the stalled-job
+ * alerts watch.
  */
 @Injectable()
 export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -48,7 +61,6 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly definitions = new Map<string, JobDefinition>();
   private readonly instance = `${hostname()}:${process.pid}`;
   private readonly running = new Set<Promise<unknown>>();
-  private readonly skippedTicks = skippedTicksCounter();
   private refreshTimer?: NodeJS.Timeout;
 
   constructor(
@@ -115,15 +127,19 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /**
    * Runs `work` for every organization in turn. One org's failure is logged and counted, and the
-   * others still run; then, if any failed, the run fails too, so the stalled-job alert sees it.
+   * others still run; then, if any failed, the run fails too, so the stalled-job alert sees it. A
+   * run whose lease is lost stops before its next org.
    */
   async forEachOrganization(job: string, work: (orgId: string) => Promise<void>): Promise<number> {
     const orgIds = await this.organizationIds();
+    const run = currentRun.getStore();
     let failed = 0;
     for (const orgId of orgIds) {
+      run?.assertHeld();
       try {
         await work(orgId);
       } catch (error) {
+        if (error instanceof JobLeaseLostError) throw error;
         failed += 1;
         this.logger.error({ err: error, job, orgId }, 'job failed for an organization');
       }
@@ -170,7 +186,14 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
         ),
       );
       if (claimed.length === 0) return this.skipped(definition.name, 'already-ran');
-      return await this.perform(definition, { runId, trigger, scheduledFor: scheduledFor ?? new Date() });
+      const { lease } = attempt;
+      return await this.perform(definition, lease, {
+        runId,
+        trigger,
+        scheduledFor: scheduledFor ?? new Date(),
+        signal: lease.signal,
+        assertHeld: () => lease.assertHeld(),
+      });
     } finally {
       await attempt.lease
         .release()
@@ -192,36 +215,66 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
   private async countSkippedTick(job: string, trigger: 'schedule' | 'manual', tick: Date | null, heldFor: Date | null): Promise<void> {
     if (trigger !== 'schedule' || !tick || heldFor?.getTime() === tick.getTime()) return;
     if (!(await JobLease.markSkipped(this.database, job, tick).catch(() => false))) return;
-    this.skippedTicks.inc({ job });
+    this.metrics.countSkippedTick(job);
     this.logger.warn({ job, tick: tick.toISOString() }, 'tick skipped: the previous run still holds the job lease');
   }
 
-  private async perform(definition: JobDefinition, context: JobRunContext): Promise<JobRunResult> {
+  private async perform(definition: JobDefinition, lease: JobLease, context: JobRunContext): Promise<JobRunResult> {
     const started = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - started);
+    let outcome: { counts: JobCounts } | { error: unknown };
     try {
-      const counts = await definition.run(context);
-      const durationMs = Math.round(performance.now() - started);
-      await this.finish(context.runId, 'succeeded', counts, null);
+      outcome = { counts: await currentRun.run(context, () => definition.run(context)) };
+    } catch (error) {
+      outcome = { error };
+    }
+    const durationMs = elapsed();
+    const lost = lease.signal.aborted || ('error' in outcome && outcome.error instanceof JobLeaseLostError);
+    const recorded =
+      !lost &&
+      ('counts' in outcome
+        ? await this.finish(definition.name, context.runId, 'succeeded', outcome.counts, null)
+        : await this.finish(definition.name, context.runId, 'failed', {}, messageOf(outcome.error)));
+    if (!recorded) {
+      const reason = lease.signal.aborted ? lease.signal.reason : 'error' in outcome ? outcome.error : undefined;
+      const error = reason instanceof Error ? reason.message : `The ${definition.name} job's lease was taken over before its run was recorded`;
+      await this.finishLost(context.runId, error);
+      this.metrics.recordJobRun(definition.name, 'lost', durationMs / 1000);
+      this.logger.error({ job: definition.name, runId: context.runId, durationMs, error }, 'job stopped: its lease was lost');
+      return { status: 'lost', runId: context.runId, error, durationMs };
+    }
+    if ('counts' in outcome) {
       this.metrics.recordJobRun(definition.name, 'success', durationMs / 1000);
       this.metrics.setJobLastSuccess(definition.name, new Date());
-      this.logger.log({ job: definition.name, runId: context.runId, counts, durationMs }, 'job succeeded');
-      return { status: 'succeeded', runId: context.runId, counts, durationMs };
-    } catch (error) {
-      const durationMs = Math.round(performance.now() - started);
-      const message = error instanceof Error ? error.message : String(error);
-      await this.finish(context.runId, 'failed', {}, message.slice(0, 2000));
-      this.metrics.recordJobRun(definition.name, 'failure', durationMs / 1000);
-      this.logger.error({ job: definition.name, runId: context.runId, err: error, durationMs }, 'job failed');
-      return { status: 'failed', runId: context.runId, error: message, durationMs };
+      this.logger.log({ job: definition.name, runId: context.runId, counts: outcome.counts, durationMs }, 'job succeeded');
+      return { status: 'succeeded', runId: context.runId, counts: outcome.counts, durationMs };
     }
+    const message = messageOf(outcome.error);
+    this.metrics.recordJobRun(definition.name, 'failure', durationMs / 1000);
+    this.logger.error({ job: definition.name, runId: context.runId, err: outcome.error, durationMs }, 'job failed');
+    return { status: 'failed', runId: context.runId, error: message, durationMs };
   }
 
-  private finish(runId: string, outcome: 'succeeded' | 'failed', counts: JobCounts, error: string | null): Promise<unknown> {
+  /**
+   * Records the run's end only while its lease row is still its own (locked, so a takeover waits
+   * for this write): a run that was replaced never records a success or failure. False if not.
+   */
+  private async finish(job: string, runId: string, outcome: 'succeeded' | 'failed', counts: JobCounts, error: string | null): Promise<boolean> {
+    const rows = await this.database.global((em) =>
+      em.execute<{ id: string }[]>(
+        `update job_runs set finished_at = now(), outcome = ?, counts = ?, error = ?
+         where id = ? and exists (select 1 from job_leases where job = ? and run_id = ? for share)
+         returning id`,
+        [outcome, JSON.stringify(counts), error, runId, job, runId],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  private finishLost(runId: string, error: string): Promise<unknown> {
     return this.database.global((em) =>
-      em.execute('update job_runs set finished_at = now(), outcome = ?, counts = ?, error = ? where id = ?', [
-        outcome,
-        JSON.stringify(counts),
-        error,
+      em.execute(`update job_runs set finished_at = now(), outcome = 'lost', error = ? where id = ? and outcome = 'running'`, [
+        error.slice(0, 2000),
         runId,
       ]),
     );
@@ -245,4 +298,8 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
     void work.finally(() => this.running.delete(work)).catch(() => undefined);
     return work;
   }
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 2000);
 }

@@ -4,7 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
 import { AuditLog } from '../audit/audit-log';
 import { EvidencePeriod } from '../evidence/evidence.types';
-import { JobCounts, Jobs } from '../jobs/jobs';
+import { JobCounts, JobRunContext, Jobs } from '../jobs/jobs';
 import { ReportGenerator } from './report-generator';
 import { previousMonth } from './report-period';
 
@@ -35,14 +35,18 @@ export class MonthlyReportsJob implements OnModuleInit {
       name: MONTHLY_REPORTS_JOB,
       description: 'Generate and sign every organization’s compliance report for the previous calendar month (UTC)',
       schedule: this.config.compliance.schedules.monthlyReports,
-      run: (context) => this.runAll(previousMonth(context.scheduledFor), context.runId),
+      run: (context) => this.runAll(previousMonth(context.scheduledFor), context.runId, context),
     });
   }
 
-  async runAll(period: EvidencePeriod, jobRunId: string): Promise<JobCounts> {
+  /** `lease` (the job run's) stops the run before the next org once the job's lease is lost. */
+  async runAll(period: EvidencePeriod, jobRunId: string, lease?: Pick<JobRunContext, 'assertHeld'>): Promise<JobCounts> {
     const orgs = (await this.jobs.organizationIds()).map((id) => ({ id }));
     const counts: Record<OrganizationOutcome, number> = { generated: 0, existing: 0, failed: 0 };
-    for (const { id } of orgs) counts[await this.runForOrganization(id, period, jobRunId)] += 1;
+    for (const { id } of orgs) {
+      lease?.assertHeld();
+      counts[await this.runForOrganization(id, period, jobRunId)] += 1;
+    }
     if (counts.failed > 0) {
       throw new Error(`Monthly reports failed for ${counts.failed} of ${orgs.length} organizations (see compliance_reports.error)`);
     }

@@ -4,7 +4,7 @@ import { CacheVersions } from '../../caching';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
 import { AuditLog } from '../audit/audit-log';
-import { JobCounts, Jobs } from '../jobs/jobs';
+import { JobCounts, JobRunContext, Jobs } from '../jobs/jobs';
 import { RETENTION_CATEGORY_NAMES, RetentionCategory } from './retention-categories';
 import { purgeTargetsOf, readEffectivePolicies } from './retention-policies';
 import { PurgeCount, PurgeTarget } from './retention-predicates';
@@ -49,16 +49,18 @@ export class RetentionJob implements OnModuleInit {
       name: RETENTION_JOB,
       description: 'Delete or anonymise what every organization’s retention policies say is past retention, except under legal hold',
       schedule: this.config.compliance.schedules.retention,
-      run: (context) => this.runAll(context.runId),
+      run: (context) => this.runAll(context.runId, context),
     });
   }
 
-  async runAll(jobRunId: string): Promise<JobCounts> {
+  /** `lease` (the job run's) stops the run before the next org or batch once the job's lease is lost. */
+  async runAll(jobRunId: string, lease?: Pick<JobRunContext, 'assertHeld'>): Promise<JobCounts> {
     const orgs = (await this.jobs.organizationIds()).map((id) => ({ id }));
     const totals: Record<string, number> = { organizations: orgs.length, organizationsFailed: 0, [CASCADED_ACTIVITIES]: 0 };
     for (const category of RETENTION_CATEGORY_NAMES) totals[category] = 0;
     for (const { id } of orgs) {
-      const run = await this.runForOrganization(id, jobRunId);
+      lease?.assertHeld();
+      const run = await this.runForOrganization(id, jobRunId, lease);
       if (!run.succeeded) totals.organizationsFailed += 1;
       for (const [name, count] of Object.entries(run.counts)) totals[name] = (totals[name] ?? 0) + count;
     }
@@ -69,13 +71,13 @@ export class RetentionJob implements OnModuleInit {
   }
 
   /** Applies one org's policies; never throws, so the next org runs whatever happened here. */
-  async runForOrganization(orgId: string, jobRunId: string | null): Promise<OrganizationRun> {
+  async runForOrganization(orgId: string, jobRunId: string | null, lease?: Pick<JobRunContext, 'assertHeld'>): Promise<OrganizationRun> {
     const runId = uuidv7();
     const startedAt = new Date();
     const counts: Record<string, number> = {};
     let error: unknown;
     try {
-      await this.applyPolicies(orgId, { runId, jobRunId, startedAt }, counts);
+      await this.applyPolicies(orgId, { runId, jobRunId, startedAt }, counts, lease);
     } catch (caught) {
       error = caught;
       this.logger.error({ err: caught, orgId, runId }, 'retention failed for an organization');
@@ -126,6 +128,7 @@ export class RetentionJob implements OnModuleInit {
     orgId: string,
     run: { runId: string; jobRunId: string | null; startedAt: Date },
     counts: Record<string, number>,
+    lease?: Pick<JobRunContext, 'assertHeld'>,
   ): Promise<void> {
     const targets = await this.database.forOrganization(orgId, async (em) => {
       await em.execute(`insert into retention_runs (id, org_id, job_run_id, started_at, outcome) values (?, ?, ?, ?, 'running')`, [
@@ -141,7 +144,7 @@ export class RetentionJob implements OnModuleInit {
       return due;
     });
     for (const { target, count } of targets) {
-      const done = count > 0 ? await this.purger.purge(target, this.config.compliance.retentionBatchSize) : NOTHING_DONE;
+      const done = count > 0 ? await this.purger.purge(target, this.config.compliance.retentionBatchSize, lease) : NOTHING_DONE;
       counts[target.category] = done.count;
       if (target.category === 'inactive_contacts' && target.action === 'delete') counts[CASCADED_ACTIVITIES] = done.cascadedActivities;
       const resources = CACHED_RESOURCES[target.category];

@@ -32,11 +32,15 @@ export class RetentionPurger {
     return targets.filter((_, index) => row[`due_${index}`]);
   }
 
-  /** Acts on every candidate, `batchSize` rows per transaction, until a batch comes back short. */
-  async purge(target: PurgeTarget, batchSize: number): Promise<PurgeCount> {
+  /**
+   * Acts on every candidate, `batchSize` rows per transaction, until a batch comes back short;
+   * `lease.assertHeld()` runs before each batch, so a job run that lost its lease stops there.
+   */
+  async purge(target: PurgeTarget, batchSize: number, lease?: { assertHeld(): void }): Promise<PurgeCount> {
     let count = 0;
     let cascadedActivities = 0;
     for (;;) {
+      lease?.assertHeld();
       const batch = await this.database.forOrganization(target.orgId, (em) =>
         this.first(em, this.purgeOf(em, target.category).applyBatch(target, batchSize)),
       );

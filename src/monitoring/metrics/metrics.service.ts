@@ -65,6 +65,15 @@ export class Metrics {
         buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
       }),
   );
+  private readonly jobSkippedTicks = once(
+    METRIC.jobSkippedTicks,
+    () =>
+      new Counter({
+        name: METRIC.jobSkippedTicks,
+        help: 'Scheduled ticks not run because the previous run of the job still held its lease',
+        labelNames: ['job'],
+      }),
+  );
   private readonly jobLastSuccess = once(
     METRIC.jobLastSuccess,
     () => new Gauge({ name: METRIC.jobLastSuccess, help: 'Unix time of the last successful run, cluster-wide', labelNames: ['job'] }),
@@ -88,12 +97,17 @@ export class Metrics {
 
   /** Makes a registered job's series exist from boot, so "never succeeded" alerts can see it. */
   declareJob(job: string): void {
-    for (const outcome of ['success', 'failure', 'skipped']) this.jobRuns.inc({ job, outcome }, 0);
+    for (const outcome of ['success', 'failure', 'skipped', 'lost']) this.jobRuns.inc({ job, outcome }, 0);
+    this.jobSkippedTicks.inc({ job }, 0);
   }
 
-  recordJobRun(job: string, outcome: 'success' | 'failure' | 'skipped', seconds?: number): void {
+  recordJobRun(job: string, outcome: 'success' | 'failure' | 'skipped' | 'lost', seconds?: number): void {
     this.jobRuns.inc({ job, outcome });
     if (seconds !== undefined) this.jobDuration.observe({ job }, seconds);
+  }
+
+  countSkippedTick(job: string): void {
+    this.jobSkippedTicks.inc({ job });
   }
 
   setJobLastSuccess(job: string, at: Date): void {
