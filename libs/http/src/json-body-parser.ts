@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { AppError, ValidationError } from './app-error';
-import { MAX_JSON_DEPTH, jsonNestingExceeds, illFormedStringPaths } from './json-limits';
+import { MAX_JSON_DEPTH, jsonNestingExceeds, unstorableValueErrors } from './json-limits';
 
 /**
  * JSON is the only body Atrium reads: every other parser Fastify registers by default (`text/plain`)
@@ -37,11 +37,7 @@ export function parseJsonObject(text: string): Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ValidationError([{ field: 'body', message: 'the request body must be a JSON object' }]);
   }
-  const illFormed = illFormedStringPaths(value);
-  if (illFormed.length > 0) {
-    throw new ValidationError(
-      illFormed.map((field) => ({ field, message: `${field} must be well-formed Unicode without NUL characters` })),
-    );
-  }
+  const unstorable = unstorableValueErrors(value);
+  if (unstorable.length > 0) throw new ValidationError(unstorable);
   return value as Record<string, unknown>;
 }

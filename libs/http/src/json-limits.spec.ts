@@ -1,4 +1,6 @@
-import { illFormedStringPaths, jsonNestingExceeds } from './json-limits';
+import { jsonNestingExceeds, unstorableValueErrors } from './json-limits';
+
+const fieldsOf = (value: unknown) => unstorableValueErrors(value).map((error) => error.field);
 import { parseRfc3339 } from './transforms';
 
 describe('jsonNestingExceeds', () => {
@@ -14,15 +16,23 @@ describe('jsonNestingExceeds', () => {
   });
 });
 
-describe('illFormedStringPaths', () => {
+describe('unstorableValueErrors', () => {
   it('finds lone surrogates and NUL in values and keys, at any depth', () => {
     const value = { ok: 'fine 😀', bad: 'x\ud800', list: ['a', 'b\u0000'], nested: { ['k\udc00']: 1 } };
-    expect(illFormedStringPaths(value).sort()).toEqual(['bad', 'list.1', 'nested.k\ufffd']);
+    expect(fieldsOf(value).sort()).toEqual(['bad', 'list.1', 'nested.k\ufffd']);
   });
 
   it('returns nothing for well-formed data and stops after a few paths', () => {
-    expect(illFormedStringPaths({ a: ['x', { b: 'y' }], c: 1, d: null })).toEqual([]);
-    expect(illFormedStringPaths(Array.from({ length: 1000 }, () => '\u0000'))).toHaveLength(20);
+    expect(fieldsOf({ a: ['x', { b: 'y' }], c: 1, d: null, e: [true, 2.5, null] })).toEqual([]);
+    expect(fieldsOf(Array.from({ length: 1000 }, () => '\u0000'))).toHaveLength(20);
+  });
+
+  it('finds numbers JSON.parse made infinite, which would be stored as null', () => {
+    const errors = unstorableValueErrors(JSON.parse('{"custom":{"k":1e999},"n":[-1e999]}'));
+    expect(errors.sort((a, b) => a.field.localeCompare(b.field))).toEqual([
+      { field: 'custom.k', message: 'custom.k must be a finite number' },
+      { field: 'n.0', message: 'n.0 must be a finite number' },
+    ]);
   });
 });
 

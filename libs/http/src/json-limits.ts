@@ -1,3 +1,5 @@
+import type { FieldError } from './app-error';
+
 /**
  * Limits on client JSON, checked before anything recursive (class-transformer, class-validator,
  * the jsonb driver) sees it.
@@ -44,35 +46,42 @@ export function isStorableString(value: string): boolean {
   return value.isWellFormed() && !value.includes('\u0000');
 }
 
+const NOT_STORABLE_STRING = 'must be well-formed Unicode without NUL characters';
+const NOT_FINITE = 'must be a finite number';
+
 /**
- * Dotted paths of the strings (keys or values) in `value` that are not storable. Iterative, so a
- * deep value cannot overflow the stack; only objects and arrays go on the stack, and a path is
- * built only for those and for a string found wanting, so a large array of numbers costs one pass.
- * Stops after a few paths.
+ * Field errors for what PostgreSQL and the validators cannot take in `value`: strings (keys or
+ * values) with a lone surrogate or NUL, and numbers JSON.parse turned into Infinity (`1e999`),
+ * which would be stored as null. Iterative, so a deep value cannot overflow the stack; only objects
+ * and arrays go on the stack, and a path is built only for those and for a value found wanting, so
+ * a large array of numbers costs one pass. Stops after a few errors.
  */
-export function illFormedStringPaths(value: unknown, root = ''): string[] {
-  if (typeof value === 'string') return isStorableString(value) ? [] : [root || 'value'];
-  const found: string[] = [];
-  const stack: Array<[object, string]> = value !== null && typeof value === 'object' ? [[value, root]] : [];
+export function unstorableValueErrors(value: unknown, root = ''): FieldError[] {
+  const found: FieldError[] = [];
+  const stack: Array<[object, string]> = [];
   const visit = (item: unknown, path: string) => {
     if (typeof item === 'string') {
-      if (!isStorableString(item)) found.push(path);
+      if (!isStorableString(item)) found.push({ field: path || 'value', message: `${path || 'value'} ${NOT_STORABLE_STRING}` });
+    } else if (typeof item === 'number') {
+      if (!Number.isFinite(item)) found.push({ field: path || 'value', message: `${path || 'value'} ${NOT_FINITE}` });
     } else if (item !== null && typeof item === 'object') {
       stack.push([item, path]);
     }
   };
+  visit(value, root);
   while (stack.length > 0 && found.length < MAX_REPORTED_PATHS) {
     const [node, path] = stack.pop()!;
     const prefix = path ? `${path}.` : '';
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const item: unknown = node[i];
-        if (typeof item === 'string' || (item !== null && typeof item === 'object')) visit(item, `${prefix}${i}`);
+        if (item !== null && typeof item !== 'boolean' && (typeof item !== 'number' || !Number.isFinite(item)))
+          visit(item, `${prefix}${i}`);
       }
     } else {
       for (const key of Object.keys(node)) {
         if (isStorableString(key)) visit((node as Record<string, unknown>)[key], `${prefix}${key}`);
-        else found.push(`${prefix}${safeKey(key)}`);
+        else found.push({ field: `${prefix}${safeKey(key)}`, message: `${prefix}${safeKey(key)} ${NOT_STORABLE_STRING}` });
       }
     }
   }

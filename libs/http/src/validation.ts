@@ -1,7 +1,7 @@
 import { ArgumentMetadata, ValidationPipe, ValidationError as ClassValidatorError } from '@nestjs/common';
 import { ValidateBy, ValidateIf } from 'class-validator';
 import { FieldError, ValidationError } from './app-error';
-import { illFormedStringPaths } from './json-limits';
+import { unstorableValueErrors } from './json-limits';
 
 /** Flattens class-validator's nested errors into `{ field: 'a.b.0', message }` pairs. */
 export function toFieldErrors(errors: readonly ClassValidatorError[], parent = ''): FieldError[] {
@@ -23,11 +23,8 @@ export function toFieldErrors(errors: readonly ClassValidatorError[], parent = '
 class AtriumValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (metadata.type === 'query' || metadata.type === 'param') {
-      const fields = illFormedStringPaths(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
-      if (fields.length > 0)
-        throw new ValidationError(
-          fields.map((field) => ({ field, message: `${field} must be well-formed Unicode without NUL characters` })),
-        );
+      const errors = unstorableValueErrors(value, metadata.type === 'param' ? (metadata.data ?? '') : '');
+      if (errors.length > 0) throw new ValidationError(errors);
     }
     return super.transform(value, metadata);
   }

@@ -79,6 +79,13 @@ describe('Hostile input (e2e)', () => {
       expect(list.json().data).toEqual([]);
     });
 
+    it('a number too large for a double (read as Infinity, stored as null) is 400', async () => {
+      const response = await json('POST', '/v1/contacts', '{"firstName":"A","lastName":"B","customFields":{"k":1e999}}', owner.token);
+      expect(expectProblem(response, 400, 'VALIDATION_FAILED').errors).toEqual([
+        { field: 'customFields.k', message: 'customFields.k must be a finite number' },
+      ]);
+    });
+
     it('a surrogate pair (an emoji) is fine', async () => {
       const created = await json('POST', '/v1/contacts', '{"firstName":"\\ud83d\\ude00","lastName":"B"}', owner.token);
       expect(created.statusCode).toBe(201);
