@@ -8,7 +8,8 @@ import { Counter, register } from 'prom-client';
  * reported as a bug.
  */
 export interface DependencyFailure {
-  readonly dependency: 'database';
+  /** `shared-store`: Redis, for what cannot fall back (session checks while Redis is away). */
+  readonly dependency: 'database' | 'shared-store';
   readonly reason: string;
 }
 

@@ -61,7 +61,16 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return;
     }
     const body = this.toProblem(exception, request, requestId);
-    if (body.status >= 500) {
+    if (exception instanceof AppError && exception.kind === 'unavailable') {
+      // A service's own 503 (sessions cannot be checked, say) is an outage too: counted, logged once, not reported.
+      const failure = classifyDependencyError(exception.options.cause) ?? {
+        dependency: 'shared-store',
+        reason: exception.code.toLowerCase(),
+      };
+      if (this.dependencyFailures.record(failure)) {
+        this.logger.warn({ err: exception, requestId, ...failure }, `${failure.dependency} unavailable: answering 503 until it returns`);
+      }
+    } else if (body.status >= 500) {
       this.logger.error({ err: exception, requestId, method: request.method, url: request.url }, 'Unhandled error');
       this.reporter?.report(exception, { requestId, route: request.routeOptions.url ?? 'unmatched', status: body.status });
     }

@@ -1,5 +1,4 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { AppError } from '@app/http';
 import { TenantContext } from '@app/request-context';
 import { NearCache } from '../../caching';
 import { ApiKey } from '../entities/api-key.entity';
@@ -95,16 +94,11 @@ export class CredentialResolver implements OnModuleInit {
   async resolve(token: string): Promise<Resolution> {
     const load = () => (token.startsWith(API_KEY_PREFIX) ? this.resolveApiKey(token) : this.resolveSession(token));
     const hash = hashSecret(token);
-    try {
-      const resolution = await this.cache.get(hash, load);
-      if ('tenant' in resolution) this.rememberValid(hash);
-      return resolution;
-    } catch (error) {
-      throw new AppError('unavailable', 'SESSIONS_UNAVAILABLE', 'Sessions cannot be checked right now; retry shortly or use an API key.', {
-        headers: { 'retry-after': '5' },
-        cause: error,
-      });
-    }
+    // No wrapping: the session store answers its own outage (SESSIONS_UNAVAILABLE), a lost database
+    // is a 503 of its own (the problem filter), and anything else is a bug to report.
+    const resolution = await this.cache.get(hash, load);
+    if ('tenant' in resolution) this.rememberValid(hash);
+    return resolution;
   }
 
   private rememberValid(hash: string): void {
