@@ -1,16 +1,25 @@
 import { Client } from 'pg';
 
-/** A query unanswered after this long drops the connection; the next poll opens a new one. */
+/** A query unanswered after this long drops the connection; the next query opens a new one. */
 const QUERY_TIMEOUT_MS = 2_000;
 
+export class BacklogConnectionClosedError extends Error {
+  constructor() {
+    super('the backlog connection is closed');
+    this.name = 'BacklogConnectionClosedError';
+  }
+}
+
 /**
- * The invalidation backlog's own PostgreSQL connection, outside the pool: its poll must not queue
- * behind request traffic, or a busy pool would age every instance's view of the backlog and turn
- * caching off exactly when it helps most. Connects lazily, as the runtime role, and reconnects
- * after any failure.
+ * The invalidation backlog's own PostgreSQL connection, outside the pool: its poll (and readiness's
+ * database check) must not queue behind request traffic, or a busy pool would age every instance's
+ * view of the backlog and turn caching off exactly when it helps most. Connects lazily, as the
+ * runtime role, reconnects after any failure, and never again once closed.
  */
 export class BacklogConnection {
   private client: Client | null = null;
+  private connecting: Promise<Client> | null = null;
+  private closed = false;
 
   constructor(
     private readonly url: string,
@@ -34,13 +43,21 @@ export class BacklogConnection {
   }
 
   async close(): Promise<void> {
-    const client = this.client;
+    this.closed = true;
+    const client = this.client ?? (await this.connecting?.catch(() => null));
     this.client = null;
     await client?.end().catch(() => undefined);
   }
 
-  private async connect(): Promise<Client> {
-    if (this.client) return this.client;
+  /** One connection attempt at a time: the backlog poll and the readiness check share it. */
+  private connect(): Promise<Client> {
+    if (this.closed) return Promise.reject(new BacklogConnectionClosedError());
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.open().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  private async open(): Promise<Client> {
     const client = new Client({
       connectionString: this.url,
       application_name: 'atrium-cache-backlog',
@@ -53,6 +70,10 @@ export class BacklogConnection {
     } catch (error) {
       void client.end().catch(() => undefined);
       throw error;
+    }
+    if (this.closed) {
+      void client.end().catch(() => undefined);
+      throw new BacklogConnectionClosedError();
     }
     this.client = client;
     return client;

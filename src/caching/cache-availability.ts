@@ -7,8 +7,20 @@ import { cacheMetrics } from './cache-metrics';
 
 /** How long Redis is skipped after a failed command: at least two command timeouts. */
 const MIN_SUSPEND_MS = 2_000;
-/** Set in the request's context (nestjs-cls) once one of its Redis commands failed. */
-const REQUEST_SAW_REDIS_FAIL = 'atrium.redisFailedInRequest';
+/**
+ * While the background PING (monitoring/health/dependency-monitor.ts) has been unanswered this long,
+ * Redis counts as suspended: a hang is noticed without a request paying a command timeout for it,
+ * and stays noticed for as long as it lasts, instead of each suspension window ending in new timeouts.
+ */
+const PING_HUNG_AFTER_MS = 250;
+
+/**
+ * A plain property of the request's context store (nestjs-cls), set once one of its Redis commands
+ * failed; read from the store object directly, since a dotted key would be split and walked on every read.
+ */
+interface RedisFailureMark {
+  redisFailedInRequest?: boolean;
+}
 
 export class RedisUnusableError extends Error {
   constructor() {
@@ -26,7 +38,9 @@ export class RedisUnusableError extends Error {
  * request of the instance for the suspension window (max(2 s, 2 x REDIS_COMMAND_TIMEOUT_MS)): a
  * request that already waited for one timeout never waits for another, and requests arriving
  * meanwhile wait for none. Fallbacks during the window do not extend it: the first command after
- * it is the probe.
+ * it is the probe. Redis also counts as suspended while the dependency monitor's background PING
+ * has gone unanswered for PING_HUNG_AFTER_MS, so a sustained hang costs no request a timeout once
+ * it has been seen, and use resumes with the first PING answered.
  */
 @Injectable()
 export class CacheAvailability {
@@ -35,6 +49,8 @@ export class CacheAvailability {
   private readonly fallbacks = cacheMetrics.fallbacks();
   private outageSeen = false;
   private suspendedUntil = 0;
+  /** performance.now() when the oldest unanswered background PING was sent; null when none is pending. */
+  private pingSentAt: number | null = null;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient | null) {
     redis?.on('error', () => {
@@ -52,14 +68,24 @@ export class CacheAvailability {
     return seen;
   }
 
-  /** Connected, but skipped after a failed command (readiness reports this as degraded). */
+  /** Connected, but skipped after a failed command or while the background PING hangs (readiness reports this as degraded). */
   get suspended(): boolean {
-    return this.redis !== null && Date.now() < this.suspendedUntil;
+    return this.redis !== null && (Date.now() < this.suspendedUntil || this.pingHung());
+  }
+
+  /** The dependency monitor sends its PING: until it is answered, a hang is seen without any request waiting. */
+  pingSent(): void {
+    this.pingSentAt ??= performance.now();
+  }
+
+  /** Any answer (a reply or an error) means Redis is not hanging. */
+  pingAnswered(): void {
+    this.pingSentAt = null;
   }
 
   /** In embedded mode everything is in-process and always available. */
   get sharedStateUsable(): boolean {
-    if (this.redis && (!this.redis.isReady || Date.now() < this.suspendedUntil || requestSawFailure())) {
+    if (this.redis && (!this.redis.isReady || Date.now() < this.suspendedUntil || this.pingHung() || requestSawFailure())) {
       this.outageSeen = true;
       return false;
     }
@@ -82,6 +108,10 @@ export class CacheAvailability {
       this.commandFailed();
       throw error;
     }
+  }
+
+  private pingHung(): boolean {
+    return this.pingSentAt !== null && performance.now() - this.pingSentAt > PING_HUNG_AFTER_MS;
   }
 
   /** A command failed or timed out: skip Redis for the suspension window (unless already skipping it). */
@@ -111,12 +141,15 @@ export class CacheAvailability {
   }
 }
 
+function requestStore(): RedisFailureMark | undefined {
+  return ClsServiceManager.getClsService().get() as RedisFailureMark | undefined;
+}
+
 function markRequest(): void {
-  const cls = ClsServiceManager.getClsService();
-  if (cls.isActive()) cls.set(REQUEST_SAW_REDIS_FAIL, true);
+  const store = requestStore();
+  if (store) store.redisFailedInRequest = true;
 }
 
 function requestSawFailure(): boolean {
-  const cls = ClsServiceManager.getClsService();
-  return cls.isActive() && cls.get(REQUEST_SAW_REDIS_FAIL) === true;
+  return requestStore()?.redisFailedInRequest === true;
 }

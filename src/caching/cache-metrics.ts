@@ -1,7 +1,11 @@
-import { Counter, register } from 'prom-client';
+import { Counter, Gauge, register } from 'prom-client';
 
 function counter(name: string, help: string, labelNames: string[] = []): Counter {
   return (register.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames });
+}
+
+function gauge(name: string, help: string, labelNames: string[] = []): Gauge {
+  return (register.getSingleMetric(name) as Gauge | undefined) ?? new Gauge({ name, help, labelNames });
 }
 
 /** The caching module's metrics (listed with the rest in monitoring/metrics/metric-catalogue.ts). */
@@ -10,5 +14,10 @@ export const cacheMetrics = {
   fallbacks: () => counter('atrium_cache_fallback_total', 'Operations that fell back because Redis was unavailable', ['component']),
   backlogApplied: () =>
     counter('atrium_cache_invalidation_backlog_applied_total', 'Deferred cache-version bumps applied once Redis answered again'),
+  backlogOldestAge: () =>
+    gauge(
+      'atrium_cache_invalidation_backlog_oldest_age_seconds',
+      'Age of the oldest cache invalidation still pending in the backlog (0 when empty), as of the last read',
+    ),
   rateLimited: () => counter('atrium_rate_limited_requests_total', 'Requests refused by a rate limit', ['limiter']),
 };

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SHARED_STORE, SharedStore } from './stores/shared-store';
 import { CacheAvailability } from './cache-availability';
 import { EPOCH_KEY, versionKey } from './cache-keys';
+import { cacheMetrics } from './cache-metrics';
 import { InvalidationBacklog, StatementRunner } from './invalidation-backlog';
 
 /**
@@ -16,8 +17,13 @@ import { InvalidationBacklog, StatementRunner } from './invalidation-backlog';
  * instance that notices a Redis outage also bumps the epoch when Redis returns, before it reads
  * the cache again.
  */
+/** The fallback label of cached reads refused because the org has an invalidation in the backlog (not a Redis fault). */
+const BACKLOG_BYPASS = 'cache-backlog';
+
 @Injectable()
 export class CacheVersions {
+  private readonly blockedReads = cacheMetrics.fallbacks();
+
   constructor(
     @Inject(SHARED_STORE) private readonly store: SharedStore,
     private readonly availability: CacheAvailability,
@@ -25,16 +31,25 @@ export class CacheVersions {
   ) {}
 
   /**
-   * A token naming the current versions, or null when the cache must not be used now: Redis is
-   * unusable, or an invalidation of the org is still in the backlog (callers bypass caching).
+   * A token naming the current versions, or null when the cache must not be used now (callers
+   * bypass caching; the bypass is counted here under `component`): Redis is unusable, or an
+   * invalidation of the org is still in the backlog (counted as `cache-backlog`).
    */
-  async token(orgId: string, resources: readonly string[]): Promise<string | null> {
-    if (!this.backlog.allows(orgId) || !this.availability.sharedStateUsable) return null;
+  async token(orgId: string, resources: readonly string[], component: string): Promise<string | null> {
+    if (!this.availability.sharedStateUsable) {
+      this.availability.bypassed(component);
+      return null;
+    }
+    if (!this.backlog.allows(orgId)) {
+      this.blockedReads.inc({ component: BACKLOG_BYPASS });
+      return null;
+    }
     try {
       if (this.availability.takeOutage()) await this.store.increment(EPOCH_KEY);
       const values = await this.store.getMany([EPOCH_KEY, ...resources.map((resource) => versionKey(orgId, resource))]);
       return values.map((value) => value ?? '0').join('.');
     } catch {
+      this.availability.bypassed(component);
       return null;
     }
   }

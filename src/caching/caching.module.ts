@@ -81,6 +81,7 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
     SHARED_STORE,
     CredentialFailureLimiter,
     CacheVersions,
+    InvalidationBacklog,
     QueryCache,
     ResponseCacheInterceptor,
     OrganizationCacheEntries,

@@ -4,6 +4,7 @@ export { RedisClient } from './redis/redis-client';
 export { SHARED_STORE, SharedStore } from './stores/shared-store';
 export { CacheAvailability } from './cache-availability';
 export { CacheVersions } from './cache-versions';
+export { InvalidationBacklog } from './invalidation-backlog';
 export { NearCache } from './near-cache';
 export { QueryCache } from './query-cache';
 export { CacheEntriesScan, OrganizationCacheEntries } from './organization-cache-entries';

@@ -8,9 +8,9 @@ import { versionKey } from './cache-keys';
 import { cacheMetrics } from './cache-metrics';
 import { REDIS_CLIENT } from './redis/redis-client.token';
 import type { RedisClient } from './redis/redis-client';
-import { SHARED_STORE, SharedStore } from './stores/shared-store';
+import { FailureStreak } from './failure-streak';
 
-/** How often every instance reads the backlog (one indexed query on a table that is almost always empty). */
+/** How often every instance reads the backlog (one query on a table with one row per org at most, almost always empty). */
 export const BACKLOG_POLL_MS = 250;
 /**
  * How old an instance's view of the backlog may be for it to serve cached values. A writer whose
@@ -23,34 +23,50 @@ export const BACKLOG_LEASE_MS = 1_000;
 export type StatementRunner = (sql: string, params: unknown[]) => Promise<unknown>;
 
 interface BacklogRow {
-  readonly id: string;
   readonly cache_scope: string;
   readonly resources: string[];
+  readonly revision: string;
+  readonly age_seconds: number;
 }
+
+/** One row per scope: a later write merges its resources in and bumps the revision (see apply). */
+const UPSERT = `insert into cache_invalidation_backlog as b (cache_scope, resources) values (?, string_to_array(?, ','))
+  on conflict (cache_scope) do update
+  set resources = array(select distinct unnest(b.resources || excluded.resources)), revision = b.revision + 1`;
 
 /**
  * Cache-version bumps that could not be written to Redis, kept durably in PostgreSQL until some
  * instance (whichever reaches Redis first) applies them. Until then no instance serves a cached
- * value of that org: each reads the backlog every BACKLOG_POLL_MS, and one that has not managed
- * to for BACKLOG_LEASE_MS (database trouble, a stalled event loop) serves nothing from the cache.
- * Without Redis (embedded mode) the in-process store never fails a bump and this is idle.
+ * value of that org: each reads every pending scope every BACKLOG_POLL_MS, and one that has not
+ * managed to for BACKLOG_LEASE_MS (database trouble, a stalled event loop) serves nothing from the
+ * cache. Without Redis (embedded mode) the in-process store never fails a bump and this is idle.
+ *
+ * Its connection is outside the request pool, so readiness's database check runs on it too
+ * (probeDatabase): a saturated pool must not make every busy instance look down at once.
  */
 @Injectable()
 export class InvalidationBacklog implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('InvalidationBacklog');
   private readonly applied = cacheMetrics.backlogApplied();
+  private readonly oldestAge = cacheMetrics.backlogOldestAge();
+  private readonly readFailures = new FailureStreak(this.logger, 'cannot read the cache invalidation backlog; cached reads stop until it can');
+  private readonly applyFailures = new FailureStreak(this.logger, 'cannot apply the cache invalidation backlog; the orgs concerned stay uncached');
+  /** Scopes with a pending invalidation, as of the last read plus those recorded here since. */
   private blocked = new Set<string>();
+  /** Scopes this instance recorded, with performance.now() of the record: kept until a later read covers them. */
+  private readonly recordedAt = new Map<string, number>();
   /** performance.now() when the last successful read of the backlog was sent. */
   private knownAt = Number.NEGATIVE_INFINITY;
   private timer?: NodeJS.Timeout;
   private polling: Promise<void> | null = null;
+  private closed = false;
   /** Whether the current run of deferred invalidations was logged (once, until they are applied). */
   private warned = false;
   private readonly reader: BacklogConnection;
+  private readonly onRedisReady = (): void => void this.poll();
 
   constructor(
     private readonly em: EntityManager,
-    @Inject(SHARED_STORE) private readonly store: SharedStore,
     private readonly availability: CacheAvailability,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
     @Inject(APP_CONFIG) config: ResolvedConfig,
@@ -62,12 +78,14 @@ export class InvalidationBacklog implements OnApplicationBootstrap, OnModuleDest
     if (!this.redis) return;
     this.timer = setInterval(() => void this.poll(), BACKLOG_POLL_MS).unref();
     // Applied as soon as Redis is back, so caching resumes with it rather than a poll later.
-    this.redis.on('ready', () => void this.poll());
+    this.redis.on('ready', this.onRedisReady);
     await this.poll();
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closed = true;
     clearInterval(this.timer);
+    this.redis?.off('ready', this.onRedisReady);
     await this.polling;
     await this.reader.close();
   }
@@ -76,6 +94,11 @@ export class InvalidationBacklog implements OnApplicationBootstrap, OnModuleDest
   allows(orgId: string): boolean {
     if (!this.redis) return true;
     return performance.now() - this.knownAt <= BACKLOG_LEASE_MS && !this.blocked.has(orgId);
+  }
+
+  /** One round trip on the backlog's own connection: proves the database answers without a pooled connection. */
+  async probeDatabase(): Promise<void> {
+    await this.reader.query('select 1');
   }
 
   /**
@@ -100,11 +123,9 @@ export class InvalidationBacklog implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async insert(run: StatementRunner, orgId: string, resources: readonly string[]): Promise<void> {
-    await run("insert into cache_invalidation_backlog (cache_scope, resources) values (?, string_to_array(?, ','))", [
-      orgId,
-      resources.join(','),
-    ]);
+    await run(UPSERT, [orgId, resources.join(',')]);
     this.blocked.add(orgId);
+    this.recordedAt.set(orgId, performance.now());
     if (!this.warned) {
       this.warned = true;
       this.logger.warn(
@@ -114,6 +135,7 @@ export class InvalidationBacklog implements OnApplicationBootstrap, OnModuleDest
   }
 
   private poll(): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.polling ??= this.readAndApply().finally(() => (this.polling = null));
     return this.polling;
   }
@@ -122,32 +144,58 @@ export class InvalidationBacklog implements OnApplicationBootstrap, OnModuleDest
     const sentAt = performance.now();
     let rows: BacklogRow[];
     try {
+      // No limit: one row per scope, so this is bounded by the number of orgs with a pending invalidation.
       rows = await this.reader.query<BacklogRow>(
-        'select id, cache_scope, resources from cache_invalidation_backlog order by id limit 1000',
+        `select cache_scope, resources, revision::text as revision,
+          extract(epoch from clock_timestamp() - created_at)::float8 as age_seconds from cache_invalidation_backlog`,
       );
-    } catch {
+      this.readFailures.succeeded('reading the cache invalidation backlog again');
+    } catch (error) {
+      this.readFailures.failed(error);
       return; // the lease runs out and cached reads stop until the backlog can be read again
     }
     this.blocked = new Set(rows.map((row) => row.cache_scope));
+    // A record made here after the read was sent may be missing from it: keep refusing that scope.
+    for (const [scope, at] of this.recordedAt) {
+      if (at < sentAt) this.recordedAt.delete(scope);
+      else this.blocked.add(scope);
+    }
     this.knownAt = sentAt;
-    // What was read is applied: as of that read, nothing is left (later records are the next poll's).
-    if (rows.length > 0 && this.availability.sharedStateUsable && (await this.apply(rows))) this.blocked = new Set();
+    if (this.blocked.size === 0) this.warned = false; // another instance may have applied them
+    this.oldestAge.set(rows.reduce((oldest, row) => Math.max(oldest, row.age_seconds), 0));
+    if (rows.length > 0 && !this.closed && this.availability.sharedStateUsable) await this.apply(rows);
   }
 
-  /** Bumps first, deletes after: a crash in between bumps twice, which is harmless. */
-  private async apply(rows: readonly BacklogRow[]): Promise<boolean> {
+  /**
+   * Bumps first (one MULTI), deletes after: a crash in between bumps twice, which is harmless. A
+   * row deletes only at the revision applied; one a write merged into meanwhile stays for the next poll.
+   */
+  private async apply(rows: readonly BacklogRow[]): Promise<void> {
+    const redis = this.redis;
+    if (!redis) return;
     try {
-      // A long outage leaves one record per write; each version stamp needs only one bump.
-      const keys = new Set(rows.flatMap((row) => row.resources.map((resource) => versionKey(row.cache_scope, resource))));
-      for (const key of keys) await this.store.increment(key);
-      await this.reader.query('delete from cache_invalidation_backlog where id = any($1::bigint[])', [rows.map((row) => row.id)]);
-      this.applied.inc(rows.length);
-      this.warned = false;
-      this.logger.log(`applied ${rows.length} deferred cache invalidation(s)`);
-      return true;
-    } catch {
+      const keys = rows.flatMap((row) => row.resources.map((resource) => versionKey(row.cache_scope, resource)));
+      await this.availability.bounded(() => {
+        const multi = redis.multi();
+        for (const key of keys) multi.incr(key);
+        return multi.exec();
+      });
+      const cleared = await this.reader.query<{ cache_scope: string }>(
+        `delete from cache_invalidation_backlog b using unnest($1::text[], $2::bigint[]) as applied(scope, revision)
+         where b.cache_scope = applied.scope and b.revision = applied.revision returning b.cache_scope`,
+        [rows.map((row) => row.cache_scope), rows.map((row) => row.revision)],
+      );
+      this.applyFailures.succeeded('applying the cache invalidation backlog again');
+      for (const { cache_scope: scope } of cleared) {
+        if (!this.recordedAt.has(scope)) this.blocked.delete(scope);
+      }
+      this.applied.inc(cleared.length);
+      if (cleared.length === rows.length) this.oldestAge.set(0);
+      if (this.blocked.size === 0) this.warned = false;
+      this.logger.log(`applied deferred cache invalidations of ${cleared.length} org(s)`);
+    } catch (error) {
       // Redis or the database failed again: the rows stay and the next poll retries.
-      return false;
+      this.applyFailures.failed(error);
     }
   }
 }

@@ -31,11 +31,8 @@ export class QueryCache {
     load: () => Promise<T>,
     ttlMs?: number,
   ): Promise<T> {
-    const token = await this.versions.token(orgId, resources);
-    if (token === null) {
-      this.availability.bypassed(cacheName);
-      return load();
-    }
+    const token = await this.versions.token(orgId, resources, cacheName);
+    if (token === null) return load();
     const key = `q:${orgId}:${cacheName}:${token}:${name}`;
     const pending = this.inFlight.get(key) as Promise<T> | undefined;
     if (pending) return pending;

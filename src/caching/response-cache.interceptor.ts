@@ -68,11 +68,8 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     options: CachedResponseOptions,
     next: CallHandler,
   ): Promise<unknown> {
-    const token = await this.versions.token(orgId, options.resources);
-    if (token === null) {
-      this.availability.bypassed('response-cache');
-      return lastValueFrom(next.handle());
-    }
+    const token = await this.versions.token(orgId, options.resources, 'response-cache');
+    if (token === null) return lastValueFrom(next.handle());
     const scope = createHash('sha256').update(`${permissions}\n${request.url}`).digest('base64url').slice(0, 32);
     const key = `r:${orgId}:${token}:${scope}`;
     const hit = await this.availability.bounded(() => this.cache.get<string>(key)).catch(() => undefined);

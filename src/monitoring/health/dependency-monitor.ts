@@ -1,14 +1,14 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { CacheAvailability, REDIS_CLIENT, RedisClient } from '../../caching';
+import { CacheAvailability, InvalidationBacklog, REDIS_CLIENT, RedisClient } from '../../caching';
 import { MigrationStatus } from '../../database';
 
 /** How often each dependency is checked in the background; readiness reports the latest result. */
 const CHECK_EVERY_MS = 500;
 /**
  * A check with no answer after this long counts as failed at once, before its own timeout ends.
- * Redis answers in well under a millisecond when healthy; the database check waits for a pooled
- * connection, which a busy pool may take a while to give, and that alone must not fail readiness.
+ * Redis answers in well under a millisecond when healthy. The database check runs on the cache
+ * backlog's own connection, never a pooled one: a saturated pool during a load spike would
+ * otherwise fail readiness on every busy instance at once. It may queue behind one backlog poll.
  */
 const REDIS_HUNG_AFTER_MS = 250;
 const DATABASE_HUNG_AFTER_MS = 1_000;
@@ -73,13 +73,13 @@ export class DependencyMonitor implements OnApplicationBootstrap, OnModuleDestro
   private timer?: NodeJS.Timeout;
 
   constructor(
-    em: EntityManager,
+    backlog: InvalidationBacklog,
     migrations: MigrationStatus,
     private readonly availability: CacheAvailability,
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient | null,
   ) {
-    this.database = new Probe(() => em.getConnection().execute('select 1'), DATABASE_HUNG_AFTER_MS);
-    this.redisProbe = redis ? new Probe(() => redis.ping(), REDIS_HUNG_AFTER_MS) : null;
+    this.database = new Probe(() => backlog.probeDatabase(), DATABASE_HUNG_AFTER_MS);
+    this.redisProbe = redis ? new Probe(() => this.ping(redis), REDIS_HUNG_AFTER_MS) : null;
     this.migrationsProbe = new Probe(async () => {
       this.pending = await migrations.pendingCount();
     }, DATABASE_HUNG_AFTER_MS);
@@ -110,6 +110,12 @@ export class DependencyMonitor implements OnApplicationBootstrap, OnModuleDestro
     if (!this.redis.isReady) return { up: false, latencyMs: ping.latencyMs, reason: 'disconnected' };
     if (this.availability.suspended) return { up: false, latencyMs: ping.latencyMs, reason: 'commands timing out' };
     return ping;
+  }
+
+  /** Tells the cache's availability tracking about the PING, so requests skip Redis while it hangs. */
+  private ping(redis: RedisClient): Promise<string> {
+    this.availability.pingSent();
+    return redis.ping().finally(() => this.availability.pingAnswered());
   }
 
   private async checkAll(): Promise<void> {

@@ -23,19 +23,28 @@ export const METRIC = {
   ready: 'atrium_ready',
   /** Counter; labels cache, result (hit, miss). Fed by the caching module. */
   cacheRequests: 'atrium_cache_requests_total',
-  /** Counter; label component. Operations that fell back because Redis was unavailable. Fed by the caching module. */
+  /**
+   * Counter; label component. Operations that fell back because Redis was unavailable; `cache-backlog` counts
+   * cached reads refused because an invalidation of the org is still in the backlog. Fed by the caching module.
+   */
   cacheFallbacks: 'atrium_cache_fallback_total',
   /** Counter; labels dependency (database), reason (admin_shutdown, econnrefused, pool_timeout, ...). Requests answered 503 because a dependency was unavailable. Fed by the problem-details filter. */
   dependencyFailures: 'atrium_dependency_failures_total',
   /** Counter. Deferred cache-version bumps applied once Redis answered again. Fed by the caching module. */
   cacheInvalidationBacklogApplied: 'atrium_cache_invalidation_backlog_applied_total',
+  /**
+   * Gauge, seconds. Age of the oldest cache invalidation still waiting in the backlog (0 when empty);
+   * while it grows, cached reads of the orgs concerned are refused. Fed by the caching module.
+   */
+  cacheInvalidationBacklogOldestAge: 'atrium_cache_invalidation_backlog_oldest_age_seconds',
   /** Counter; label job. Scheduled ticks not run because the job's previous run still held its lease. */
   jobSkippedTicks: 'atrium_job_skipped_ticks_total',
   /** Counter; label limiter. Fed by the rate limiter. */
   rateLimited: 'atrium_rate_limited_requests_total',
   /**
-   * Counter; labels job, outcome (success, failure, skipped). Prometheus stores the app's `job` label
-   * as `exported_job` (it clashes with the scrape job); the rules and dashboard use that name.
+   * Counter; labels job, outcome (success, failure, skipped, lost: stopped because its lease was
+   * lost). Prometheus stores the app's `job` label as `exported_job` (it clashes with the scrape
+   * job); the rules and dashboard use that name.
    */
   jobRuns: 'atrium_job_runs_total',
   /** Histogram, seconds; label job. */

@@ -7,11 +7,17 @@ import { PrivateRedis, eventually } from '../caching/private-redis';
 /**
  * While Redis hangs, a request waits for at most one Redis command timeout
  * (REDIS_COMMAND_TIMEOUT_MS): the first command that times out suspends Redis use for the whole
- * instance, so the request's later steps (rate limit, cache lookup, cache fill) skip it.
+ * instance, so the request's later steps (rate limit, cache lookup, cache fill) skip it. And once
+ * the dependency monitor's background PING has hung for 250 ms, Redis stays suspended for as long
+ * as the hang lasts: no request after the first second of the freeze waits for a timeout at all.
  */
 const TIMEOUT_MS = 400;
 /** One timeout plus the request's own work, with room for a busy test machine; two timeouts would exceed it. */
 const BOUND_MS = TIMEOUT_MS + 350;
+/** The PING runs every 500 ms and counts as hung after 250 ms; a busy machine gets the rest of the second. */
+const HANG_SEEN_WITHIN_MS = 1_000;
+/** A request that skips Redis entirely; a timeout (400 ms) would exceed it. */
+const NO_TIMEOUT_MS = TIMEOUT_MS - 100;
 
 let redis: PrivateRedis;
 let app: NestFastifyApplication;
@@ -37,7 +43,8 @@ describe('Latency while Redis hangs (e2e)', () => {
     redis.freeze();
     try {
       // Reads and a write, one after another, across more than one suspension window.
-      const timings: { url: string; ms: number; status: number }[] = [];
+      const timings: { url: string; at: number; ms: number; status: number }[] = [];
+      const frozenAt = performance.now();
       const deadline = Date.now() + 3 * Math.max(2_000, 2 * TIMEOUT_MS);
       for (let i = 0; Date.now() < deadline; i += 1) {
         for (const [method, url] of [
@@ -47,13 +54,17 @@ describe('Latency while Redis hangs (e2e)', () => {
         ] as const) {
           const started = performance.now();
           const response = await call(app, method, url, key, method === 'PATCH' ? { lastName: `Redis ${i}` } : undefined);
-          timings.push({ url: `${method} ${url}`, ms: performance.now() - started, status: response.statusCode });
+          timings.push({ url: `${method} ${url}`, at: started - frozenAt, ms: performance.now() - started, status: response.statusCode });
         }
       }
       for (const timing of timings) expect(timing.status).toBe(200);
       // The PATCH additionally waits out the invalidation backlog's lease (see invalidation-backlog.ts).
       for (const timing of timings.filter((t) => t.url.startsWith('GET'))) expect(timing.ms).toBeLessThan(BOUND_MS);
       for (const timing of timings.filter((t) => t.url.startsWith('PATCH'))) expect(timing.ms).toBeLessThan(BOUND_MS + 1_250);
+      const later = timings.filter((t) => t.at > HANG_SEEN_WITHIN_MS);
+      expect(later.length).toBeGreaterThan(6);
+      expect(later.filter((t) => t.url.startsWith('GET') && t.ms >= NO_TIMEOUT_MS)).toEqual([]);
+      expect(later.filter((t) => t.url.startsWith('PATCH') && t.ms >= 1_250 + NO_TIMEOUT_MS)).toEqual([]);
     } finally {
       redis.thaw();
     }
