@@ -49,8 +49,14 @@ export class InvalidationBacklog implements OnApplicationBootstrap, OnModuleDest
   private readonly logger = new Logger('InvalidationBacklog');
   private readonly applied = cacheMetrics.backlogApplied();
   private readonly oldestAge = cacheMetrics.backlogOldestAge();
-  private readonly readFailures = new FailureStreak(this.logger, 'cannot read the cache invalidation backlog; cached reads stop until it can');
-  private readonly applyFailures = new FailureStreak(this.logger, 'cannot apply the cache invalidation backlog; the orgs concerned stay uncached');
+  private readonly readFailures = new FailureStreak(
+    this.logger,
+    'cannot read the cache invalidation backlog; cached reads stop until it can',
+  );
+  private readonly applyFailures = new FailureStreak(
+    this.logger,
+    'cannot apply the cache invalidation backlog; the orgs concerned stay uncached',
+  );
   /** Scopes with a pending invalidation, as of the last read plus those recorded here since. */
   private blocked = new Set<string>();
   /** Scopes this instance recorded, with performance.now() of the record: kept until a later read covers them. */

@@ -237,7 +237,8 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
         : await this.finish(definition.name, context.runId, 'failed', {}, messageOf(outcome.error)));
     if (!recorded) {
       const reason = lease.signal.aborted ? lease.signal.reason : 'error' in outcome ? outcome.error : undefined;
-      const error = reason instanceof Error ? reason.message : `The ${definition.name} job's lease was taken over before its run was recorded`;
+      const error =
+        reason instanceof Error ? reason.message : `The ${definition.name} job's lease was taken over before its run was recorded`;
       await this.finishLost(context.runId, error);
       this.metrics.recordJobRun(definition.name, 'lost', durationMs / 1000);
       this.logger.error({ job: definition.name, runId: context.runId, durationMs, error }, 'job stopped: its lease was lost');
@@ -259,7 +260,13 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
    * Records the run's end only while its lease row is still its own (locked, so a takeover waits
    * for this write): a run that was replaced never records a success or failure. False if not.
    */
-  private async finish(job: string, runId: string, outcome: 'succeeded' | 'failed', counts: JobCounts, error: string | null): Promise<boolean> {
+  private async finish(
+    job: string,
+    runId: string,
+    outcome: 'succeeded' | 'failed',
+    counts: JobCounts,
+    error: string | null,
+  ): Promise<boolean> {
     const rows = await this.database.global((em) =>
       em.execute<{ id: string }[]>(
         `update job_runs set finished_at = now(), outcome = ?, counts = ?, error = ?
