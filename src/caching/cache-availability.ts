@@ -7,12 +7,6 @@ import { cacheMetrics } from './cache-metrics';
 
 /** How long Redis is skipped after a failed command: at least two command timeouts. */
 const MIN_SUSPEND_MS = 2_000;
-/**
- * While the background PING (monitoring/health/dependency-monitor.ts) has been unanswered this long,
- * Redis counts as suspended: a hang is noticed without a request paying a command timeout for it,
- * and stays noticed for as long as it lasts, instead of each suspension window ending in new timeouts.
- */
-const PING_HUNG_AFTER_MS = 250;
 
 /**
  * A plain property of the request's context store (nestjs-cls), set once one of its Redis commands
@@ -39,7 +33,7 @@ export class RedisUnusableError extends Error {
  * request that already waited for one timeout never waits for another, and requests arriving
  * meanwhile wait for none. Fallbacks during the window do not extend it: the first command after
  * it is the probe. Redis also counts as suspended while the dependency monitor's background PING
- * has gone unanswered for PING_HUNG_AFTER_MS, so a sustained hang costs no request a timeout once
+ * has gone unanswered for a command timeout, so a sustained hang costs no request a timeout once
  * it has been seen, and use resumes with the first PING answered.
  */
 @Injectable()
@@ -110,8 +104,15 @@ export class CacheAvailability {
     }
   }
 
+  /**
+   * While the background PING (monitoring/health/dependency-monitor.ts) has been unanswered for as
+   * long as a command may wait (REDIS_COMMAND_TIMEOUT_MS), Redis counts as suspended: a hang is
+   * noticed without a request paying a command timeout for it, and stays noticed for as long as it
+   * lasts. Not sooner: a busy event loop delays the reply of a healthy Redis by a few hundred
+   * milliseconds, and that must not turn session checks into 503s.
+   */
   private pingHung(): boolean {
-    return this.pingSentAt !== null && performance.now() - this.pingSentAt > PING_HUNG_AFTER_MS;
+    return this.pingSentAt !== null && performance.now() - this.pingSentAt > redisCommandTimeoutMs();
   }
 
   /** A command failed or timed out: skip Redis for the suspension window (unless already skipping it). */
