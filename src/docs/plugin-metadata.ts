@@ -37,7 +37,8 @@ export function loadPluginMetadata(): Promise<void> {
  */
 async function alignDesignTypes(metadata: PluginMetadata): Promise<void> {
   for (const [file, classes] of metadata['@nestjs/swagger']?.models ?? []) {
-    const exports = await file;
+    // Not `exports`: under tsc's CommonJS output that name is the module's own exports object.
+    const moduleExports = await file;
     const pluginTypes = new Map<string, unknown[]>();
     for (const properties of Object.values(classes)) {
       for (const [property, options] of Object.entries(properties)) {
@@ -45,10 +46,10 @@ async function alignDesignTypes(metadata: PluginMetadata): Promise<void> {
       }
     }
     for (const [className, properties] of Object.entries(classes)) {
-      if (typeof exports[className] === 'function')
-        DOCUMENTED_CLASSES.set(className, exports[className] as new (...args: never[]) => unknown);
+      if (typeof moduleExports[className] === 'function')
+        DOCUMENTED_CLASSES.set(className, moduleExports[className] as new (...args: never[]) => unknown);
       for (
-        let prototype = (exports[className] as { prototype?: object } | undefined)?.prototype;
+        let prototype = (moduleExports[className] as { prototype?: object } | undefined)?.prototype;
         prototype && prototype !== Object.prototype;
         prototype = Reflect.getPrototypeOf(prototype) ?? undefined
       ) {
