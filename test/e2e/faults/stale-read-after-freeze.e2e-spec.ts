@@ -1,9 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-import { call, instanceEnv } from '../caching/http-helpers';
+import { call } from '../caching/http-helpers';
 import { PrivateRedis, eventually } from '../caching/private-redis';
+import { TwoInstances, startTwoInstances, stopTwoInstances } from './two-instances';
 
 /**
  * Two instances on one Redis that freezes (SIGSTOP) while instance A writes: A's version bump
@@ -11,26 +11,18 @@ import { PrivateRedis, eventually } from '../caching/private-redis';
  * instance B, which cached the contact before the freeze, must never serve that old value again,
  * neither while Redis is frozen nor after it thaws, for a single read or a list.
  */
+let setup: TwoInstances;
 let redis: PrivateRedis;
 let a: NestFastifyApplication;
 let b: NestFastifyApplication;
 let db: pg.Client;
 
 beforeAll(async () => {
-  redis = await PrivateRedis.start();
-  ({ app: a } = await createTestApp({ env: instanceEnv(redis.url()) }));
-  ({ app: b } = await createTestApp({ env: instanceEnv(redis.url()) }));
-  db = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
+  setup = await startTwoInstances();
+  ({ redis, a, b, db } = setup);
 });
 
-afterAll(async () => {
-  redis?.thaw();
-  await a?.close();
-  await b?.close();
-  await db?.end();
-  await redis?.dispose();
-});
+afterAll(() => stopTwoInstances(setup));
 
 async function backlogOf(orgId: string): Promise<number> {
   const { rows } = await db.query<{ n: number }>('select count(*)::int as n from cache_invalidation_backlog where cache_scope = $1', [

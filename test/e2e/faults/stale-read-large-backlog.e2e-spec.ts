@@ -1,9 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import pg from 'pg';
 import { createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-import { call, instanceEnv } from '../caching/http-helpers';
+import { call } from '../caching/http-helpers';
 import { PrivateRedis, eventually } from '../caching/private-redis';
+import { TwoInstances, startTwoInstances, stopTwoInstances } from './two-instances';
 
 /**
  * A long Redis outage across many orgs leaves more pending invalidations than one bounded read
@@ -13,26 +13,18 @@ import { PrivateRedis, eventually } from '../caching/private-redis';
  */
 const OTHER_ORGS = 2_500;
 
+let setup: TwoInstances;
 let redis: PrivateRedis;
 let a: NestFastifyApplication;
 let b: NestFastifyApplication;
 let db: pg.Client;
 
 beforeAll(async () => {
-  redis = await PrivateRedis.start();
-  ({ app: a } = await createTestApp({ env: instanceEnv(redis.url()) }));
-  ({ app: b } = await createTestApp({ env: instanceEnv(redis.url()) }));
-  db = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
+  setup = await startTwoInstances();
+  ({ redis, a, b, db } = setup);
 });
 
-afterAll(async () => {
-  redis?.thaw();
-  await a?.close();
-  await b?.close();
-  await db?.end();
-  await redis?.dispose();
-});
+afterAll(() => stopTwoInstances(setup));
 
 async function pending(): Promise<number> {
   const { rows } = await db.query<{ n: number }>('select count(*)::int as n from cache_invalidation_backlog');
