@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClsServiceManager } from 'nestjs-cls';
 import { REDIS_CLIENT } from './redis/redis-client.token';
 import type { RedisClient } from './redis/redis-client';
-import { redisCommandTimeoutMs, withinRedisTimeout } from './redis/timeout';
+import { redisCommandTimeoutMs, redisDeadline, withinRedisTimeout } from './redis/timeout';
 import { cacheMetrics } from './cache-metrics';
 
 /** How long Redis is skipped after a failed command: at least two command timeouts. */
@@ -43,8 +43,10 @@ export class CacheAvailability {
   private readonly fallbacks = cacheMetrics.fallbacks();
   private outageSeen = false;
   private suspendedUntil = 0;
-  /** performance.now() when the oldest unanswered background PING was sent; null when none is pending. */
-  private pingSentAt: number | null = null;
+  /** Cancels the deadline of the oldest unanswered background PING; null when none is pending. */
+  private cancelPingDeadline: (() => void) | null = null;
+  /** That PING has gone unanswered for a command timeout. */
+  private pingOverdue = false;
 
   constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient | null) {
     redis?.on('error', () => {
@@ -69,12 +71,16 @@ export class CacheAvailability {
 
   /** The dependency monitor sends its PING: until it is answered, a hang is seen without any request waiting. */
   pingSent(): void {
-    this.pingSentAt ??= performance.now();
+    this.cancelPingDeadline ??= redisDeadline(redisCommandTimeoutMs(), () => {
+      this.pingOverdue = true;
+    });
   }
 
   /** Any answer (a reply or an error) means Redis is not hanging. */
   pingAnswered(): void {
-    this.pingSentAt = null;
+    this.cancelPingDeadline?.();
+    this.cancelPingDeadline = null;
+    this.pingOverdue = false;
   }
 
   /** In embedded mode everything is in-process and always available. */
@@ -108,11 +114,11 @@ export class CacheAvailability {
    * While the background PING (monitoring/health/dependency-monitor.ts) has been unanswered for as
    * long as a command may wait (REDIS_COMMAND_TIMEOUT_MS), Redis counts as suspended: a hang is
    * noticed without a request paying a command timeout for it, and stays noticed for as long as it
-   * lasts. Not sooner: a busy event loop delays the reply of a healthy Redis by a few hundred
-   * milliseconds, and that must not turn session checks into 503s.
+   * lasts. Not sooner, and not by the clock alone: a busy or stalled event loop delays the reply of
+   * a healthy Redis, and that must not turn session checks into 503s (redisDeadline).
    */
   private pingHung(): boolean {
-    return this.pingSentAt !== null && performance.now() - this.pingSentAt > redisCommandTimeoutMs();
+    return this.pingOverdue;
   }
 
   /** A command failed or timed out: skip Redis for the suspension window (unless already skipping it). */

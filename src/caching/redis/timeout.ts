@@ -17,16 +17,47 @@ export class RedisTimeoutError extends Error {
   }
 }
 
+/** A timer running this much later than due means the event loop was stalled, not that Redis was slow. */
+const STALL_TOLERANCE_MS = 50;
+/** After a stall, the time given for replies that arrived meanwhile (or commands it held back) to be read. */
+const STALL_GRACE_MS = 50;
+/** At most this many graces in a row: a process stalled again and again still ends its wait. */
+const MAX_STALL_GRACES = 5;
+
+/**
+ * Calls onExpire once `ms` have passed with the event loop free to read Redis's answer; returns a
+ * cancel function. A plain timer would blame Redis for the process's own stalls (a long GC pause,
+ * a CPU-bound request on a busy machine): when the loop is blocked past the due time, the timers
+ * phase runs before the poll phase, so the timeout fires although the reply is already in the
+ * socket buffer (or the command was not even written yet). A timer that fires late therefore
+ * waits a short grace first, which gives the loop a turn to read what is there.
+ */
+export function redisDeadline(ms: number, onExpire: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = (wait: number, gracesLeft: number) => {
+    const due = performance.now() + wait;
+    timer = setTimeout(() => {
+      const late = performance.now() - due > STALL_TOLERANCE_MS;
+      if (late && gracesLeft > 0) arm(STALL_GRACE_MS, gracesLeft - 1);
+      else onExpire();
+    }, wait);
+    timer.unref();
+  };
+  arm(ms, MAX_STALL_GRACES);
+  return () => clearTimeout(timer);
+}
+
 /**
  * A connected Redis that stops answering would hold every request that talks to it; node-redis's
- * own command timeout does not cover a command already written to the socket, so we bound it here.
+ * own command timeout does not cover a command already written to the socket, so we bound it here
+ * (see redisDeadline for why a stall of this process does not count against Redis).
  * Callers on request paths go through CacheAvailability.bounded, which also suspends Redis use
  * after a failure so that one request pays for at most one timeout.
  */
 export function withinRedisTimeout<T>(operation: Promise<T>, ms = commandTimeoutMs): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: () => void = () => undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisTimeoutError(ms)), ms);
+    cancel = redisDeadline(ms, () => reject(new RedisTimeoutError(ms)));
   });
-  return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+  return Promise.race([operation, timeout]).finally(() => cancel());
 }
