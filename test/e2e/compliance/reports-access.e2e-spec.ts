@@ -1,6 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
-import { Jobs } from '../../../src/compliance';
 import { Signed, addMember, createApiKey, signup } from '../../support/factories';
 import { createTestApp } from '../../support/test-app';
 import { caller, expectProblem } from './reports-support';
@@ -24,7 +23,7 @@ function download(id: string, token: string | undefined, format = 'pdf') {
   return call('GET', `/v1/compliance/reports/${id}/download?format=${format}`, token);
 }
 
-// Its jobs visit every organization: a database of its own keeps them to this file's orgs.
+// A database of its own: its reports of many orgs stay out of the shared one (the monthly job has a file of its own).
 useScratchDatabase('reports_access');
 
 beforeAll(async () => {
@@ -171,50 +170,5 @@ describe('GET /v1/compliance/reports', () => {
     const [newest] = (await call('GET', '/v1/compliance/reports?limit=1', owner.token)).json().data;
     expect(newest).toMatchObject({ status: 'ready', files: expect.any(Array), signature: expect.any(Object) });
     expect(newest.files).toHaveLength(4);
-  });
-});
-
-describe('the monthly-reports job', () => {
-  function lastMonth(): { start: string; end: string } {
-    const now = new Date();
-    return {
-      start: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString(),
-      end: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString(),
-    };
-  }
-
-  it('creates one report per organization for last month, retries a failed one, and creates no duplicate when run again', async () => {
-    const first = await signup(app);
-    const second = await signup(app);
-    const retried = await signup(app);
-    const { rows: failed } = await db.query(
-      `insert into compliance_reports (id, org_id, kind, period_start, period_end, status, error)
-       values (gen_random_uuid(), $1, 'monthly', $2, $3, 'failed', 'boom') returning id`,
-      [retried.orgId, lastMonth().start, lastMonth().end],
-    );
-    const jobs = app.get(Jobs);
-    const run = await jobs.runNow('monthly-reports');
-    expect(run).toMatchObject({ status: 'succeeded', counts: { reportsGenerated: expect.any(Number) } });
-    const again = await jobs.runNow('monthly-reports');
-    expect(again).toMatchObject({ status: 'succeeded', counts: { reportsGenerated: 0 } });
-
-    for (const owner of [first, second]) {
-      const reports = (await call('GET', '/v1/compliance/reports', owner.token)).json().data;
-      expect(reports).toHaveLength(1);
-      expect(reports[0]).toMatchObject({ kind: 'monthly', status: 'ready', period: lastMonth(), requestedBy: null });
-      expect((await download(reports[0].id, owner.token, 'manifest')).statusCode).toBe(200);
-      const audit = await call('GET', `/v1/audit-events?action=report.generate&targetId=${reports[0].id}`, owner.token);
-      expect(audit.json().data).toEqual([
-        expect.objectContaining({ actor: { type: 'system', id: 'monthly-reports' }, outcome: 'success' }),
-      ]);
-    }
-    const retriedReport = await call('GET', `/v1/compliance/reports/${failed[0].id}`, retried.token);
-    expect(retriedReport.json()).toMatchObject({ status: 'ready', kind: 'monthly', files: expect.any(Array) });
-    expect(retriedReport.json().error).toBeUndefined();
-    const { rows } = await db.query(
-      `select org_id, count(*)::int as reports from compliance_reports where kind = 'monthly' and period_start = $1 group by org_id having count(*) > 1`,
-      [lastMonth().start],
-    );
-    expect(rows).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ let b: NestFastifyApplication;
 let db: pg.Client;
 
 beforeAll(async () => {
-  setup = await startTwoInstances();
+  setup = await startTwoInstances('stale_read_freeze');
   ({ redis, a, b, db } = setup);
 });
 

@@ -20,7 +20,7 @@ let b: NestFastifyApplication;
 let db: pg.Client;
 
 beforeAll(async () => {
-  setup = await startTwoInstances();
+  setup = await startTwoInstances('stale_read_backlog');
   ({ redis, a, b, db } = setup);
 });
 
