@@ -217,6 +217,7 @@ export default async () => {
             ChainVerification: {
               valid: { required: true, type: () => Boolean },
               checked: { required: true, type: () => Number },
+              checkpointedThrough: { required: true, type: () => Number },
               firstBrokenSeq: { required: false, type: () => Number },
               lastSeq: { required: true, type: () => Number },
               lastHash: { required: true, type: () => String, nullable: true },

@@ -50,7 +50,18 @@ export function chainHash(prevHash: string, event: AuditEvent): string {
   return createHash('sha256').update(prevHash).update(canonicalEvent(event)).digest('hex');
 }
 
-/** What a checkpoint signature covers. */
-export function checkpointMessage(orgId: string, seq: number, hash: string): string {
-  return `atrium-audit-checkpoint:v1:${orgId}:${seq}:${hash}`;
+/**
+ * What a checkpoint signature covers. v1 (older checkpoints): the org's (seq, hash). v2: also the
+ * point the chain was verified from before signing (the previous v2 checkpoint, or the chain's
+ * start), so that a v2 checkpoint vouches for every event up to it.
+ */
+export function checkpointMessage(
+  orgId: string,
+  seq: number,
+  hash: string,
+  verifiedFrom?: { readonly seq: number; readonly hash: string } | null,
+): string {
+  return verifiedFrom
+    ? `atrium-audit-checkpoint:v2:${orgId}:${seq}:${hash}:verified-from:${verifiedFrom.seq}:${verifiedFrom.hash}`
+    : `atrium-audit-checkpoint:v1:${orgId}:${seq}:${hash}`;
 }

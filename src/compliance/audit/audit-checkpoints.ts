@@ -1,19 +1,27 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
 import { JobCounts, Jobs } from '../jobs/jobs';
 import { Signer } from '../signing/signer';
 import { checkpointMessage } from './audit-chain';
+import { ChainPoint, CheckpointRow, auditChainRepository } from './audit-chain.repository';
+import { GENESIS, walkSegment } from './chain-verifier';
 
 export const AUDIT_CHECKPOINT_JOB = 'audit-checkpoint';
 
 /**
- * Hourly, each org whose chain grew gets an Ed25519-signed checkpoint of its newest (seq, hash).
- * Rewriting the chain head after deleting the newest events cannot forge that signature, so
- * /verify notices the truncation.
+ * Hourly, each org whose chain grew gets an Ed25519-signed checkpoint of its newest (seq, hash),
+ * signed only after the chain since the previous checkpoint was recomputed and found intact: the
+ * signature covers that previous point too, so the checkpoints form a signed chain and a
+ * verification need only recompute what came after the newest one (chain-verifier.ts). Rewriting
+ * the chain head after deleting the newest events cannot forge a signature, so /verify notices the
+ * truncation. A chain found broken is not signed; the run counts it and logs the seq.
  */
 @Injectable()
 export class AuditCheckpoints implements OnModuleInit {
+  private readonly logger = new Logger(AuditCheckpoints.name);
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly database: TenantDatabase,
@@ -24,7 +32,7 @@ export class AuditCheckpoints implements OnModuleInit {
   onModuleInit(): void {
     this.jobs.register({
       name: AUDIT_CHECKPOINT_JOB,
-      description: 'Sign a checkpoint of every organization’s audit chain that grew since the last one',
+      description: 'Sign a checkpoint of every organization’s audit chain that grew since the last one, after verifying what it added',
       schedule: this.config.compliance.schedules.auditCheckpoint,
       run: () => this.checkpointAll(),
     });
@@ -32,28 +40,67 @@ export class AuditCheckpoints implements OnModuleInit {
 
   async checkpointAll(): Promise<JobCounts> {
     let signed = 0;
+    let broken = 0;
     const organizations = await this.jobs.forEachOrganization(AUDIT_CHECKPOINT_JOB, async (orgId) => {
-      if (await this.checkpoint(orgId)) signed += 1;
+      const outcome = await this.checkpoint(orgId);
+      if (outcome === 'signed') signed += 1;
+      if (outcome === 'broken') broken += 1;
     });
-    return { organizations, checkpointsSigned: signed };
+    return { organizations, checkpointsSigned: signed, chainsBroken: broken };
   }
 
-  /** Signs the org's current head if it moved since the last checkpoint; true when it signed. */
-  async checkpoint(orgId: string): Promise<boolean> {
+  /**
+   * Verifies the org's chain from its newest v2 checkpoint (when that still verifies and still
+   * names its event) or from the chain's start, up to the head, and signs the head if it moved.
+   */
+  async checkpoint(orgId: string): Promise<'signed' | 'unchanged' | 'broken'> {
     return this.database.forOrganization(orgId, async (em) => {
-      const [head] = await em.execute<{ last_seq: string; last_hash: string }[]>(
-        `select h.last_seq, h.last_hash from audit_chain_heads h
-         where h.org_id = ? and h.last_seq > coalesce((select max(seq) from audit_checkpoints c where c.org_id = h.org_id), 0)`,
-        [orgId],
-      );
-      if (!head) return false;
-      const seq = Number(head.last_seq);
-      const signature = await this.signer.sign(checkpointMessage(orgId, seq, head.last_hash));
-      await em.execute(
-        'insert into audit_checkpoints (org_id, seq, hash, key_id, signature) values (?, ?, ?, ?, ?) on conflict do nothing',
-        [orgId, seq, head.last_hash, signature.keyId, signature.value],
-      );
-      return true;
+      const head = await auditChainRepository.head(em, orgId);
+      const checkpoints = await auditChainRepository.checkpoints(em, orgId);
+      const newest = checkpoints[checkpoints.length - 1];
+      if (!head || head.last.seq <= (newest?.seq ?? 0)) return 'unchanged';
+      const from = await this.verifiedStart(em, orgId, head.prunedThrough, checkpoints);
+      if (!from) return this.broken(orgId, newest.seq, 'its newest checkpoint no longer verifies');
+      const segment = await walkSegment(from, head.last.seq, (fromSeq, limit) => auditChainRepository.events(em, orgId, fromSeq, limit));
+      if (segment.firstBrokenSeq !== undefined || segment.last.hash !== head.last.hash) {
+        return this.broken(orgId, segment.firstBrokenSeq ?? head.last.seq, 'the chain does not recompute');
+      }
+      const signature = await this.signer.sign(checkpointMessage(orgId, head.last.seq, head.last.hash, from));
+      await auditChainRepository.insertCheckpoint(em, orgId, {
+        point: head.last,
+        verifiedFrom: from,
+        keyId: signature.keyId,
+        signature: signature.value,
+      });
+      return 'signed';
     });
+  }
+
+  /**
+   * Where this checkpoint's verification starts: the newest v2 checkpoint if its signature verifies
+   * and its event still carries the signed hash, the chain's start if there is none yet (or it lies
+   * before what retention pruned), and null when the newest v2 checkpoint fails (the chain of
+   * checkpoints is broken: signing past it would hide that).
+   */
+  private async verifiedStart(
+    em: EntityManager,
+    orgId: string,
+    prunedThrough: ChainPoint,
+    checkpoints: readonly CheckpointRow[],
+  ): Promise<ChainPoint | null> {
+    const start = prunedThrough.seq > 0 ? prunedThrough : GENESIS;
+    const latest = [...checkpoints].reverse().find((checkpoint) => checkpoint.verifiedFrom !== null);
+    if (!latest || latest.seq <= start.seq) return start;
+    const signed = await this.signer.verify(checkpointMessage(orgId, latest.seq, latest.hash, latest.verifiedFrom), {
+      keyId: latest.keyId,
+      value: latest.signature,
+    });
+    const [event] = await auditChainRepository.events(em, orgId, latest.seq, 1);
+    return signed && event && Number(event.seq) === latest.seq && event.hash === latest.hash ? { seq: latest.seq, hash: latest.hash } : null;
+  }
+
+  private broken(orgId: string, seq: number, why: string): 'broken' {
+    this.logger.error({ orgId, seq }, `audit chain of an organization is broken (${why}): no checkpoint signed`);
+    return 'broken';
   }
 }

@@ -1,37 +1,20 @@
 import { Readable } from 'node:stream';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Page, ValidationError, csvCell, decodeCursor, encodeCursor } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
 import { Signer } from '../signing/signer';
-import { AuditActorType, AuditEvent, AuditOutcome, GENESIS_HASH, chainHash, checkpointMessage } from './audit-chain';
+import { checkpointMessage } from './audit-chain';
+import { AuditRow, CheckpointRow, auditChainRepository, eventOf } from './audit-chain.repository';
+import { CheckedCheckpoint, GENESIS, anchorOf, walkSegment } from './chain-verifier';
 import { AuditEventView, AuditQuery, ChainVerification } from './dto/audit-event.dto';
 
-interface AuditRow {
-  org_id: string;
-  seq: string;
-  id: string;
-  /** timestamptz arrives as text: MikroORM turns pg's date parsing off. */
-  occurred_at: string;
-  actor_type: AuditActorType;
-  actor_id: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  outcome: AuditOutcome;
-  request_id: string | null;
-  ip: string | null;
-  changed_fields: string[];
-  details: Record<string, string | number | boolean | null | string[]>;
-  prev_hash: string;
-  hash: string;
-}
 
 /** What the list and the export filter on; the export has no paging. */
 type AuditFilters = Omit<AuditQuery, 'limit' | 'cursor'>;
 
 const EXPORT_BATCH = 1000;
-const VERIFY_BATCH = 5000;
 
 /** Reading the audit log: filtered pages, streamed exports, and verification of the hash chain. */
 @Injectable()
@@ -85,84 +68,53 @@ export class AuditEventsService {
   }
 
   /**
-   * Recomputes the org's chain from where retention last pruned it: every seq present, every
-   * prevHash equal to the previous hash, every hash equal to SHA-256(prevHash ‖ canonical event).
-   * Then checks the newest signed checkpoint: if rows at or before it are gone, or its hash no
-   * longer matches, the newest events were deleted or rewritten together with the chain head.
+   * Verifies the org's chain at the cost of what changed since its newest sound checkpoint: every
+   * checkpoint's signature and link back to the chain's start (chain-verifier.ts anchorOf), every
+   * checkpointed event still carrying its signed hash, then the events after the anchor recomputed
+   * up to the head (every seq present, every prevHash the previous hash, every hash
+   * SHA-256(prevHash ‖ canonical event)). Deleting the newest events, even with the chain head
+   * rewritten to match, shows against the newest checkpoint. Events before the anchor were
+   * recomputed when it was signed; a full re-verification (POST /v1/audit-events/verifications)
+   * recomputes them again.
    */
   verify(): Promise<ChainVerification> {
     // One snapshot for every read below (they join it): a prune or a checkpoint committed midway
     // must not look like a break.
-    return this.database.snapshot(() => this.verifyChain(this.context.requireOrgId()));
+    return this.database.snapshot((em) => this.verifyChain(em, this.context.requireOrgId()));
   }
 
-  private async verifyChain(orgId: string): Promise<ChainVerification> {
-    const [head] = await this.database.transaction((em) =>
-      em.execute<{ last_seq: string; last_hash: string; pruned_through_seq: string; pruned_through_hash: string }[]>(
-        'select last_seq, last_hash, pruned_through_seq, pruned_through_hash from audit_chain_heads where org_id = ?',
-        [orgId],
-      ),
+  private async verifyChain(em: EntityManager, orgId: string): Promise<ChainVerification> {
+    const head = await auditChainRepository.head(em, orgId);
+    const start = head && head.prunedThrough.seq > 0 ? head.prunedThrough : GENESIS;
+    const checkpoints = await this.checkedCheckpoints(orgId, await auditChainRepository.checkpoints(em, orgId));
+    const mismatch = await auditChainRepository.firstCheckpointMismatch(em, orgId, start.seq);
+    const anchor = anchorOf(checkpoints, start, mismatch);
+    const segment = await walkSegment(anchor.from, head?.last.seq ?? 0, (fromSeq, limit) =>
+      auditChainRepository.events(em, orgId, fromSeq, limit),
     );
-    let expectedSeq = Number(head?.pruned_through_seq ?? 0) + 1;
-    let prevHash = head?.pruned_through_hash ?? GENESIS_HASH;
-    let checked = 0;
-    let firstBrokenSeq: number | undefined;
-    for (;;) {
-      const rows = await this.database.transaction((em) =>
-        em.execute<AuditRow[]>(`select * from audit_events where org_id = ? and seq >= ? order by seq limit ${VERIFY_BATCH}`, [
-          orgId,
-          expectedSeq,
-        ]),
-      );
-      for (const row of rows) {
-        const seq = Number(row.seq);
-        if (seq !== expectedSeq || row.prev_hash !== prevHash || chainHash(prevHash, eventOf(row)) !== row.hash) {
-          firstBrokenSeq = Math.min(seq, expectedSeq);
-          break;
-        }
-        checked += 1;
-        prevHash = row.hash;
-        expectedSeq += 1;
-      }
-      if (firstBrokenSeq !== undefined || rows.length < VERIFY_BATCH) break;
-    }
-    const lastSeq = expectedSeq - 1;
-    if (firstBrokenSeq === undefined && head && Number(head.last_seq) > lastSeq) firstBrokenSeq = lastSeq + 1;
-
-    const checkpoint = await this.latestCheckpoint(orgId);
-    if (checkpoint && firstBrokenSeq === undefined) {
-      if (!checkpoint.signatureValid) firstBrokenSeq = checkpoint.seq;
-      else if (checkpoint.seq > lastSeq) firstBrokenSeq = lastSeq + 1;
-      else if (!(await this.hashAt(orgId, checkpoint.seq, checkpoint.hash))) firstBrokenSeq = checkpoint.seq;
-    }
+    const lastSeq = segment.last.seq;
+    // A checkpointed event that is gone or changed: past the chain's end, the newest events were cut off.
+    const rewrittenSeq = mismatch === undefined ? undefined : mismatch > lastSeq ? lastSeq + 1 : mismatch;
+    const broken = [segment.firstBrokenSeq, anchor.brokenSeq, rewrittenSeq].filter((seq): seq is number => seq !== undefined);
+    const newest = checkpoints[checkpoints.length - 1];
     return {
-      valid: firstBrokenSeq === undefined,
-      checked,
-      ...(firstBrokenSeq !== undefined ? { firstBrokenSeq } : {}),
+      valid: broken.length === 0,
+      checked: segment.checked,
+      checkpointedThrough: anchor.from.seq > start.seq ? anchor.from.seq : 0,
+      ...(broken.length > 0 ? { firstBrokenSeq: Math.min(...broken) } : {}),
       lastSeq,
-      lastHash: lastSeq > 0 ? prevHash : null,
-      checkpoint: checkpoint ? { seq: checkpoint.seq, signedAt: checkpoint.signedAt, signatureValid: checkpoint.signatureValid } : null,
+      lastHash: lastSeq > 0 ? segment.last.hash : null,
+      checkpoint: newest ? { seq: newest.seq, signedAt: newest.signedAt, signatureValid: newest.signatureValid } : null,
     };
   }
 
-  private async latestCheckpoint(orgId: string) {
-    const [row] = await this.database.transaction((em) =>
-      em.execute<{ seq: string; hash: string; signed_at: string; key_id: string; signature: string }[]>(
-        'select seq, hash, signed_at, key_id, signature from audit_checkpoints where org_id = ? order by seq desc limit 1',
-        [orgId],
-      ),
-    );
-    if (!row) return undefined;
-    const seq = Number(row.seq);
-    const signatureValid = await this.signer.verify(checkpointMessage(orgId, seq, row.hash), { keyId: row.key_id, value: row.signature });
-    return { seq, hash: row.hash, signedAt: new Date(row.signed_at).toISOString(), signatureValid };
-  }
-
-  private async hashAt(orgId: string, seq: number, hash: string): Promise<boolean> {
-    const rows = await this.database.transaction((em) =>
-      em.execute<{ hash: string }[]>('select hash from audit_events where org_id = ? and seq = ?', [orgId, seq]),
-    );
-    return rows[0]?.hash === hash;
+  private async checkedCheckpoints(orgId: string, rows: readonly CheckpointRow[]): Promise<CheckedCheckpoint[]> {
+    const checked: CheckedCheckpoint[] = [];
+    for (const row of rows) {
+      const message = checkpointMessage(orgId, row.seq, row.hash, row.verifiedFrom);
+      checked.push({ ...row, signatureValid: await this.signer.verify(message, { keyId: row.keyId, value: row.signature }) });
+    }
+    return checked;
   }
 
   private filters(query: AuditFilters): { where: string[]; params: unknown[] } {
@@ -187,22 +139,6 @@ export class AuditEventsService {
   }
 }
 
-function eventOf(row: AuditRow): AuditEvent {
-  return {
-    id: row.id,
-    orgId: row.org_id,
-    seq: Number(row.seq),
-    occurredAt: new Date(row.occurred_at),
-    actor: { type: row.actor_type, id: row.actor_id },
-    action: row.action,
-    target: row.target_type && row.target_id ? { type: row.target_type, id: row.target_id } : null,
-    outcome: row.outcome,
-    requestId: row.request_id,
-    ip: row.ip,
-    changedFields: row.changed_fields,
-    details: row.details,
-  };
-}
 
 function viewOf(row: AuditRow): AuditEventView {
   const { orgId: _orgId, occurredAt, ...event } = eventOf(row);

@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { AuditLog, Jobs } from '../../../src/compliance';
 import { STRONG_PASSWORD, Signed, addMember, bearer, signup } from '../../support/factories';
+import { useScratchDatabase } from '../../support/scratch-database';
 import { createTestApp } from '../../support/test-app';
 
 let app: NestFastifyApplication;
@@ -45,6 +46,10 @@ async function someContacts(user: Signed, count: number): Promise<string[]> {
   }
   return ids;
 }
+
+// Its checkpoint runs visit every organization, and its tampering alters audit_events as the table owner:
+// a database of its own keeps both away from the suites running beside it.
+useScratchDatabase('audit_log');
 
 beforeAll(async () => {
   ({ app } = await createTestApp());
@@ -312,6 +317,77 @@ describe('tamper evidence', () => {
     await app.get(Jobs).runNow('audit-checkpoint');
     await owner.query(`update audit_checkpoints set signature = $2 where org_id = $1`, [user.orgId, Buffer.alloc(64).toString('base64')]);
     expect(await verify(user.token)).toMatchObject({ valid: false, checkpoint: { signatureValid: false } });
+  });
+});
+
+describe('incremental verification after signed checkpoints', () => {
+  async function checkpointNow(): Promise<Record<string, number>> {
+    const run = await app.get(Jobs).runNow('audit-checkpoint');
+    expect(run.status).toBe('succeeded');
+    return run.status === 'succeeded' ? run.counts : {};
+  }
+
+  async function checkpointsOf(orgId: string): Promise<{ seq: number; verifiedFromSeq: number | null }[]> {
+    const { rows } = await owner.query(
+      'select seq::int, verified_from_seq::int as "verifiedFromSeq" from audit_checkpoints where org_id = $1 order by seq',
+      [orgId],
+    );
+    return rows;
+  }
+
+  it('recomputes only the events after the newest checkpoint, which links back to the previous one', async () => {
+    const user = await signup(app);
+    await someContacts(user, 3);
+    await checkpointNow();
+    const first = await verify(user.token);
+    expect(first).toMatchObject({ valid: true, checked: 0, checkpointedThrough: first.lastSeq, checkpoint: { seq: first.lastSeq } });
+
+    await someContacts(user, 4);
+    const second = await verify(user.token);
+    expect(second).toMatchObject({ valid: true, checkpointedThrough: first.lastSeq, checked: second.lastSeq - first.lastSeq });
+    await checkpointNow();
+    expect(await checkpointsOf(user.orgId)).toEqual([
+      { seq: first.lastSeq, verifiedFromSeq: 0 },
+      { seq: second.lastSeq, verifiedFromSeq: first.lastSeq },
+    ]);
+    expect(await verify(user.token)).toMatchObject({ valid: true, checked: 0, checkpointedThrough: second.lastSeq });
+  });
+
+  it('signs no checkpoint over a broken chain, and the verification shows the break', async () => {
+    const user = await signup(app);
+    await someContacts(user, 2);
+    await checkpointNow();
+    await someContacts(user, 3);
+    const { lastSeq } = await verify(user.token);
+    await asOwnerWithoutTrigger(`update audit_events set action = 'contact.read' where org_id = $1 and seq = $2`, [user.orgId, lastSeq - 1]);
+    const before = await checkpointsOf(user.orgId);
+    const counts = await checkpointNow();
+    expect(counts.chainsBroken).toBeGreaterThanOrEqual(1);
+    expect(await checkpointsOf(user.orgId)).toEqual(before);
+    expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: lastSeq - 1 });
+  });
+
+  it('reports a checkpointed event whose hash was rewritten at that checkpoint', async () => {
+    const user = await signup(app);
+    await someContacts(user, 3);
+    await checkpointNow();
+    const { lastSeq } = await verify(user.token);
+    await someContacts(user, 2);
+    await asOwnerWithoutTrigger(`update audit_events set hash = repeat('f', 64) where org_id = $1 and seq = $2`, [user.orgId, lastSeq]);
+    expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: lastSeq, checkpointedThrough: 0 });
+  });
+
+  it('reports a checkpoint removed from the middle of the signed checkpoint chain', async () => {
+    const user = await signup(app);
+    const seqs: number[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      await someContacts(user, 1);
+      await checkpointNow();
+      seqs.push((await verify(user.token)).lastSeq);
+    }
+    await owner.query('delete from audit_checkpoints where org_id = $1 and seq = $2', [user.orgId, seqs[1]]);
+    const result = await verify(user.token);
+    expect(result).toMatchObject({ valid: false, firstBrokenSeq: seqs[0] + 1, checkpointedThrough: seqs[0] });
   });
 });
 

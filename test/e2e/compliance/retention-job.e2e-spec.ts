@@ -313,7 +313,8 @@ describe('one nightly run does what the preview showed', () => {
     const events = (await call('GET', '/v1/audit-events?limit=100', owner.token)).json().data;
     expect(Math.min(...events.map((event: { seq: number }) => event.seq))).toBe(4);
     const verified = await verifyChain(owner);
-    expect(verified).toMatchObject({ valid: true, checked: verified.lastSeq - 3, checkpoint: { signatureValid: true } });
+    // Recomputed from its new start. Its backdated (so broken) prefix kept the checkpoint job from signing it before the run.
+    expect(verified).toMatchObject({ valid: true, checked: verified.lastSeq - 3, checkpointedThrough: 0, checkpoint: null });
     const { rows } = await db.query('select pruned_through_seq from audit_chain_heads where org_id = $1', [owner.orgId]);
     expect(Number(rows[0].pruned_through_seq)).toBe(3);
   });

@@ -121,8 +121,15 @@ export class ChainVerification {
   @ApiProperty()
   valid!: boolean;
 
-  @ApiProperty({ example: 1234, description: 'Events whose hash was recomputed and matched.' })
+  @ApiProperty({ example: 34, description: 'Events whose hash this verification recomputed and found in order.' })
   checked!: number;
+
+  @ApiProperty({
+    example: 1200,
+    description:
+      'Events up to this seq were not recomputed here: the signed checkpoint at it was made only after they verified, and every checkpoint up to it still verifies and still names its event. 0 when the chain was recomputed from its start. A full verification (POST /v1/audit-events/verifications) recomputes every event.',
+  })
+  checkpointedThrough!: number;
 
   @ApiPropertyOptional({ example: 17, description: 'The first seq that is missing, altered or out of order.' })
   firstBrokenSeq?: number;

@@ -18,7 +18,8 @@ const SYSTEM_PRINCIPAL = { type: 'system', id: 'evidence' } as const;
 @Injectable()
 export class MonitoringCheck implements EvidenceCheck {
   readonly id = 'monitoring';
-  readonly version = 1;
+  /** 2: the chain summary says how far a signed checkpoint vouched for it (incremental verification). */
+  readonly version = 2;
   readonly criteria = ['CC7.2'];
   readonly description =
     'Audit chain verification, failed sign-ins and permission denials in the period, job outcomes, alert rules in force';
@@ -60,6 +61,7 @@ export class MonitoringCheck implements EvidenceCheck {
       summary: {
         chainValid: chain.valid,
         chainChecked: chain.checked,
+        chainCheckpointedThrough: chain.checkpointedThrough,
         chainFirstBrokenSeq: chain.firstBrokenSeq ?? null,
         chainLastSeq: chain.lastSeq,
         chainCheckpointSeq: chain.checkpoint?.seq ?? null,
