@@ -6,6 +6,8 @@ import { AuditCheckpoints } from './audit/audit-checkpoints';
 import { AuditEventsController } from './audit/audit-events.controller';
 import { AuditEventsService } from './audit/audit-events.service';
 import { AuditLog } from './audit/audit-log';
+import { AuditVerificationsController } from './audit/audit-verifications.controller';
+import { AuditVerifications } from './audit/audit-verifications.service';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { EVIDENCE_CONTROLLERS, EVIDENCE_PROVIDERS } from './evidence/evidence.providers';
 import { Jobs } from './jobs/jobs';
@@ -25,6 +27,7 @@ import { SigningKeyController } from './signing/signing-key.controller';
   imports: [ScheduleModule.forRoot(), MonitoringModule, DiscoveryModule],
   controllers: [
     AuditEventsController,
+    AuditVerificationsController,
     SigningKeyController,
     ...PRIVACY_CONTROLLERS,
     ...RETENTION_CONTROLLERS,
@@ -37,6 +40,7 @@ import { SigningKeyController } from './signing/signing-key.controller';
     AuditLog,
     AuditEventsService,
     AuditCheckpoints,
+    AuditVerifications,
     Jobs,
     Signer,
     ...PRIVACY_PROVIDERS,

@@ -98,6 +98,7 @@ export interface AppConfig {
     /** Cron expressions (with seconds allowed) per scheduled job. */
     readonly schedules: {
       readonly auditCheckpoint: string;
+      readonly auditVerifications: string;
       readonly retention: string;
       readonly privacyRequests: string;
       readonly evidence: string;
@@ -192,6 +193,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       jobLeaseMs: read.int('JOB_LEASE_SECONDS', { min: 1, max: 3600, default: 30 }) * 1000,
       schedules: {
         auditCheckpoint: read.cron('JOB_AUDIT_CHECKPOINT_CRON', '0 5 * * * *'),
+        // Picks up full audit verifications whose start was lost, and resumes those whose instance died.
+        auditVerifications: read.cron('JOB_AUDIT_VERIFICATIONS_CRON', '30 * * * * *'),
         retention: read.cron('JOB_RETENTION_CRON', '0 30 2 * * *'),
         // Picks up privacy requests whose in-process start was lost (a crash, a restart).
         privacyRequests: read.cron('JOB_PRIVACY_REQUESTS_CRON', '0 * * * * *'),

@@ -7,6 +7,7 @@ export default async () => {
     ['../tenancy/members/dto/member.dto']: await Promise.resolve(require('../tenancy/members/dto/member.dto')),
     ['../tenancy/organizations/dto/organization.dto']: await Promise.resolve(require('../tenancy/organizations/dto/organization.dto')),
     ['../compliance/audit/dto/audit-event.dto']: await Promise.resolve(require('../compliance/audit/dto/audit-event.dto')),
+    ['../compliance/audit/dto/audit-verification.dto']: await Promise.resolve(require('../compliance/audit/dto/audit-verification.dto')),
     ['../compliance/evidence/dto/evidence.dto']: await Promise.resolve(require('../compliance/evidence/dto/evidence.dto')),
     ['../compliance/offboarding/dto/closure.dto']: await Promise.resolve(require('../compliance/offboarding/dto/closure.dto')),
     ['../compliance/reports/dto/report.dto']: await Promise.resolve(require('../compliance/reports/dto/report.dto')),
@@ -226,6 +227,55 @@ export default async () => {
           },
         ],
         [
+          Promise.resolve(require('../compliance/audit/dto/audit-verification.dto')),
+          {
+            AuditVerificationRequester: {
+              type: { required: true, type: () => String },
+              id: { required: true, type: () => String, nullable: true },
+            },
+            AuditVerificationProgress: {
+              checked: { required: true, type: () => Number },
+              total: { required: true, type: () => Number, nullable: true },
+            },
+            AuditVerificationOutcome: {
+              valid: { required: true, type: () => Boolean },
+              firstBrokenSeq: { required: true, type: () => Number, nullable: true },
+              fromSeq: { required: true, type: () => Number },
+              throughSeq: { required: true, type: () => Number },
+            },
+            AuditVerificationSignature: {
+              algorithm: { required: true, type: () => String },
+              keyId: { required: true, type: () => String },
+              value: { required: true, type: () => String },
+              signedPayload: { required: true, type: () => String },
+            },
+            AuditVerificationView: {
+              id: { required: true, type: () => String },
+              status: { required: true, enum: ['queued', 'running', 'succeeded', 'failed'] },
+              requestedBy: { required: true, type: () => t['../compliance/audit/dto/audit-verification.dto'].AuditVerificationRequester },
+              createdAt: { required: true, type: () => String },
+              startedAt: { required: true, type: () => String, nullable: true },
+              finishedAt: { required: true, type: () => String, nullable: true },
+              progress: { required: true, type: () => t['../compliance/audit/dto/audit-verification.dto'].AuditVerificationProgress },
+              outcome: {
+                required: true,
+                type: () => t['../compliance/audit/dto/audit-verification.dto'].AuditVerificationOutcome,
+                nullable: true,
+              },
+              signature: {
+                required: true,
+                type: () => t['../compliance/audit/dto/audit-verification.dto'].AuditVerificationSignature,
+                nullable: true,
+              },
+              error: { required: true, type: () => String, nullable: true },
+            },
+            AuditVerificationPage: {
+              data: { required: true, type: () => [t['../compliance/audit/dto/audit-verification.dto'].AuditVerificationView] },
+              nextCursor: { required: true, type: () => String, nullable: true },
+            },
+          },
+        ],
+        [
           Promise.resolve(require('../compliance/evidence/dto/evidence.dto')),
           {
             ListEvidenceQuery: {
@@ -341,7 +391,7 @@ export default async () => {
             ReportView: {
               id: { required: true, type: () => String },
               kind: { required: true, enum: ['monthly', 'on_demand'] },
-              status: { required: true, enum: ['pending', 'generating', 'ready', 'failed'] },
+              status: { required: true, enum: ['pending', 'failed', 'generating', 'ready'] },
               period: { required: true, type: () => t['../compliance/reports/dto/report.dto'].ReportPeriodView },
               requestedBy: { required: true, type: () => String, nullable: true },
               createdAt: { required: true, type: () => String },
@@ -885,6 +935,16 @@ export default async () => {
               list: { type: t['../compliance/audit/dto/audit-event.dto'].AuditEventPage },
               export: {},
               verify: { type: t['../compliance/audit/dto/audit-event.dto'].ChainVerification },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../compliance/audit/audit-verifications.controller')),
+          {
+            AuditVerificationsController: {
+              create: { type: t['../compliance/audit/dto/audit-verification.dto'].AuditVerificationView },
+              list: { type: t['../compliance/audit/dto/audit-verification.dto'].AuditVerificationPage },
+              get: { type: t['../compliance/audit/dto/audit-verification.dto'].AuditVerificationView },
             },
           },
         ],

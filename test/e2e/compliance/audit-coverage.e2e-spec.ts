@@ -188,6 +188,10 @@ const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
     const id = await created('POST', '/v1/legal-holds', owner.token, { scope: 'organization', reason: 'Litigation' });
     return { response: await call('DELETE', `/v1/legal-holds/${id}`, owner.token), readAs: owner.token };
   },
+  createAuditVerification: async (owner) => ({
+    response: await call('POST', '/v1/audit-events/verifications', owner.token),
+    readAs: owner.token,
+  }),
   collectEvidence: async (owner) => ({
     response: await call('POST', '/v1/compliance/evidence/collections', owner.token, {}),
     readAs: owner.token,

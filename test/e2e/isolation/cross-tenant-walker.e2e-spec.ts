@@ -54,12 +54,13 @@ interface CustomerRecords {
   readonly activityId: string;
 }
 
-/** An access request about the contact, a legal hold on it, collected evidence and a report. */
+/** An access request about the contact, a legal hold on it, collected evidence, a report and a full audit verification. */
 interface ComplianceRecords {
   readonly privacyRequestId: string;
   readonly legalHoldId: string;
   readonly evidenceId: string;
   readonly reportId: string;
+  readonly auditVerificationId: string;
 }
 
 type Case = WalkCase<TenantA, TenantB>;
@@ -401,6 +402,16 @@ const CASES: Record<string, Case> = {
     kind: 'own-tenant-write',
     check: async (ctx) => expect(ctx.seen(await ctx.call({ body: {} }))).toEqual({ status: 201, traces: [] }),
   },
+  listAuditVerifications: { kind: 'list', mustInclude: (b) => [b.compliance.auditVerificationId] },
+  createAuditVerification: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => {
+      // B's own run from its set-up may still be open (409); either way B verifies only its own chain.
+      const seen = ctx.seen(await ctx.call({}));
+      expect({ traces: seen.traces, answered: [202, 409].includes(seen.status) }).toEqual({ traces: [], answered: true });
+    },
+  },
+  getAuditVerification: { kind: 'not-found', params: (a) => ({ id: a.compliance.auditVerificationId }) },
   listReports: { kind: 'list', mustInclude: (b) => [b.compliance.reportId] },
   createReport: {
     kind: 'own-tenant-write',
@@ -517,7 +528,14 @@ async function createComplianceRecords(
   const hold = await post('/v1/legal-holds', { scope: 'contact', contactId: records.contactId, reason: `${label} litigation` });
   const evidence = await post('/v1/compliance/evidence/collections', {});
   const report = await post('/v1/compliance/reports', { from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z' });
-  return { privacyRequestId: request.id, legalHoldId: hold.id, evidenceId: evidence.data[0].id, reportId: report.id };
+  const verification = await post('/v1/audit-events/verifications', {});
+  return {
+    privacyRequestId: request.id,
+    legalHoldId: hold.id,
+    evidenceId: evidence.data[0].id,
+    reportId: report.id,
+    auditVerificationId: verification.id,
+  };
 }
 
 /** Public probes that read no tenant data. Only public operations tagged Operations may be listed here. */
