@@ -19,6 +19,7 @@ import { OrganizationsService } from './organizations/organizations.service';
 import { PasswordHasher } from './passwords/password-hasher';
 import { SecurityEvents } from './security-events';
 import { SessionStore } from './sessions/session-store';
+import { RuntimeRoleCheck } from './tenant-boundary/runtime-role-check';
 import { TenantDatabase } from './tenant-boundary/tenant-database';
 
 /**
@@ -36,6 +37,7 @@ import { TenantDatabase } from './tenant-boundary/tenant-database';
     RouteAccessCheck,
     CredentialResolver,
     TenantDatabase,
+    RuntimeRoleCheck,
     SecurityEvents,
     SessionStore,
     PasswordHasher,

@@ -1,14 +1,23 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager, IsolationLevel, TransactionOptions } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { MissingTenantContextError, RequestContext } from '@app/request-context';
+import { APP_CONFIG, ResolvedConfig } from '../../config';
+import { RUNTIME_DB_ROLE } from '../../database';
 import { TENANT_FILTER } from './tenant-entity';
 import { installTransactionPrelude, withTransactionPrelude } from './transaction-prelude';
 
 type Scope = { readonly orgId: string } | { readonly userId: string } | null;
 
-/** The org (or user) a transaction acts for, as RLS reads them. */
-const SET_SCOPE = "select set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)";
+/**
+ * The first statement of every transaction: the runtime role, the statement timeout and the org
+ * (or user) it acts for, as RLS reads them, all transaction-local. The role and the timeout are
+ * also connection start-up options (orm-options.ts), but PgBouncer in transaction mode must be
+ * told to ignore start-up options, and then the session would run as the login user (an owner or
+ * superuser bypasses RLS): set here, they hold behind any pooler.
+ */
+const SET_SCOPE = `select set_config('role', '${RUNTIME_DB_ROLE}', true), set_config('statement_timeout', ?, true),
+  set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)`;
 
 /** Ids for the query events of one-round-trip reads: a counter, no random bytes per read. */
 let readEventCount = 0;
@@ -40,10 +49,15 @@ export class TenantDatabase {
     readonly afterCommit: (() => Promise<void>)[];
   }>();
 
+  /** The statement timeout, as `set_config` takes it. */
+  private readonly statementTimeout: string;
+
   constructor(
     private readonly em: EntityManager,
     private readonly context: RequestContext,
+    @Inject(APP_CONFIG) config: ResolvedConfig,
   ) {
+    this.statementTimeout = `${config.database.statementTimeoutMs}ms`;
     installTransactionPrelude(em.getConnection().getKnex().client as never);
   }
 
@@ -119,7 +133,7 @@ export class TenantDatabase {
     if (outer && outer.orgId === orgId) return outer.em.execute<T[]>(sql, [...params]);
     const platform = this.em.getPlatform();
     const statement = platform.formatQuery(sql, [...params]);
-    const text = `${platform.formatQuery(SET_SCOPE, [orgId, ''])};\n${statement}`;
+    const text = `${platform.formatQuery(SET_SCOPE, [this.statementTimeout, orgId, ''])};\n${statement}`;
     const client = this.em.getConnection().getKnex().client as unknown as KnexClient;
     // knex's own query events, so query metrics and the slow-query log see this statement too.
     const event = { __knexQueryUid: `atrium-read-${++readEventCount}`, sql: statement, bindings: [] };
@@ -145,7 +159,7 @@ export class TenantDatabase {
     if (outer && orgId && outer.orgId === orgId) return work(outer.em);
     const afterCommit: (() => Promise<void>)[] = [];
     // `true` makes both settings local to this transaction; they go in the same message as BEGIN.
-    const setScope = this.em.getPlatform().formatQuery(SET_SCOPE, [orgId, userId]);
+    const setScope = this.em.getPlatform().formatQuery(SET_SCOPE, [this.statementTimeout, orgId, userId]);
     const result = await withTransactionPrelude(setScope, (sentWithBegin) =>
       this.em.fork({ useContext: false }).transactional(async (em) => {
         if (!sentWithBegin()) await em.execute(setScope);
