@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '@app/http';
 import { RequestContext } from '@app/request-context';
@@ -27,8 +27,10 @@ const CLOSURE_NOT_FOUND = () => new NotFoundError('CLOSURE_NOT_FOUND', 'This org
  * the closure job deletes everything (see OrganizationPurge).
  */
 @Injectable()
-export class OrganizationClosures {
+export class OrganizationClosures implements BeforeApplicationShutdown {
   private readonly logger = new Logger(OrganizationClosures.name);
+  /** Exports being built after their request committed: shutdown waits for them before connections close. */
+  private readonly building = new Set<Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -54,13 +56,19 @@ export class OrganizationClosures {
       );
       if (!created) throw new ConflictError('CLOSURE_ALREADY_REQUESTED', 'A closure of this organization is already under way.');
       await this.database.afterCommit(async () => {
-        void this.buildExport(orgId, created.id).catch((error: unknown) =>
+        const building = this.buildExport(orgId, created.id).catch((error: unknown) =>
           this.logger.error({ err: error, orgId }, 'building the closure export failed; the closure job retries'),
         );
+        this.building.add(building);
+        void building.finally(() => this.building.delete(building));
       });
       return created;
     });
     return viewOf(row);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.building]);
   }
 
   async current(): Promise<ClosureView> {
@@ -95,8 +103,9 @@ export class OrganizationClosures {
 
   /** Builds and stores the export of a pending closure; the closure job calls it for any the request path missed. */
   async buildExport(orgId: string, closureId: string): Promise<void> {
+    // Read in one snapshot (the export reads in batches), stored in a transaction of its own.
+    const built = await this.database.snapshotOf(orgId, (em) => this.exporter.build(em, orgId));
     await this.database.forOrganization(orgId, async (em) => {
-      const built = await this.exporter.build(em, orgId);
       await em.execute(
         `update organization_closures set export = ?, export_sha256 = ?, export_ready_at = now(), status = 'export_ready'
          where id = ? and org_id = ? and status = 'pending'`,

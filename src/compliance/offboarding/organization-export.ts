@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 
-const gzipAsync = promisify(gzip);
+/** Rows read per statement: the export never holds more than one batch of rows in memory. */
+const EXPORT_BATCH = 1000;
 
 /** Credentials and their hashes never leave the database, not even in the org's own export. */
 const SECRET_COLUMNS: Readonly<Record<string, readonly string[]>> = {
@@ -26,6 +27,12 @@ export interface OrganizationExport {
  * The org's complete data as one gzipped JSON document, for the owner to take away before the
  * org is deleted (GDPR Art. 28(3)(g)). Every table with an `org_id` column is included, found in
  * the catalogue rather than listed here, so a table added later is exported too.
+ *
+ * The document is written as it is read: each table in batches of EXPORT_BATCH rows (in physical
+ * order, `ctid`), every row serialised and compressed at once, so memory holds one batch of rows
+ * and the compressed output, never the org's data as objects or as JSON text: an org with millions
+ * of rows stays within a capped heap. `em` should be a REPEATABLE READ transaction
+ * (TenantDatabase.snapshotOf) so that the batches see one state of the org.
  */
 @Injectable()
 export class OrganizationExporter {
@@ -36,18 +43,76 @@ export class OrganizationExporter {
        from memberships m join users u on u.id = m.user_id where m.org_id = ? order by m.created_at`,
       [orgId],
     );
-    const tables: Record<string, Record<string, unknown>[]> = {};
-    const counts: Record<string, number> = {};
-    for (const table of await tenantTables(em)) {
-      if (SKIPPED_TABLES.has(table)) continue;
-      const rows = await em.execute<Record<string, unknown>[]>(`select * from "${table}" where org_id = ?`, [orgId]);
-      const hidden = SECRET_COLUMNS[table] ?? [];
-      tables[table] = rows.map((row) => Object.fromEntries(Object.entries(row).filter(([column]) => !hidden.includes(column))));
-      counts[table] = rows.length;
+    const output = new CompressedDocument();
+    try {
+      const head = { format: 'atrium-organization-export/v1', exportedAt: new Date().toISOString(), organization, members };
+      await output.write(`${JSON.stringify(head).slice(0, -1)},"tables":{`);
+      const counts: Record<string, number> = {};
+      let first = true;
+      for (const table of await tenantTables(em)) {
+        if (SKIPPED_TABLES.has(table)) continue;
+        await output.write(`${first ? '' : ','}${JSON.stringify(table)}:[`);
+        first = false;
+        counts[table] = await this.writeRows(em, orgId, table, output);
+        await output.write(']');
+      }
+      await output.write('}}');
+      return { ...(await output.finish()), counts };
+    } catch (error) {
+      output.discard();
+      throw error;
     }
-    const document = { format: 'atrium-organization-export/v1', exportedAt: new Date().toISOString(), organization, members, tables };
-    const compressed = await gzipAsync(Buffer.from(JSON.stringify(document)));
-    return { gzip: compressed, sha256: createHash('sha256').update(compressed).digest('hex'), counts };
+  }
+
+  /** Writes the org's rows of `table` as JSON array items, batch by batch; returns how many. */
+  private async writeRows(em: EntityManager, orgId: string, table: string, output: CompressedDocument): Promise<number> {
+    const hidden = new Set(['row_position', ...(SECRET_COLUMNS[table] ?? [])]);
+    let count = 0;
+    let after = '(0,0)';
+    for (;;) {
+      const rows = await em.execute<Record<string, unknown>[]>(
+        `select ctid::text as row_position, * from "${table}" where org_id = ? and ctid > ?::tid order by ctid limit ${EXPORT_BATCH}`,
+        [orgId, after],
+      );
+      for (const row of rows) {
+        const visible = Object.fromEntries(Object.entries(row).filter(([column]) => !hidden.has(column)));
+        await output.write(`${count === 0 ? '' : ','}${JSON.stringify(visible)}`);
+        count += 1;
+      }
+      if (rows.length < EXPORT_BATCH) return count;
+      after = String(rows[rows.length - 1].row_position);
+    }
+  }
+}
+
+/** Text in, gzip out: the compressed bytes and their SHA-256, gathered as they come. */
+class CompressedDocument {
+  private readonly gzip = createGzip();
+  private readonly chunks: Buffer[] = [];
+  private readonly hash = createHash('sha256');
+  private readonly ended = once(this.gzip, 'end');
+
+  constructor() {
+    this.gzip.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.hash.update(chunk);
+    });
+  }
+
+  async write(text: string): Promise<void> {
+    if (!this.gzip.write(text)) await once(this.gzip, 'drain');
+  }
+
+  /** Frees the compressor when the export fails half-way. */
+  discard(): void {
+    this.ended.catch(() => undefined);
+    this.gzip.destroy();
+  }
+
+  async finish(): Promise<{ gzip: Buffer; sha256: string }> {
+    this.gzip.end();
+    await this.ended;
+    return { gzip: Buffer.concat(this.chunks), sha256: this.hash.digest('hex') };
   }
 }
 

@@ -94,6 +94,14 @@ export class TenantDatabase {
   }
 
   /**
+   * `snapshot()` for an organization named by a job rather than by the request context: reads that
+   * must see one consistent state across many statements (an export read in batches, say).
+   */
+  snapshotOf<T>(orgId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.run({ orgId }, work, { isolationLevel: IsolationLevel.REPEATABLE_READ, readOnly: true });
+  }
+
+  /**
    * Work for an organization named by a credential being checked (session, API key, invitation
    * token) before the request has a tenant context. Filter and RLS apply as usual.
    */

@@ -60,6 +60,28 @@ afterAll(async () => {
 });
 
 describe('organization closure, end to end', () => {
+  it('streams an export of tables larger than one read batch: every row exactly once', async () => {
+    const owner = await signup(app);
+    // More rows than the exporter reads per statement (1,000), so it continues from a saved position twice.
+    const { rows: seeded } = await db.query<{ id: string }>(
+      `insert into contacts (id, org_id, first_name, last_name, tags, custom_fields)
+       select gen_random_uuid(), $1, 'Bulk', 'Contact ' || n, '{}', '{}' from generate_series(1, 2345) as n returning id`,
+      [owner.orgId],
+    );
+    expect((await call('POST', '/v1/organization/closure', owner.token, { confirmOrganizationName: await orgName(owner) })).statusCode).toBe(
+      202,
+    );
+    await exportReady(owner);
+    const download = await call('GET', '/v1/organization/closure/export', owner.token);
+    const exported = JSON.parse(gunzipSync(download.rawPayload).toString('utf8'));
+    const ids = exported.tables.contacts.map((row: { id: string }) => row.id);
+    expect(ids).toHaveLength(2345);
+    expect(new Set(ids)).toEqual(new Set(seeded.map((row) => row.id)));
+    expect(exported.tables.contacts[0]).not.toHaveProperty('row_position');
+    // Withdrawn, so the closure job of the next test deletes only its own org.
+    expect((await call('DELETE', '/v1/organization/closure', owner.token)).statusCode).toBeLessThan(300);
+  });
+
   it('exports everything, then deletes every row of the org and publishes a signed certificate', async () => {
     const owner = await signup(app);
     const member = await addMember(app, owner, 'member');
