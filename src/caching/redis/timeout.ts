@@ -19,7 +19,7 @@ export class RedisTimeoutError extends Error {
 
 /** A timer running this much later than due means the event loop was stalled, not that Redis was slow. */
 const STALL_TOLERANCE_MS = 50;
-/** After a stall, the time given for replies that arrived meanwhile (or commands it held back) to be read. */
+/** After a stall, at least this long is given back for replies that arrived meanwhile (or commands it held back). */
 const STALL_GRACE_MS = 50;
 /** At most this many graces in a row: a process stalled again and again still ends its wait. */
 const MAX_STALL_GRACES = 5;
@@ -30,15 +30,16 @@ const MAX_STALL_GRACES = 5;
  * a CPU-bound request on a busy machine): when the loop is blocked past the due time, the timers
  * phase runs before the poll phase, so the timeout fires although the reply is already in the
  * socket buffer (or the command was not even written yet). A timer that fires late therefore
- * waits a short grace first, which gives the loop a turn to read what is there.
+ * gives back the time the stall took (at least STALL_GRACE_MS, at most `ms`), so the command gets
+ * its full wait with the loop free to read the answer.
  */
 export function redisDeadline(ms: number, onExpire: () => void): () => void {
   let timer: NodeJS.Timeout;
   const arm = (wait: number, gracesLeft: number) => {
     const due = performance.now() + wait;
     timer = setTimeout(() => {
-      const late = performance.now() - due > STALL_TOLERANCE_MS;
-      if (late && gracesLeft > 0) arm(STALL_GRACE_MS, gracesLeft - 1);
+      const lateness = performance.now() - due;
+      if (lateness > STALL_TOLERANCE_MS && gracesLeft > 0) arm(Math.min(ms, Math.max(STALL_GRACE_MS, lateness)), gracesLeft - 1);
       else onExpire();
     }, wait);
     timer.unref();

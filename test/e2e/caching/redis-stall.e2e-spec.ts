@@ -72,8 +72,9 @@ describe('A stalled event loop is not a Redis fault (e2e)', () => {
     for (let i = 0; i < 3; i += 1) {
       availability.pingSent();
       const ping = client.ping().finally(() => availability.pingAnswered());
-      // Runs in the timers phase right after the stall, before the poll phase reads the PING's reply.
-      const seenAfterStall = new Promise<boolean>((resolve) => setTimeout(() => resolve(availability.suspended), 0));
+      // Due just after the PING's deadline, so it runs in the timers phase after the stall, right
+      // after the deadline's own timer and before the poll phase reads the PING's reply.
+      const seenAfterStall = new Promise<boolean>((resolve) => setTimeout(() => resolve(availability.suspended), TIMEOUT_MS + 1));
       stall(STALL_MS);
       expect(await seenAfterStall).toBe(false);
       await ping;
