@@ -320,6 +320,14 @@ describe('Tenant boundary through PgBouncer in transaction pooling mode, under c
       await expect(new RuntimeRoleCheck(app.get(EntityManager), productionConfig(app)).onApplicationBootstrap()).rejects.toThrow(
         /bypasses row-level security/,
       );
+      // Even so, TenantDatabase's own statements run as the runtime role, set in each transaction:
+      // unfiltered reads through it see only their org (they saw every org's rows before it did).
+      const tenantDb = app.get(TenantDatabase);
+      const seen = await mapLimit(orgs, 4, async (org) => ({
+        org,
+        rows: await tenantDb.readForOrganization<{ org_id: string }>(org.orgId, 'select distinct org_id from contacts', []),
+      }));
+      expect(seen.flatMap(({ org, rows }) => rows.filter((row) => row.org_id !== org.orgId))).toEqual([]);
     } finally {
       await app.close();
       await unsafe.stop();
