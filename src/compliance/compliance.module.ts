@@ -9,6 +9,7 @@ import { AuditLog } from './audit/audit-log';
 import { AuditVerificationsController } from './audit/audit-verifications.controller';
 import { AuditVerifications } from './audit/audit-verifications.service';
 import { AuditInterceptor } from './audit/audit.interceptor';
+import { CheckpointLedger } from './audit/checkpoint-ledger';
 import { EVIDENCE_CONTROLLERS, EVIDENCE_PROVIDERS } from './evidence/evidence.providers';
 import { Jobs } from './jobs/jobs';
 import { OFFBOARDING_CONTROLLERS, OFFBOARDING_PROVIDERS } from './offboarding/offboarding.providers';
@@ -40,6 +41,7 @@ import { SigningKeyController } from './signing/signing-key.controller';
     AuditLog,
     AuditEventsService,
     AuditCheckpoints,
+    CheckpointLedger,
     AuditVerifications,
     Jobs,
     Signer,

@@ -241,7 +241,9 @@ export default async () => {
               valid: { required: true, type: () => Boolean },
               firstBrokenSeq: { required: true, type: () => Number, nullable: true },
               fromSeq: { required: true, type: () => Number },
+              fromHash: { required: true, type: () => String },
               throughSeq: { required: true, type: () => Number },
+              throughHash: { required: true, type: () => String, nullable: true },
             },
             AuditVerificationSignature: {
               algorithm: { required: true, type: () => String },

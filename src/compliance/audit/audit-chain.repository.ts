@@ -44,6 +44,12 @@ export interface CheckpointRow {
   readonly verifiedFrom: ChainPoint | null;
 }
 
+export interface CheckpointEventRow {
+  readonly checkpoint_seq: string;
+  readonly checkpoint_hash: string;
+  readonly prior_hash: string | null;
+}
+
 export function eventOf(row: AuditRow): AuditEvent {
   return {
     id: row.id,
@@ -111,18 +117,39 @@ export const auditChainRepository = {
   },
 
   /**
-   * The lowest checkpoint above `aboveSeq` whose event is gone or no longer has the signed hash:
-   * the chain was rewritten at or before it. One index walk over the checkpoints, however many.
+   * Each checkpoint above `aboveSeq` with the event it names (absent when gone) and the stored hash
+   * of the event before that one: enough to check, per checkpoint, that its event still carries the
+   * signed hash, still recomputes to it, and still follows its predecessor. One index walk.
    */
-  async firstCheckpointMismatch(em: EntityManager, orgId: string, aboveSeq: number): Promise<number | undefined> {
-    const [row] = await em.execute<{ seq: string }[]>(
-      `select c.seq from audit_checkpoints c
+  checkpointEvents(em: EntityManager, orgId: string, aboveSeq: number): Promise<(Partial<AuditRow> & CheckpointEventRow)[]> {
+    return em.execute<(Partial<AuditRow> & CheckpointEventRow)[]>(
+      `select c.seq as checkpoint_seq, c.hash as checkpoint_hash, p.hash as prior_hash, e.*
+       from audit_checkpoints c
        left join audit_events e on e.org_id = c.org_id and e.seq = c.seq
-       where c.org_id = ? and c.seq > ? and e.hash is distinct from c.hash
-       order by c.seq limit 1`,
+       left join audit_events p on p.org_id = c.org_id and p.seq = c.seq - 1
+       where c.org_id = ? and c.seq > ?
+       order by c.seq`,
       [orgId, aboveSeq],
     );
-    return row ? Number(row.seq) : undefined;
+  },
+
+  /** How many events lie in (afterSeq, throughSeq]: one per seq when none was deleted. */
+  async countEvents(em: EntityManager, orgId: string, afterSeq: number, throughSeq: number): Promise<number> {
+    const [row] = await em.execute<{ n: string }[]>('select count(*) as n from audit_events where org_id = ? and seq > ? and seq <= ?', [
+      orgId,
+      afterSeq,
+      throughSeq,
+    ]);
+    return Number(row.n);
+  },
+
+  /** The lowest event at or before `seq`: retention deletes everything up to the pruned point, so there should be none. */
+  async firstEventThrough(em: EntityManager, orgId: string, seq: number): Promise<number | undefined> {
+    const [row] = await em.execute<{ seq: string | null }[]>('select min(seq) as seq from audit_events where org_id = ? and seq <= ?', [
+      orgId,
+      seq,
+    ]);
+    return row?.seq === null || row?.seq === undefined ? undefined : Number(row.seq);
   },
 
   async insertCheckpoint(

@@ -10,6 +10,11 @@ import { GENESIS, walkSegment } from './chain-verifier';
 
 export const AUDIT_CHECKPOINT_JOB = 'audit-checkpoint';
 
+type CheckpointPlan =
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'broken'; readonly seq: number; readonly why: string }
+  | { readonly kind: 'sign'; readonly point: ChainPoint; readonly from: ChainPoint };
+
 /**
  * Hourly, each org whose chain grew gets an Ed25519-signed checkpoint of its newest (seq, hash),
  * signed only after the chain since the previous checkpoint was recomputed and found intact: the
@@ -54,26 +59,34 @@ export class AuditCheckpoints implements OnModuleInit {
    * names its event) or from the chain's start, up to the head, and signs the head if it moved.
    */
   async checkpoint(orgId: string): Promise<'signed' | 'unchanged' | 'broken'> {
-    return this.database.forOrganization(orgId, async (em) => {
+    // Read and recomputed in one snapshot, so that a retention prune committed midway cannot look
+    // like a break; signed and stored afterwards (a second run's successor of the same checkpoint
+    // is refused by the unique index on verified_from_seq).
+    const plan = await this.database.snapshotOf(orgId, async (em): Promise<CheckpointPlan> => {
       const head = await auditChainRepository.head(em, orgId);
       const checkpoints = await auditChainRepository.checkpoints(em, orgId);
       const newest = checkpoints[checkpoints.length - 1];
-      if (!head || head.last.seq <= (newest?.seq ?? 0)) return 'unchanged';
+      if (!head || head.last.seq <= (newest?.seq ?? 0)) return { kind: 'unchanged' };
       const from = await this.verifiedStart(em, orgId, head.prunedThrough, checkpoints);
-      if (!from) return this.broken(orgId, newest.seq, 'its newest checkpoint no longer verifies');
+      if (!from) return { kind: 'broken', seq: newest.seq, why: 'its newest checkpoint no longer verifies' };
       const segment = await walkSegment(from, head.last.seq, (fromSeq, limit) => auditChainRepository.events(em, orgId, fromSeq, limit));
       if (segment.firstBrokenSeq !== undefined || segment.last.hash !== head.last.hash) {
-        return this.broken(orgId, segment.firstBrokenSeq ?? head.last.seq, 'the chain does not recompute');
+        return { kind: 'broken', seq: segment.firstBrokenSeq ?? head.last.seq, why: 'the chain does not recompute' };
       }
-      const signature = await this.signer.sign(checkpointMessage(orgId, head.last.seq, head.last.hash, from));
-      await auditChainRepository.insertCheckpoint(em, orgId, {
-        point: head.last,
-        verifiedFrom: from,
+      return { kind: 'sign', point: head.last, from };
+    });
+    if (plan.kind === 'unchanged') return 'unchanged';
+    if (plan.kind === 'broken') return this.broken(orgId, plan.seq, plan.why);
+    const signature = await this.signer.sign(checkpointMessage(orgId, plan.point.seq, plan.point.hash, plan.from));
+    await this.database.forOrganization(orgId, (em) =>
+      auditChainRepository.insertCheckpoint(em, orgId, {
+        point: plan.point,
+        verifiedFrom: plan.from,
         keyId: signature.keyId,
         signature: signature.value,
-      });
-      return 'signed';
-    });
+      }),
+    );
+    return 'signed';
   }
 
   /**

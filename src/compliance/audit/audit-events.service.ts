@@ -4,10 +4,9 @@ import { Injectable } from '@nestjs/common';
 import { Page, ValidationError, csvCell, decodeCursor, encodeCursor } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
-import { Signer } from '../signing/signer';
-import { checkpointMessage } from './audit-chain';
-import { AuditRow, CheckpointRow, auditChainRepository, eventOf } from './audit-chain.repository';
-import { CheckedCheckpoint, GENESIS, anchorOf, walkSegment } from './chain-verifier';
+import { AuditRow, auditChainRepository, eventOf } from './audit-chain.repository';
+import { CheckpointLedger } from './checkpoint-ledger';
+import { walkSegment } from './chain-verifier';
 import { AuditEventView, AuditQuery, ChainVerification } from './dto/audit-event.dto';
 
 
@@ -22,7 +21,7 @@ export class AuditEventsService {
   constructor(
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
-    private readonly signer: Signer,
+    private readonly ledger: CheckpointLedger,
   ) {}
 
   /** Newest first. */
@@ -84,19 +83,22 @@ export class AuditEventsService {
   }
 
   private async verifyChain(em: EntityManager, orgId: string): Promise<ChainVerification> {
-    const head = await auditChainRepository.head(em, orgId);
-    const start = head && head.prunedThrough.seq > 0 ? head.prunedThrough : GENESIS;
-    const checkpoints = await this.checkedCheckpoints(orgId, await auditChainRepository.checkpoints(em, orgId));
-    const mismatch = await auditChainRepository.firstCheckpointMismatch(em, orgId, start.seq);
-    const anchor = anchorOf(checkpoints, start, mismatch);
-    const segment = await walkSegment(anchor.from, head?.last.seq ?? 0, (fromSeq, limit) =>
+    const reading = await this.ledger.read(em, orgId);
+    const { anchor, start, newest, mismatchSeq } = reading;
+    const segment = await walkSegment(anchor.from, reading.head?.last.seq ?? 0, (fromSeq, limit) =>
       auditChainRepository.events(em, orgId, fromSeq, limit),
     );
     const lastSeq = segment.last.seq;
     // A checkpointed event that is gone or changed: past the chain's end, the newest events were cut off.
-    const rewrittenSeq = mismatch === undefined ? undefined : mismatch > lastSeq ? lastSeq + 1 : mismatch;
-    const broken = [segment.firstBrokenSeq, anchor.brokenSeq, rewrittenSeq].filter((seq): seq is number => seq !== undefined);
-    const newest = checkpoints[checkpoints.length - 1];
+    const rewrittenSeq = mismatchSeq === undefined ? undefined : mismatchSeq > lastSeq ? lastSeq + 1 : mismatchSeq;
+    // Events past the head the chain names: the head was moved back over them.
+    const pastHead =
+      segment.firstBrokenSeq === undefined && (await auditChainRepository.countEvents(em, orgId, lastSeq, Number.MAX_SAFE_INTEGER)) > 0
+        ? lastSeq + 1
+        : undefined;
+    const broken = [segment.firstBrokenSeq, anchor.brokenSeq, rewrittenSeq, reading.startBrokenSeq, pastHead].filter(
+      (seq): seq is number => seq !== undefined,
+    );
     return {
       valid: broken.length === 0,
       checked: segment.checked,
@@ -106,15 +108,6 @@ export class AuditEventsService {
       lastHash: lastSeq > 0 ? segment.last.hash : null,
       checkpoint: newest ? { seq: newest.seq, signedAt: newest.signedAt, signatureValid: newest.signatureValid } : null,
     };
-  }
-
-  private async checkedCheckpoints(orgId: string, rows: readonly CheckpointRow[]): Promise<CheckedCheckpoint[]> {
-    const checked: CheckedCheckpoint[] = [];
-    for (const row of rows) {
-      const message = checkpointMessage(orgId, row.seq, row.hash, row.verifiedFrom);
-      checked.push({ ...row, signatureValid: await this.signer.verify(message, { keyId: row.keyId, value: row.signature }) });
-    }
-    return checked;
   }
 
   private filters(query: AuditFilters): { where: string[]; params: unknown[] } {

@@ -14,7 +14,9 @@ export interface AuditVerificationRow {
   finished_at: string | null;
   attempts: number;
   from_seq: string | null;
+  from_hash: string | null;
   through_seq: string | null;
+  through_hash: string | null;
   position_seq: string | null;
   position_hash: string | null;
   checked: string;
@@ -95,25 +97,38 @@ export const auditVerificationsRepository = {
     orgId: string,
     id: string,
     attempt: number,
-    progress: { fromSeq: number; throughSeq: number; position: ChainPoint; checked: number },
+    progress: { fromSeq: number; fromHash: string; throughSeq: number; position: ChainPoint; checked: number },
     leaseSeconds: number,
   ): Promise<boolean> {
     const rows = await em.execute<{ id: string }[]>(
-      `update audit_verifications set from_seq = ?, through_seq = ?, position_seq = ?, position_hash = ?, checked = ?,
+      `update audit_verifications set from_seq = ?, from_hash = ?, through_seq = ?, position_seq = ?, position_hash = ?, checked = ?,
          lease_until = now() + make_interval(secs => ?)
        where org_id = ? and id = ? and status = 'running' and attempts = ? returning id`,
-      [progress.fromSeq, progress.throughSeq, progress.position.seq, progress.position.hash, progress.checked, leaseSeconds, orgId, id, attempt],
+      [
+        progress.fromSeq,
+        progress.fromHash,
+        progress.throughSeq,
+        progress.position.seq,
+        progress.position.hash,
+        progress.checked,
+        leaseSeconds,
+        orgId,
+        id,
+        attempt,
+      ],
     );
     return rows.length > 0;
   },
 
-  /** Lets another instance take the run over at once (this one is shutting down). */
+  /**
+   * Lets another instance take the run over at once (this one is shutting down). The claim is not
+   * counted as an attempt: a clean hand-over is not a failure.
+   */
   async release(em: EntityManager, orgId: string, id: string, attempt: number): Promise<void> {
-    await em.execute(`update audit_verifications set lease_until = now() where org_id = ? and id = ? and status = 'running' and attempts = ?`, [
-      orgId,
-      id,
-      attempt,
-    ]);
+    await em.execute(
+      `update audit_verifications set lease_until = now(), attempts = attempts - 1 where org_id = ? and id = ? and status = 'running' and attempts = ?`,
+      [orgId, id, attempt],
+    );
   },
 
   async finish(
@@ -123,7 +138,9 @@ export const auditVerificationsRepository = {
     attempt: number,
     outcome: {
       fromSeq: number;
+      fromHash: string;
       throughSeq: number;
+      throughHash: string | null;
       checked: number;
       valid: boolean;
       firstBrokenSeq: number | null;
@@ -134,12 +151,14 @@ export const auditVerificationsRepository = {
     },
   ): Promise<void> {
     await em.execute(
-      `update audit_verifications set status = 'succeeded', from_seq = ?, through_seq = ?, checked = ?, valid = ?, first_broken_seq = ?,
-         finished_at = ?, signed_payload = ?, key_id = ?, signature = ?, lease_until = null
+      `update audit_verifications set status = 'succeeded', from_seq = ?, from_hash = ?, through_seq = ?, through_hash = ?, checked = ?,
+         valid = ?, first_broken_seq = ?, finished_at = ?, signed_payload = ?, key_id = ?, signature = ?, lease_until = null
        where org_id = ? and id = ? and status = 'running' and attempts = ?`,
       [
         outcome.fromSeq,
+        outcome.fromHash,
         outcome.throughSeq,
+        outcome.throughHash,
         outcome.checked,
         outcome.valid,
         outcome.firstBrokenSeq,

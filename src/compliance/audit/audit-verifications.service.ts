@@ -10,6 +10,7 @@ import { Signer } from '../signing/signer';
 import { ChainPoint, auditChainRepository } from './audit-chain.repository';
 import { AuditVerificationRow, auditVerificationsRepository as repository } from './audit-verifications.repository';
 import { GENESIS, SegmentOutcome, walkSegment } from './chain-verifier';
+import { CheckpointLedger } from './checkpoint-ledger';
 import { AuditVerificationView } from './dto/audit-verification.dto';
 
 export const AUDIT_VERIFICATIONS_JOB = 'audit-verifications';
@@ -43,6 +44,7 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
     private readonly signer: Signer,
+    private readonly ledger: CheckpointLedger,
   ) {}
 
   onModuleInit(): void {
@@ -145,9 +147,10 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     const started = await this.startingPoint(row);
     const { throughSeq } = started;
     let { fromSeq, position, checked } = started;
+    let start = started.start;
     const save = (sofar: SegmentOutcome) =>
       this.database.forOrganization(orgId, async (em) => {
-        const progress = { fromSeq, throughSeq, position: sofar.last, checked: checked + sofar.checked };
+        const progress = { fromSeq, fromHash: start.hash, throughSeq, position: sofar.last, checked: checked + sofar.checked };
         if (!(await repository.saveProgress(em, orgId, row.id, attempt, progress, LEASE_SECONDS))) throw new RunInterrupted('taken over');
         if (this.stopping) throw new RunInterrupted('stopping');
       });
@@ -171,19 +174,42 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
       if (head && head.prunedThrough.seq >= segment.firstBrokenSeq! - 1 && head.prunedThrough.seq > position.seq) {
         fromSeq = head.prunedThrough.seq;
         position = head.prunedThrough;
+        start = head.prunedThrough;
         checked = 0;
         continue;
       }
-      await this.finish(row, attempt, { fromSeq, throughSeq, checked, firstBrokenSeq: segment.firstBrokenSeq ?? null });
+      // The recomputed chain against the signed checkpoints: a chain rewritten with every hash
+      // recomputed is internally consistent, but no longer carries the signed hashes.
+      const reading = await this.database.forOrganization(orgId, (em) => this.ledger.read(em, orgId));
+      const broken = [segment.firstBrokenSeq, reading.anchor.brokenSeq, reading.mismatchSeq, reading.startBrokenSeq].filter(
+        (seq): seq is number => seq !== undefined,
+      );
+      await this.finish(row, attempt, {
+        fromSeq,
+        fromHash: start.hash,
+        throughSeq,
+        throughHash: segment.firstBrokenSeq === undefined ? segment.last.hash : null,
+        checked,
+        firstBrokenSeq: broken.length > 0 ? Math.min(...broken) : null,
+      });
       return 'succeeded';
     }
   }
 
   /** Where a claimed run continues: its saved point, or (first claim) the chain's start and head now. */
-  private async startingPoint(row: AuditVerificationRow): Promise<{ fromSeq: number; throughSeq: number; position: ChainPoint; checked: number }> {
-    if (row.through_seq !== null && row.from_seq !== null && row.position_seq !== null && row.position_hash !== null) {
+  private async startingPoint(
+    row: AuditVerificationRow,
+  ): Promise<{ fromSeq: number; start: ChainPoint; throughSeq: number; position: ChainPoint; checked: number }> {
+    if (
+      row.through_seq !== null &&
+      row.from_seq !== null &&
+      row.from_hash !== null &&
+      row.position_seq !== null &&
+      row.position_hash !== null
+    ) {
       return {
         fromSeq: Number(row.from_seq),
+        start: { seq: Number(row.from_seq), hash: row.from_hash },
         throughSeq: Number(row.through_seq),
         position: { seq: Number(row.position_seq), hash: row.position_hash },
         checked: Number(row.checked),
@@ -191,7 +217,12 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     }
     const head = await this.head(row.org_id);
     const start = head && head.prunedThrough.seq > 0 ? head.prunedThrough : GENESIS;
-    return { fromSeq: start.seq, throughSeq: head?.last.seq ?? 0, position: start, checked: 0 };
+    const point = { fromSeq: start.seq, start, throughSeq: head?.last.seq ?? 0, position: start, checked: 0 };
+    // Saved at once, so that the run shows its total from the start and a resumed run covers the same range.
+    await this.database.forOrganization(row.org_id, (em) =>
+      repository.saveProgress(em, row.org_id, row.id, row.attempts, { ...point, fromHash: start.hash }, LEASE_SECONDS),
+    );
+    return point;
   }
 
   private head(orgId: string) {
@@ -201,7 +232,14 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
   private async finish(
     row: AuditVerificationRow,
     attempt: number,
-    result: { fromSeq: number; throughSeq: number; checked: number; firstBrokenSeq: number | null },
+    result: {
+      fromSeq: number;
+      fromHash: string;
+      throughSeq: number;
+      throughHash: string | null;
+      checked: number;
+      firstBrokenSeq: number | null;
+    },
   ): Promise<void> {
     const outcome = { ...result, valid: result.firstBrokenSeq === null, finishedAt: new Date().toISOString() };
     const signedPayload = canonicalJson({ type: 'atrium-audit-verification', id: row.id, organizationId: row.org_id, ...outcome });
@@ -222,7 +260,7 @@ function iso(value: string | null): string | null {
 }
 
 function viewOf(row: AuditVerificationRow): AuditVerificationView {
-  const done = row.status === 'succeeded' && row.valid !== null && row.from_seq !== null && row.through_seq !== null;
+  const done = row.status === 'succeeded' && row.valid !== null && row.from_seq !== null && row.from_hash !== null && row.through_seq !== null;
   return {
     id: row.id,
     status: row.status,
@@ -232,14 +270,16 @@ function viewOf(row: AuditVerificationRow): AuditVerificationView {
     finishedAt: iso(row.finished_at),
     progress: {
       checked: Number(row.checked),
-      total: row.through_seq !== null && row.from_seq !== null ? Number(row.through_seq) - Number(row.from_seq) : null,
+      total: row.through_seq !== null && row.from_seq !== null ? Math.max(0, Number(row.through_seq) - Number(row.from_seq)) : null,
     },
     outcome: done
       ? {
           valid: row.valid as boolean,
           firstBrokenSeq: row.first_broken_seq === null ? null : Number(row.first_broken_seq),
           fromSeq: Number(row.from_seq),
+          fromHash: row.from_hash as string,
           throughSeq: Number(row.through_seq),
+          throughHash: row.through_hash,
         }
       : null,
     signature:

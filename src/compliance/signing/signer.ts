@@ -51,6 +51,8 @@ interface KeyRow {
 export class Signer {
   private readonly logger = new Logger(Signer.name);
   private current?: Promise<LoadedKey>;
+  /** Public keys of earlier keys, by id, as verifications of old signatures look them up. */
+  private readonly retiredKeys = new Map<string, string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -99,9 +101,13 @@ export class Signer {
   private async publicKeyPem(keyId: string): Promise<string | undefined> {
     const key = await this.key();
     if (key.id === keyId) return key.publicKeyPem;
+    const known = this.retiredKeys.get(keyId);
+    if (known) return known;
     const rows = await this.database.global((em) =>
       em.execute<{ public_key: string }[]>('select public_key from signing_keys where id = ?', [keyId]),
     );
+    // A key id is the fingerprint of its public key: once found, it never changes.
+    if (rows[0]) this.retiredKeys.set(keyId, rows[0].public_key);
     return rows[0]?.public_key;
   }
 

@@ -377,6 +377,35 @@ describe('incremental verification after signed checkpoints', () => {
     expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: lastSeq, checkpointedThrough: 0 });
   });
 
+  it('reports an event deleted between two checkpoints, which leaves every checkpointed event intact', async () => {
+    const user = await signup(app);
+    await someContacts(user, 3);
+    await checkpointNow();
+    const { lastSeq: first } = await verify(user.token);
+    await someContacts(user, 3);
+    await checkpointNow();
+    await asOwnerWithoutTrigger('delete from audit_events where org_id = $1 and seq = $2', [user.orgId, first - 1]);
+    expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: first - 1, checkpointedThrough: 0 });
+  });
+
+  it('lets only one checkpoint extend another, so overlapping runs cannot fork the checkpoint chain', async () => {
+    const user = await signup(app);
+    await someContacts(user, 2);
+    await checkpointNow();
+    const [signed] = await checkpointsOf(user.orgId);
+    await someContacts(user, 1);
+    await checkpointNow();
+    // What a second, overlapping run would insert: another successor of the same checkpoint.
+    const { rowCount } = await owner.query(
+      `insert into audit_checkpoints (org_id, seq, hash, key_id, signature, verified_from_seq, verified_from_hash)
+       select org_id, seq + 100, hash, key_id, signature, seq, hash from audit_checkpoints where org_id = $1 and seq = $2
+       on conflict do nothing`,
+      [user.orgId, signed.seq],
+    );
+    expect(rowCount).toBe(0);
+    expect(await verify(user.token)).toMatchObject({ valid: true });
+  });
+
   it('reports a checkpoint removed from the middle of the signed checkpoint chain', async () => {
     const user = await signup(app);
     const seqs: number[] = [];

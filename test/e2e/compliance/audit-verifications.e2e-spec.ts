@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { Jobs } from '../../../src/compliance';
+import { chainHash } from '../../../src/compliance/audit/audit-chain';
+import { eventOf } from '../../../src/compliance/audit/audit-chain.repository';
 import { Signed, addMember, bearer, signup } from '../../support/factories';
 import { expectProblem } from '../../support/problems';
 import { useScratchDatabase } from '../../support/scratch-database';
@@ -69,13 +71,22 @@ async function finished(user: Signed, id: string, timeoutMs = 15_000): Promise<J
     const body = response.json();
     if (body.status === 'succeeded' || body.status === 'failed') return body;
     if (Date.now() > deadline) throw new Error(`verification ${id} still ${body.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
 async function lastSeqOf(orgId: string): Promise<number> {
   const { rows } = await db.query('select last_seq::int from audit_chain_heads where org_id = $1', [orgId]);
   return rows[0].last_seq;
+}
+
+/** As the table owner with the append-only trigger off: an event's action changed, its stored hash left as it was. */
+async function editInPlace(orgId: string, seq: number): Promise<void> {
+  await db.query('begin');
+  await db.query('alter table audit_events disable trigger audit_events_append_only');
+  await db.query(`update audit_events set action = 'contact.read' where org_id = $1 and seq = $2`, [orgId, seq]);
+  await db.query('alter table audit_events enable trigger audit_events_append_only');
+  await db.query('commit');
 }
 
 async function checkpoint(): Promise<void> {
@@ -102,12 +113,16 @@ describe('a full verification', () => {
     // It covers the head when it started: the POST itself appended an event after it.
     expect(done.outcome.throughSeq).toBeGreaterThanOrEqual(lastSeq - 1);
     expect(done.progress.checked).toBe(done.outcome.throughSeq);
+    const { rows: through } = await db.query('select hash from audit_events where org_id = $1 and seq = $2', [owner.orgId, done.outcome.throughSeq]);
+    expect(done.outcome).toMatchObject({ fromHash: '0'.repeat(64), throughHash: through[0].hash });
     expect(JSON.parse(done.signature.signedPayload)).toEqual({
       type: 'atrium-audit-verification',
       id: created.id,
       organizationId: owner.orgId,
       fromSeq: 0,
+      fromHash: '0'.repeat(64),
       throughSeq: done.outcome.throughSeq,
+      throughHash: through[0].hash,
       checked: done.progress.checked,
       valid: true,
       firstBrokenSeq: null,
@@ -140,11 +155,7 @@ describe('a full verification', () => {
     const owner = await signup(app);
     await someContacts(owner, 4);
     await checkpoint();
-    await db.query('begin');
-    await db.query('alter table audit_events disable trigger audit_events_append_only');
-    await db.query(`update audit_events set action = 'contact.read' where org_id = $1 and seq = 2`, [owner.orgId]);
-    await db.query('alter table audit_events enable trigger audit_events_append_only');
-    await db.query('commit');
+    await editInPlace(owner.orgId, 2);
 
     const quick = (await call('GET', '/v1/audit-events/verify', owner.token)).json();
     expect(quick).toMatchObject({ valid: true });
@@ -183,10 +194,12 @@ describe('a full verification', () => {
     // As an instance that died after saving its progress at seq 3 would have left it.
     await db.query(
       `insert into audit_verifications (id, org_id, requested_by_type, status, started_at, lease_until, attempts,
-         from_seq, through_seq, position_seq, position_hash, checked)
-       values ($1, $2, 'user', 'running', now() - interval '5 minutes', now() - interval '1 minute', 1, 0, $3, 3, $4, 3)`,
-      [id, owner.orgId, through, rows[0].hash],
+         from_seq, from_hash, through_seq, position_seq, position_hash, checked)
+       values ($1, $2, 'user', 'running', now() - interval '5 minutes', now() - interval '1 minute', 1, 0, $5, $3, 3, $4, 3)`,
+      [id, owner.orgId, through, rows[0].hash, '0'.repeat(64)],
     );
+    // Event 2 edited in place after the run got past it: a run started again from the beginning would find it.
+    await editInPlace(owner.orgId, 2);
     expect((await app.get(Jobs).runNow('audit-verifications')).status).toBe('succeeded');
     const resumed = (await call('GET', `/v1/audit-events/verifications/${id}`, owner.token)).json();
     expect(resumed).toMatchObject({
@@ -196,6 +209,40 @@ describe('a full verification', () => {
     });
     const { rows: attempts } = await db.query('select attempts from audit_verifications where id = $1', [id]);
     expect(attempts[0].attempts).toBe(2);
+  });
+});
+
+describe('a full verification against the signed checkpoints', () => {
+  it('finds a chain rewritten with every hash recomputed, which no longer carries the signed hash', async () => {
+    const owner = await signup(app);
+    await someContacts(owner, 4);
+    await checkpoint();
+    await someContacts(owner, 2);
+    // Event 2 changed, and every later hash and the head recomputed to match: internally consistent.
+    const { rows } = await db.query('select * from audit_events where org_id = $1 order by seq', [owner.orgId]);
+    let prevHash = rows[0].hash;
+    await db.query('begin');
+    await db.query('alter table audit_events disable trigger audit_events_append_only');
+    for (const row of rows.slice(1)) {
+      const changed = { ...row, occurred_at: row.occurred_at.toISOString(), action: Number(row.seq) === 2 ? 'contact.read' : row.action };
+      const hash = chainHash(prevHash, eventOf(changed));
+      await db.query('update audit_events set action = $3, prev_hash = $4, hash = $5 where org_id = $1 and seq = $2', [
+        owner.orgId,
+        row.seq,
+        changed.action,
+        prevHash,
+        hash,
+      ]);
+      prevHash = hash;
+    }
+    await db.query('alter table audit_events enable trigger audit_events_append_only');
+    await db.query('update audit_chain_heads set last_hash = $2 where org_id = $1', [owner.orgId, prevHash]);
+    await db.query('commit');
+
+    const { rows: signed } = await db.query('select seq::int from audit_checkpoints where org_id = $1', [owner.orgId]);
+    expect((await call('GET', '/v1/audit-events/verify', owner.token)).json()).toMatchObject({ valid: false, firstBrokenSeq: signed[0].seq });
+    const full = await finished(owner, (await start(owner)).id);
+    expect(full).toMatchObject({ status: 'succeeded', outcome: { valid: false, firstBrokenSeq: signed[0].seq } });
   });
 });
 

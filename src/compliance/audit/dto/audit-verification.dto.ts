@@ -34,8 +34,19 @@ export class AuditVerificationOutcome {
   @ApiProperty({ example: 0, description: 'The run recomputed the events after this seq (0: from the first event; else where retention pruned).' })
   fromSeq!: number;
 
+  @ApiProperty({ example: '0'.repeat(64), description: 'The hash the run started from: the genesis hash, or the pruned point’s.' })
+  fromHash!: string;
+
   @ApiProperty({ example: 1000000, description: 'The chain head when the run started; later events are not covered.' })
   throughSeq!: number;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    description: 'The recomputed hash of the event at throughSeq, which the signature pins; null when the chain broke before it.',
+  })
+  throughHash!: string | null;
 }
 
 export class AuditVerificationSignature {
@@ -50,8 +61,8 @@ export class AuditVerificationSignature {
 
   @ApiProperty({
     example:
-      '{"checked":1000000,"firstBrokenSeq":null,"finishedAt":"2026-12-05T03:00:00.000Z","fromSeq":0,"id":"0193…","organizationId":"0192…","throughSeq":1000000,"type":"atrium-audit-verification","valid":true}',
-    description: 'The exact text signed: canonical JSON (RFC 8785) of the outcome, its run and organization.',
+      '{"checked":1000000,"finishedAt":"2026-12-05T03:00:00.000Z","firstBrokenSeq":null,"fromHash":"000…","fromSeq":0,"id":"0193…","organizationId":"0192…","throughHash":"9f86…","throughSeq":1000000,"type":"atrium-audit-verification","valid":true}',
+    description: 'The exact text signed: canonical JSON (sorted keys, no whitespace) of the outcome, its run and organization.',
   })
   signedPayload!: string;
 }
