@@ -142,7 +142,8 @@ async function main() {
     const seedStarted = performance.now();
     const head = await seedChain(db, orgId, EVENTS);
     log(`chain seeded to seq ${head.toLocaleString('en')} in ${seconds(performance.now() - seedStarted)}`);
-    await db.query('analyze audit_events');
+    // What autovacuum does to a table this size soon after: the visibility map lets counts read the index alone.
+    await db.query('vacuum analyze audit_events');
 
     const before = await timed(() => api('GET', '/v1/audit-events/verify', token));
     log(`verify, no checkpoint: ${seconds(before.ms)} (checked ${before.value.checked.toLocaleString('en')}, valid ${before.value.valid})`);
