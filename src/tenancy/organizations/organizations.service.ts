@@ -45,12 +45,13 @@ export class OrganizationsService {
    * A new organization owned by `ownerId`, in one transaction with its owner membership (and the
    * owner's user row, at sign-up).
    */
-  async create(name: string, ownerId: string, newOwner?: User): Promise<Organization> {
+  async create(name: string, ownerId: string, newOwner?: User, ownedAtMost?: number): Promise<Organization> {
     const organization = new Organization();
     organization.name = name;
     organization.slug = slugFor(name);
     await this.context.runForTenant(ownerContext(organization.id, ownerId), () =>
       this.tenantDb.transaction(async (em) => {
+        if (ownedAtMost !== undefined) await this.assertBelowCap(em, ownerId, ownedAtMost);
         if (newOwner) em.persist(newOwner);
         em.persist(organization);
         const membership = new Membership();
@@ -73,14 +74,19 @@ export class OrganizationsService {
    * user owns: each org has its own rate budget, so unlimited orgs would mean unlimited traffic.
    */
   async createAnother(name: string, ownerId: string): Promise<Organization> {
-    const owned = await this.tenantDb.asUser(ownerId, (em) =>
-      em.count(Membership, { user: ownerId, role: 'owner' }, { filters: { tenant: false } }),
-    );
-    const limit = this.config.auth.organizationsPerUser;
-    if (owned >= limit) {
+    return this.create(name, ownerId, undefined, this.config.auth.organizationsPerUser);
+  }
+
+  /**
+   * In the transaction that creates the org: the user's creations take turns (an advisory lock held
+   * until this one commits), so concurrent requests on any instances cannot all pass the count.
+   */
+  private async assertBelowCap(em: EntityManager, ownerId: string, limit: number): Promise<void> {
+    await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`atrium.organizations-of:${ownerId}`]);
+    const [row] = await em.execute<{ owned: string }[]>('select app_owned_organizations(?) as owned', [ownerId]);
+    if (Number(row.owned) >= limit) {
       throw new AppError('unprocessable', 'ORGANIZATION_LIMIT_REACHED', `A user can own at most ${limit} organizations.`);
     }
-    return this.create(name, ownerId);
   }
 
   /** The organizations the user belongs to, across tenants (row-level security shows only their own memberships). */

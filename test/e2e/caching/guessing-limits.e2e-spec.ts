@@ -112,4 +112,26 @@ describe('Guessing limits (e2e)', () => {
     const list = await one.inject({ method: 'GET', url: '/v1/organizations', headers: bearer(owner.token) });
     expect(list.json().data).toHaveLength(ORGANIZATIONS_PER_USER);
   });
+
+  it('holds the cap when one user creates organizations concurrently on two instances', async () => {
+    const owner = await signup(one);
+    // Three at a time per instance: each request holds two of the instance's four connections at
+    // once (its audited transaction and the new org's), and four at once would exhaust the pool.
+    const attempts = 6;
+    const statuses = await Promise.all(
+      Array.from({ length: attempts }, async (_, i) => {
+        const response = await (i % 2 === 0 ? one : two).inject({
+          method: 'POST',
+          url: '/v1/organizations',
+          headers: bearer(owner.token),
+          payload: { name: `Race ${i}` },
+        });
+        return response.statusCode;
+      }),
+    );
+    expect(statuses.filter((status) => status === 201)).toHaveLength(ORGANIZATIONS_PER_USER - 1);
+    expect(statuses.filter((status) => status === 422)).toHaveLength(attempts - (ORGANIZATIONS_PER_USER - 1));
+    const list = await one.inject({ method: 'GET', url: '/v1/organizations', headers: bearer(owner.token) });
+    expect(list.json().data).toHaveLength(ORGANIZATIONS_PER_USER);
+  });
 });
