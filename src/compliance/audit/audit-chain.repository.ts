@@ -67,8 +67,55 @@ export function eventOf(row: AuditRow): AuditEvent {
   };
 }
 
-/** The SQL that reads an org's hash chain and its checkpoints; each call runs in the caller's org-scoped transaction. */
+/** What the list and the export of audit events filter on. */
+export interface AuditEventFilters {
+  readonly action?: string;
+  readonly actorId?: string;
+  readonly targetId?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+}
+
+function whereOf(orgId: string, filters: AuditEventFilters): { where: string[]; params: unknown[] } {
+  const where = ['org_id = ?'];
+  const params: unknown[] = [orgId];
+  const conditions: [string, unknown][] = [
+    ['action = ?', filters.action],
+    ['actor_id = ?', filters.actorId],
+    ['target_id = ?', filters.targetId],
+    ['occurred_at >= ?', filters.from],
+    ['occurred_at < ?', filters.to],
+  ];
+  for (const [condition, value] of conditions) {
+    if (value === undefined) continue;
+    where.push(condition);
+    params.push(value);
+  }
+  return { where, params };
+}
+
+/** The SQL that reads an org's audit events, hash chain and checkpoints; each call runs in the caller's org-scoped transaction. */
 export const auditChainRepository = {
+  /** Newest first: `limit` events before the event `beforeId` (or from the newest). */
+  page(em: EntityManager, orgId: string, filters: AuditEventFilters, beforeId: string | undefined, limit: number): Promise<AuditRow[]> {
+    const { where, params } = whereOf(orgId, filters);
+    if (beforeId) {
+      where.push('seq < coalesce((select seq from audit_events where org_id = ? and id = ?), 0)');
+      params.push(orgId, beforeId);
+    }
+    return em.execute<AuditRow[]>(`select * from audit_events where ${where.join(' and ')} order by seq desc limit ?`, [...params, limit]);
+  },
+
+  /** Oldest first: `limit` matching events after `afterSeq`. */
+  exportBatch(em: EntityManager, orgId: string, filters: AuditEventFilters, afterSeq: number, limit: number): Promise<AuditRow[]> {
+    const { where, params } = whereOf(orgId, filters);
+    return em.execute<AuditRow[]>(`select * from audit_events where ${[...where, 'seq > ?'].join(' and ')} order by seq limit ?`, [
+      ...params,
+      afterSeq,
+      limit,
+    ]);
+  },
+
   async head(em: EntityManager, orgId: string): Promise<ChainHead | undefined> {
     const [row] = await em.execute<{ last_seq: string; last_hash: string; pruned_through_seq: string; pruned_through_hash: string }[]>(
       'select last_seq, last_hash, pruned_through_seq, pruned_through_hash from audit_chain_heads where org_id = ?',

@@ -4,11 +4,10 @@ import { Injectable } from '@nestjs/common';
 import { Page, ValidationError, csvCell, decodeCursor, encodeCursor } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
-import { AuditRow, auditChainRepository, eventOf } from './audit-chain.repository';
+import { AuditEventFilters, AuditRow, auditChainRepository, eventOf } from './audit-chain.repository';
 import { CheckpointLedger } from './checkpoint-ledger';
 import { walkSegment } from './chain-verifier';
 import { AuditEventView, AuditQuery, ChainVerification } from './dto/audit-event.dto';
-
 
 /** What the list and the export filter on; the export has no paging. */
 type AuditFilters = Omit<AuditQuery, 'limit' | 'cursor'>;
@@ -26,18 +25,11 @@ export class AuditEventsService {
 
   /** Newest first. */
   async list(query: AuditQuery): Promise<Page<AuditEventView>> {
-    const after = decodeCursor(query.cursor);
-    const rows = await this.database.transaction(async (em) => {
-      const { where, params } = this.filters(query);
-      if (after) {
-        where.push('seq < coalesce((select seq from audit_events where org_id = ? and id = ?), 0)');
-        params.push(this.context.requireOrgId(), after);
-      }
-      return em.execute<AuditRow[]>(`select * from audit_events where ${where.join(' and ')} order by seq desc limit ?`, [
-        ...params,
-        query.limit + 1,
-      ]);
-    });
+    const orgId = this.context.requireOrgId();
+    const filters = checked(query);
+    const rows = await this.database.transaction((em) =>
+      auditChainRepository.page(em, orgId, filters, decodeCursor(query.cursor), query.limit + 1),
+    );
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return { data: page.map(viewOf), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
@@ -46,17 +38,14 @@ export class AuditEventsService {
   /** Oldest first, with each event's hashes, so the file itself can be checked against the chain. */
   export(query: AuditFilters, format: 'csv' | 'jsonl'): Readable {
     const orgId = this.context.requireOrgId();
-    const filters = this.filters(query);
+    const filters = checked(query);
     const database = this.database;
     async function* lines(): AsyncGenerator<string> {
       if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
       let afterSeq = 0;
       for (;;) {
         const rows = await database.forOrganization(orgId, (em) =>
-          em.execute<AuditRow[]>(
-            `select * from audit_events where ${[...filters.where, 'seq > ?'].join(' and ')} order by seq limit ${EXPORT_BATCH}`,
-            [...filters.params, afterSeq],
-          ),
+          auditChainRepository.exportBatch(em, orgId, filters, afterSeq, EXPORT_BATCH),
         );
         for (const row of rows) yield format === 'csv' ? csvLine(viewOf(row)) : `${JSON.stringify(viewOf(row))}\n`;
         if (rows.length < EXPORT_BATCH) return;
@@ -109,29 +98,15 @@ export class AuditEventsService {
       checkpoint: newest ? { seq: newest.seq, signedAt: newest.signedAt, signatureValid: newest.signatureValid } : null,
     };
   }
-
-  private filters(query: AuditFilters): { where: string[]; params: unknown[] } {
-    if (query.from && query.to && query.from > query.to) {
-      throw new ValidationError([{ field: 'from', message: 'from must not be after to' }]);
-    }
-    const where = ['org_id = ?'];
-    const params: unknown[] = [this.context.requireOrgId()];
-    const conditions: [string, unknown][] = [
-      ['action = ?', query.action],
-      ['actor_id = ?', query.actorId],
-      ['target_id = ?', query.targetId],
-      ['occurred_at >= ?', query.from],
-      ['occurred_at < ?', query.to],
-    ];
-    for (const [condition, value] of conditions) {
-      if (value === undefined) continue;
-      where.push(condition);
-      params.push(value);
-    }
-    return { where, params };
-  }
 }
 
+/** The filters, once `from` and `to` make a range. */
+function checked(query: AuditFilters): AuditEventFilters {
+  if (query.from && query.to && query.from > query.to) {
+    throw new ValidationError([{ field: 'from', message: 'from must not be after to' }]);
+  }
+  return { action: query.action, actorId: query.actorId, targetId: query.targetId, from: query.from, to: query.to };
+}
 
 function viewOf(row: AuditRow): AuditEventView {
   const { orgId: _orgId, occurredAt, ...event } = eventOf(row);

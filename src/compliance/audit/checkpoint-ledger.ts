@@ -41,14 +41,22 @@ export class CheckpointLedger {
     const mismatchSeq = firstMismatch(await auditChainRepository.checkpointEvents(em, orgId, start.seq), start);
     let anchor = anchorOf(checkpoints, start, mismatchSeq);
     // A deleted event between checkpoints leaves every checkpointed event intact: count them.
-    if (anchor.from.seq > start.seq && (await auditChainRepository.countEvents(em, orgId, start.seq, anchor.from.seq)) !== anchor.from.seq - start.seq) {
+    if (
+      anchor.from.seq > start.seq &&
+      (await auditChainRepository.countEvents(em, orgId, start.seq, anchor.from.seq)) !== anchor.from.seq - start.seq
+    ) {
       anchor = { from: start, ...(anchor.brokenSeq !== undefined ? { brokenSeq: anchor.brokenSeq } : {}) };
     }
     return { head, start, newest, anchor, mismatchSeq, startBrokenSeq: await this.startBroken(em, orgId, start, newest) };
   }
 
   /** Retention deletes every event up to the pruned point and never prunes the newest checkpoint's event. */
-  private async startBroken(em: EntityManager, orgId: string, start: ChainPoint, newest: CheckpointRow | undefined): Promise<number | undefined> {
+  private async startBroken(
+    em: EntityManager,
+    orgId: string,
+    start: ChainPoint,
+    newest: CheckpointRow | undefined,
+  ): Promise<number | undefined> {
     if (start.seq === 0) return undefined;
     const leftBehind = await auditChainRepository.firstEventThrough(em, orgId, start.seq);
     if (leftBehind !== undefined) return leftBehind;
@@ -77,12 +85,20 @@ export class CheckpointLedger {
  * run of events between two checkpoints rewritten with recomputed hashes cannot end in the next
  * checkpoint's event without failing one of these.
  */
-function firstMismatch(rows: readonly (Partial<AuditRow> & { checkpoint_seq: string; checkpoint_hash: string; prior_hash: string | null })[], start: ChainPoint): number | undefined {
+function firstMismatch(
+  rows: readonly (Partial<AuditRow> & { checkpoint_seq: string; checkpoint_hash: string; prior_hash: string | null })[],
+  start: ChainPoint,
+): number | undefined {
   for (const row of rows) {
     const seq = Number(row.checkpoint_seq);
     const prior = seq - 1 === start.seq ? start.hash : row.prior_hash;
     const event = row.id ? (row as AuditRow) : undefined;
-    if (!event || event.hash !== row.checkpoint_hash || event.prev_hash !== prior || chainHash(event.prev_hash, eventOf(event)) !== event.hash) {
+    if (
+      !event ||
+      event.hash !== row.checkpoint_hash ||
+      event.prev_hash !== prior ||
+      chainHash(event.prev_hash, eventOf(event)) !== event.hash
+    ) {
       return seq;
     }
   }
