@@ -9,6 +9,7 @@ export { ACCESS_EXTENSION, Authenticated, Public, RequirePermission, RouteAccess
 export { PERMISSIONS, Permission, ROLES, ROLE_PERMISSIONS, Role } from './permissions';
 export { RecordedSecurityEvent, SecurityEvent, SecurityEventListener, SecurityEventType, SecurityEvents } from './security-events';
 export { TenantDatabase } from './tenant-boundary/tenant-database';
+export { WORKS_IN_OTHER_SCOPES, WorksInOtherScopes } from './tenant-boundary/other-scopes';
 export { TENANT_FILTER, TenantEntity } from './tenant-boundary/tenant-entity';
 export { TenantStampSubscriber, tenantFilter } from './tenant-boundary/tenant-filter';
 export { ApiKey, Invitation, Membership, Organization, User };

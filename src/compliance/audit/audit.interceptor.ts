@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import { AppError, statusOf } from '@app/http';
 import { RequestContext } from '@app/request-context';
-import { RecordedSecurityEvent, TenantDatabase } from '../../tenancy';
+import { RecordedSecurityEvent, TenantDatabase, WORKS_IN_OTHER_SCOPES } from '../../tenancy';
 import { AuditDetailValue, AuditOutcome } from './audit-chain';
 import { AuditEntry, AuditLog, AuditScope } from './audit-log';
 
@@ -56,6 +56,8 @@ interface RouteAudit {
   readonly action: string;
   readonly targetType: string;
   readonly creates: boolean;
+  /** WorksInOtherScopes: the handler runs outside the caller's org transaction. */
+  readonly worksInOtherScopes?: boolean;
 }
 
 /**
@@ -96,6 +98,7 @@ export class AuditInterceptor implements NestInterceptor {
   ): Promise<unknown> {
     const orgAtStart = this.context.orgId;
     const isRead = !MUTATING.has(request.method);
+    const inOrgTransaction = orgAtStart && !isRead && !route.worksInOtherScopes;
     try {
       const handle = async (): Promise<unknown> => {
         const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
@@ -107,7 +110,7 @@ export class AuditInterceptor implements NestInterceptor {
         }
         return body;
       };
-      return orgAtStart && !isRead ? await this.database.forOrganization(orgAtStart, handle) : await handle();
+      return inOrgTransaction ? await this.database.forOrganization(orgAtStart, handle) : await handle();
     } catch (error) {
       const orgId = this.context.orgId ?? scope.events.find((event) => event.orgId)?.orgId;
       const entries: AuditEntry[] = [];
@@ -163,7 +166,10 @@ export class AuditInterceptor implements NestInterceptor {
     let route = this.routes.get(handler);
     if (!route) {
       const operation = this.reflector.get<{ operationId?: string } | undefined>('swagger/apiOperation', handler);
-      route = routeAuditOf(operation?.operationId ?? handler.name, request.routeOptions.url ?? request.url);
+      route = {
+        ...routeAuditOf(operation?.operationId ?? handler.name, request.routeOptions.url ?? request.url),
+        worksInOtherScopes: this.reflector.get<boolean | undefined>(WORKS_IN_OTHER_SCOPES, handler) === true,
+      };
       this.routes.set(handler, route);
     }
     return route;

@@ -13,6 +13,7 @@ import { PageQuery, UuidParam } from '@app/http';
 import { AuthRateLimited } from '../../caching';
 import { SessionTokenView, SignupView } from '../views';
 import { Authenticated, Public } from './access.decorators';
+import { WorksInOtherScopes } from '../tenant-boundary/other-scopes';
 import { AuthService, ClientInfo } from './auth.service';
 import { Client } from './client-info.decorator';
 import { LoginDto, SignupDto, SwitchOrganizationDto } from './dto/auth.dto';
@@ -60,6 +61,7 @@ export class AuthController {
   @Post('switch-organization')
   @HttpCode(200)
   @Authenticated({ sessionOnly: true })
+  @WorksInOtherScopes()
   @ApiOperation({
     operationId: 'switchOrganization',
     summary: 'Get a session for another of your organizations',

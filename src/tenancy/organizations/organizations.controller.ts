@@ -3,6 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { PageQuery } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { Authenticated, RequirePermission } from '../auth/access.decorators';
+import { WorksInOtherScopes } from '../tenant-boundary/other-scopes';
 import { OrganizationPage, OrganizationView } from '../views';
 import { CreateOrganizationDto, UpdateOrganizationDto } from './dto/organization.dto';
 import { OrganizationsService } from './organizations.service';
@@ -25,6 +26,7 @@ export class OrganizationsController {
 
   @Post('organizations')
   @Authenticated({ sessionOnly: true })
+  @WorksInOtherScopes()
   @ApiOperation({ operationId: 'createOrganization', summary: 'Create another organization; you become its owner' })
   @ApiCreatedResponse({ type: OrganizationView })
   async create(@Body() body: CreateOrganizationDto): Promise<OrganizationView> {

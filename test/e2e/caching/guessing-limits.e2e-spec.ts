@@ -115,9 +115,10 @@ describe('Guessing limits (e2e)', () => {
 
   it('holds the cap when one user creates organizations concurrently on two instances', async () => {
     const owner = await signup(one);
-    // Three at a time per instance: each request holds two of the instance's four connections at
-    // once (its audited transaction and the new org's), and four at once would exhaust the pool.
-    const attempts = 6;
+    // Five at a time per instance of four connections: a request no longer holds the caller's org
+    // transaction while it creates the new org (which waited for a second connection, and four
+    // such requests at once hung the pool).
+    const attempts = 10;
     const statuses = await Promise.all(
       Array.from({ length: attempts }, async (_, i) => {
         const response = await (i % 2 === 0 ? one : two).inject({

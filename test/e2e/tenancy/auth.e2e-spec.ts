@@ -245,6 +245,46 @@ describe('Auth (e2e)', () => {
       expectProblem(await app.inject({ method: 'GET', url: '/v1/organization', headers: bearer(owner.token) }), 401, 'INVALID_CREDENTIALS');
     });
 
+    it('switches many sessions at once on an instance with a pool of two connections', async () => {
+      // A switch works for the user and the other org, outside the caller's org transaction: were it
+      // held around the handler, each request would wait for a second connection while holding one.
+      const { app: small } = await createTestApp({ env: { DATABASE_POOL_MAX: '2', DATABASE_POOL_MIN: '0' } });
+      try {
+        const owner = await signup(small);
+        const created = await small.inject({
+          method: 'POST',
+          url: '/v1/organizations',
+          payload: { name: 'Crowded Target' },
+          headers: bearer(owner.token),
+        });
+        const orgB = created.json().id;
+        const tokens = await Promise.all(
+          Array.from({ length: 6 }, async () => {
+            const response = await small.inject({
+              method: 'POST',
+              url: '/v1/auth/login',
+              payload: { email: owner.email, password: owner.password },
+            });
+            return response.json().token as string;
+          }),
+        );
+        const statuses = await Promise.all(
+          tokens.map(async (token) => {
+            const response = await small.inject({
+              method: 'POST',
+              url: '/v1/auth/switch-organization',
+              payload: { organizationId: orgB },
+              headers: bearer(token),
+            });
+            return response.statusCode;
+          }),
+        );
+        expect(statuses).toEqual(tokens.map(() => 200));
+      } finally {
+        await small.close();
+      }
+    });
+
     it('answers 404 for an organization the caller does not belong to, and keeps the session', async () => {
       const owner = await signup(app);
       const stranger = await signup(app);
