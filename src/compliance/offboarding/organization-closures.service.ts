@@ -7,16 +7,7 @@ import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
 import { ClosureView } from './dto/closure.dto';
 import { OrganizationExporter } from './organization-export';
-
-interface ClosureRow {
-  id: string;
-  org_id: string;
-  status: 'pending' | 'export_ready' | 'cancelled';
-  requested_at: string;
-  grace_until: string;
-  export_sha256: string | null;
-  certificate_id: string;
-}
+import { ClosureRow, organizationClosuresRepository as repository } from './organization-closures.repository';
 
 const CLOSURE_NOT_FOUND = () => new NotFoundError('CLOSURE_NOT_FOUND', 'This organization has no closure requested.');
 
@@ -43,17 +34,16 @@ export class OrganizationClosures implements BeforeApplicationShutdown {
     const orgId = this.context.requireOrgId();
     const principal = this.context.requireTenant().principal;
     const row = await this.database.transaction(async (em) => {
-      const [organization] = await em.execute<{ name: string }[]>('select name from organizations where id = ?', [orgId]);
-      if (organization?.name !== confirmOrganizationName) {
+      if ((await repository.organizationName(em, orgId)) !== confirmOrganizationName) {
         throw new ValidationError([{ field: 'confirmOrganizationName', message: 'must be the organization’s current name' }]);
       }
-      const [created] = await em.execute<ClosureRow[]>(
-        `insert into organization_closures (id, org_id, requested_by, grace_until, certificate_id)
-         values (?, ?, ?, now() + make_interval(days => ?), ?)
-         on conflict (org_id) where status <> 'cancelled' do nothing
-         returning *`,
-        [uuidv7(), orgId, principal.userId ?? principal.id, this.config.compliance.closureGraceDays, randomUUID()],
-      );
+      const created = await repository.insertUnlessOpen(em, {
+        id: uuidv7(),
+        orgId,
+        requestedBy: principal.userId ?? principal.id,
+        graceDays: this.config.compliance.closureGraceDays,
+        certificateId: randomUUID(),
+      });
       if (!created) throw new ConflictError('CLOSURE_ALREADY_REQUESTED', 'A closure of this organization is already under way.');
       await this.database.afterCommit(async () => {
         const building = this.buildExport(orgId, created.id).catch((error: unknown) =>
@@ -79,22 +69,12 @@ export class OrganizationClosures implements BeforeApplicationShutdown {
     const closure = await this.open();
     // The update's row lock orders it with a purge that already locked the closure: either the
     // purge finishes first (and this finds nothing to cancel) or it finds the closure cancelled.
-    await this.database.transaction((em) =>
-      em.execute(`update organization_closures set status = 'cancelled', cancelled_at = now(), export = null where id = ? and org_id = ?`, [
-        closure.id,
-        closure.org_id,
-      ]),
-    );
+    await this.database.transaction((em) => repository.cancel(em, closure.org_id, closure.id));
   }
 
   async export(): Promise<{ gzip: Buffer; sha256: string }> {
     const closure = await this.open();
-    const [row] = await this.database.transaction((em) =>
-      em.execute<{ export: Buffer | null; export_sha256: string | null }[]>(
-        'select export, export_sha256 from organization_closures where id = ? and org_id = ?',
-        [closure.id, closure.org_id],
-      ),
-    );
+    const row = await this.database.transaction((em) => repository.storedExport(em, closure.org_id, closure.id));
     if (!row?.export || !row.export_sha256) {
       throw new AppError('conflict', 'CLOSURE_EXPORT_NOT_READY', 'The export is still being built; try again shortly.');
     }
@@ -105,23 +85,12 @@ export class OrganizationClosures implements BeforeApplicationShutdown {
   async buildExport(orgId: string, closureId: string): Promise<void> {
     // Read in one snapshot (the export reads in batches), stored in a transaction of its own.
     const built = await this.database.snapshotOf(orgId, (em) => this.exporter.build(em, orgId));
-    await this.database.forOrganization(orgId, async (em) => {
-      await em.execute(
-        `update organization_closures set export = ?, export_sha256 = ?, export_ready_at = now(), status = 'export_ready'
-         where id = ? and org_id = ? and status = 'pending'`,
-        [built.gzip, built.sha256, closureId, orgId],
-      );
-    });
+    await this.database.forOrganization(orgId, (em) => repository.storeExport(em, orgId, closureId, built));
   }
 
   private async open(): Promise<ClosureRow> {
-    const [row] = await this.database.transaction((em) =>
-      em.execute<ClosureRow[]>(
-        `select id, org_id, status, requested_at, grace_until, export_sha256, certificate_id
-         from organization_closures where org_id = ? and status <> 'cancelled'`,
-        [this.context.requireOrgId()],
-      ),
-    );
+    const orgId = this.context.requireOrgId();
+    const row = await this.database.transaction((em) => repository.open(em, orgId));
     if (!row) throw CLOSURE_NOT_FOUND();
     return row;
   }
