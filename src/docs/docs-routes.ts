@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { INestApplication } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { matchesIfNoneMatch } from '@app/http';
 import { APP_CONFIG, AppConfig } from '../config';
+import { SwaggerUiAsset, swaggerUiAssetPath } from '../platform';
 import { buildOpenApiDocument } from './openapi';
 import { publicOrigin } from './public-origin';
 import { DOC_FILES, RenderedDocs, renderDocs } from './rendered-docs';
@@ -21,12 +21,6 @@ import { DOC_FILES, RenderedDocs, renderDocs } from './rendered-docs';
 
 export const DOCS_PATH = '/docs';
 
-/**
- * Where swagger-ui-dist's files are. Not its `getAbsoluteFSPath()`: importing the package's main
- * module evaluates the whole Swagger UI bundle in the server (about 10 MB of heap) to serve files.
- */
-const SWAGGER_UI_DIR = dirname(require.resolve('swagger-ui-dist/package.json'));
-
 interface Payload {
   readonly body: Buffer;
   readonly gzipped: Buffer;
@@ -34,7 +28,8 @@ interface Payload {
   readonly type: string;
 }
 
-const ASSETS: Record<string, string> = {
+/** The explorer's files, from the installed swagger-ui-dist (platform/library-internals/swagger-ui-assets.ts). */
+const ASSETS: Record<SwaggerUiAsset, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
   'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
   'favicon-32x32.png': 'image/png',
@@ -128,9 +123,9 @@ export function setupDocs(app: INestApplication): void {
   fastify.get(`${DOCS_PATH}/explorer.js`, async (request, reply) => send(request, reply, explorerJs, 'no-cache'));
 
   const assets = new Map<string, Payload>();
-  for (const [file, type] of Object.entries(ASSETS)) {
+  for (const [file, type] of Object.entries(ASSETS) as [SwaggerUiAsset, string][]) {
     fastify.get(`${DOCS_PATH}/assets/${file}`, async (request, reply) => {
-      if (!assets.has(file)) assets.set(file, payload(readFileSync(join(SWAGGER_UI_DIR, file)), type));
+      if (!assets.has(file)) assets.set(file, payload(readFileSync(swaggerUiAssetPath(file)), type));
       return send(request, reply, assets.get(file) as Payload, 'public, max-age=86400');
     });
   }

@@ -1,8 +1,6 @@
 import { SwaggerModule } from '@nestjs/swagger';
+import { SWAGGER_MODEL_PROPERTIES as MODEL_PROPERTIES, SWAGGER_MODEL_PROPERTIES_ARRAY as MODEL_PROPERTY_NAMES } from '../platform';
 import loadSwaggerMetadata from './swagger-metadata';
-
-/** Where @nestjs/swagger keeps a property's options (`DECORATORS.API_MODEL_PROPERTIES`, not exported). */
-const MODEL_PROPERTIES = 'swagger/apiModelProperties';
 
 type PropertyOptions = Record<string, { type?: unknown }>;
 type PluginMetadata = { '@nestjs/swagger'?: { models?: [Promise<Record<string, unknown>>, Record<string, PropertyOptions>][] } };
@@ -65,7 +63,7 @@ async function alignDesignTypes(metadata: PluginMetadata): Promise<void> {
 }
 
 function ownModelProperties(prototype: object): string[] {
-  const keys = (Reflect.getOwnMetadata(`${MODEL_PROPERTIES}Array`, prototype) as unknown[] | undefined) ?? [];
+  const keys = (Reflect.getOwnMetadata(MODEL_PROPERTY_NAMES, prototype) as unknown[] | undefined) ?? [];
   return keys.filter((key): key is string => typeof key === 'string' && key.startsWith(':')).map((key) => key.slice(1));
 }
 

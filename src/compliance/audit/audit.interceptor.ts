@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable, from, lastValueFrom } from 'rxjs';
 import { AppError, statusOf } from '@app/http';
 import { RequestContext } from '@app/request-context';
+import { SWAGGER_OPERATION } from '../../platform';
 import { RecordedSecurityEvent, TenantDatabase, WORKS_IN_OTHER_SCOPES } from '../../tenancy';
 import { AuditDetailValue, AuditOutcome } from './audit-chain';
 import { AuditEntry, AuditLog, AuditScope } from './audit-log';
@@ -165,7 +166,7 @@ export class AuditInterceptor implements NestInterceptor {
     const handler = execution.getHandler();
     let route = this.routes.get(handler);
     if (!route) {
-      const operation = this.reflector.get<{ operationId?: string } | undefined>('swagger/apiOperation', handler);
+      const operation = this.reflector.get<{ operationId?: string } | undefined>(SWAGGER_OPERATION, handler);
       route = {
         ...routeAuditOf(operation?.operationId ?? handler.name, request.routeOptions.url ?? request.url),
         worksInOtherScopes: this.reflector.get<boolean | undefined>(WORKS_IN_OTHER_SCOPES, handler) === true,

@@ -2,19 +2,12 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
+import { KnexPool, knexPoolOf, knexQueryId } from '../../platform';
 import { redactSql } from '../tracing/sql-redaction';
 import { METRIC } from './metric-catalogue';
 import { Metrics } from './metrics.service';
 
-interface KnexPool {
-  numUsed(): number;
-  numFree(): number;
-  numPendingAcquires(): number;
-  max: number;
-}
-
 interface KnexQueryEvent {
-  __knexQueryUid?: string;
   sql?: string;
 }
 
@@ -45,7 +38,7 @@ export class DatabaseMetrics implements OnModuleInit {
 
   onModuleInit(): void {
     const knex = this.orm.em.getConnection().getKnex();
-    currentPool = () => (knex.client as { pool?: KnexPool }).pool;
+    currentPool = knexPoolOf(this.orm.em);
     if (!register.getSingleMetric(METRIC.dbPool)) {
       new Gauge({
         name: METRIC.dbPool,
@@ -68,15 +61,17 @@ export class DatabaseMetrics implements OnModuleInit {
     // Keyed by knex's query id; bounded, so queries whose completion is never reported cannot make it grow.
     const started = new Map<string, number>();
     knex.on('query', (query: KnexQueryEvent) => {
-      if (!query.__knexQueryUid) return;
+      const id = knexQueryId(query);
+      if (!id) return;
       if (started.size >= MAX_TRACKED_QUERIES) started.clear();
-      started.set(query.__knexQueryUid, performance.now());
+      started.set(id, performance.now());
     });
     const slowMs = this.config.database.slowQueryMs;
     const finish = (query: KnexQueryEvent, failed: boolean) => {
-      const start = query.__knexQueryUid ? started.get(query.__knexQueryUid) : undefined;
-      if (start === undefined || !query.__knexQueryUid) return;
-      started.delete(query.__knexQueryUid);
+      const id = knexQueryId(query);
+      const start = id ? started.get(id) : undefined;
+      if (start === undefined || !id) return;
+      started.delete(id);
       const durationMs = performance.now() - start;
       const verb = query.sql?.trimStart().slice(0, 6).toLowerCase() ?? '';
       const operation = OPERATIONS.has(verb) ? verb : 'other';
