@@ -32,11 +32,12 @@ async function bootstrap(): Promise<void> {
   await app.listen({ host: resolved.http.host, port: resolved.http.port });
 
   const base = `http://${resolved.http.host === '0.0.0.0' ? 'localhost' : resolved.http.host}:${resolved.http.port}`;
+  const redis = resolved.redis.sentinel ? 'Redis through Sentinel' : resolved.redis.url ? 'Redis' : 'in-process stores (no REDIS_URL)';
   logger.log(
     embedded
       ? `Embedded mode: PostgreSQL from ${config.database.embedded.dataDir} on port ${config.database.embedded.port}, ` +
-          `${resolved.redis.url ? 'Redis' : 'in-process stores (no REDIS_URL)'}`
-      : `Production mode: external PostgreSQL, ${resolved.redis.url ? 'Redis' : 'in-process stores (no REDIS_URL)'}, ` +
+          `${redis}`
+      : `Production mode: external PostgreSQL, ${redis}, ` +
           `migrations ${resolved.database.migrateOnBoot ? 'applied at boot' : 'not applied at boot (npm run migration:up)'}`,
   );
   logger.log(`Atrium listening on ${base}: API ${base}/v1, explorer ${base}/docs, OpenAPI document ${base}/docs/openapi.json`);

@@ -40,7 +40,7 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
         ttl: config.cache.ttlMs,
         stores: [
           redis
-            ? new Keyv({ store: new KeyvRedis(redis, { namespace: 'cache', throwOnErrors: false }), useKeyPrefix: false })
+            ? new Keyv({ store: new KeyvRedis(redis.driver, { namespace: 'cache', throwOnErrors: false }), useKeyPrefix: false })
             : new Keyv({ store: new CacheableMemory({ lruSize: 10_000, ttl: config.cache.ttlMs }) }),
         ],
       }),
@@ -93,8 +93,8 @@ export class CachingModule implements OnApplicationShutdown {
     @Inject(SHARED_STORE) private readonly store: SharedStore,
   ) {}
 
-  onApplicationShutdown(): void {
-    if (this.redis?.isOpen) this.redis.destroy();
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis?.destroy();
     if (this.store instanceof MemoryStore) this.store.close();
   }
 }

@@ -173,19 +173,17 @@ export class InvalidationBacklog implements OnApplicationBootstrap, OnModuleDest
   }
 
   /**
-   * Bumps first (one MULTI), deletes after: a crash in between bumps twice, which is harmless. A
-   * row deletes only at the revision applied; one a write merged into meanwhile stays for the next poll.
+   * Bumps first, deletes after: a crash in between bumps twice, which is harmless. A row deletes
+   * only at the revision applied; one a write merged into meanwhile stays for the next poll. The
+   * bumps are one INCR per key (pipelined), not a MULTI: the keys are of many orgs, which a Redis
+   * Cluster keeps in different slots, and a partial run only bumps again at the next poll.
    */
   private async apply(rows: readonly BacklogRow[]): Promise<void> {
     const redis = this.redis;
     if (!redis) return;
     try {
       const keys = rows.flatMap((row) => row.resources.map((resource) => versionKey(row.cache_scope, resource)));
-      await this.availability.bounded(() => {
-        const multi = redis.multi();
-        for (const key of keys) multi.incr(key);
-        return multi.exec();
-      });
+      await this.availability.bounded(() => Promise.all(keys.map((key) => redis.incr(key))));
       const cleared = await this.reader.query<{ cache_scope: string }>(
         `delete from cache_invalidation_backlog b using unnest($1::text[], $2::bigint[]) as applied(scope, revision)
          where b.cache_scope = applied.scope and b.revision = applied.revision returning b.cache_scope`,

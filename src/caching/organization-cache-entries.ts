@@ -59,7 +59,9 @@ export class OrganizationCacheEntries {
     }
     let purged = 0;
     for await (const keys of this.redisKeys(redis, orgId)) {
-      purged += await withinRedisTimeout(redis.unlink(keys));
+      // One key per command (pipelined): a scan batch spans slots, which a Redis Cluster refuses in one UNLINK.
+      const unlinked = await withinRedisTimeout(Promise.all(keys.map((key) => redis.unlink(key))));
+      purged += unlinked.reduce((sum, count) => sum + count, 0);
     }
     return purged;
   }
@@ -80,7 +82,7 @@ export class OrganizationCacheEntries {
       return { store: 'in-process', scanned, matching };
     }
     for await (const keys of this.redisKeys(redis, orgId)) {
-      const values = await withinRedisTimeout(redis.mGet(keys));
+      const values = await withinRedisTimeout(Promise.all(keys.map((key) => redis.get(key))));
       scanned += keys.length;
       matching += values.filter(contains).length;
     }

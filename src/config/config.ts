@@ -33,9 +33,19 @@ export interface AppConfig {
     readonly slowQueryMs: number;
     readonly migrateOnBoot: boolean;
     readonly embedded: { readonly port: number; readonly dataDir: string };
+    /** A streaming read replica for list, search, export and report reads (README: Read replica); absent: every read goes to the primary. */
+    readonly replica?: {
+      readonly url: string;
+      /** Replay lag beyond which replica-routed reads go to the primary. */
+      readonly maxLagMs: number;
+      readonly poolMax: number;
+    };
   };
   readonly redis: {
+    /** Standalone Redis; with `sentinel` set, only its credentials and database number are used. */
     readonly url?: string;
+    /** Reach the primary through Redis Sentinel (and follow it across failovers) instead of at `url`'s host. */
+    readonly sentinel?: RedisSentinelConfig;
     /** A Redis command unanswered after this long counts as failed; one request waits for at most one such timeout. */
     readonly commandTimeoutMs: number;
   };
@@ -95,6 +105,20 @@ export interface AppConfig {
     readonly jobsEnabled: boolean;
     /** A running job's lease lasts this long unless its heartbeat renews it; a frozen holder is replaced after it. */
     readonly jobLeaseMs: number;
+    /** The durable queue (pg-boss) that spreads per-organization work of a job run over every instance. */
+    readonly jobQueue: {
+      /** Items this instance works at once; 0 = it works none (it still queues runs it starts). */
+      readonly concurrency: number;
+      /** An item still active after this long is taken to be lost (its instance died) and retried. */
+      readonly itemTimeoutSeconds: number;
+      /** Retries after an item's first failure, with exponential backoff from `retryDelaySeconds`; then the dead letter. */
+      readonly retryLimit: number;
+      readonly retryDelaySeconds: number;
+      /** How often (cluster-wide) timed-out items are failed over and old items archived. */
+      readonly maintenanceIntervalSeconds: number;
+      /** How often an idle worker looks for items. */
+      readonly pollIntervalMs: number;
+    };
     /** Cron expressions (with seconds allowed) per scheduled job. */
     readonly schedules: {
       readonly auditCheckpoint: string;
@@ -112,6 +136,15 @@ export interface AppConfig {
     /** How long an access request's export stays downloadable. */
     readonly privacyExportTtlDays: number;
   };
+}
+
+export interface RedisSentinelConfig {
+  /** Sentinels asked for the primary's address; any one reachable is enough. */
+  readonly nodes: readonly { readonly host: string; readonly port: number }[];
+  /** The name the Sentinels monitor the primary under. */
+  readonly masterName: string;
+  /** The Sentinels' own `requirepass`, when they have one (the data nodes' password comes from REDIS_URL). */
+  readonly password?: string;
 }
 
 export type ResolvedConfig = AppConfig & { readonly database: AppConfig['database'] & { readonly url: string } };
@@ -150,9 +183,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         port: read.int('EMBEDDED_PG_PORT', { min: 1, max: 65535, default: 54329 }),
         dataDir: read.string('EMBEDDED_PG_DIR', '.data/postgres'),
       },
+      replica: databaseReplica(read, poolMax),
     },
     redis: {
       url: read.url('REDIS_URL', ['redis:', 'rediss:']),
+      sentinel: redisSentinel(read),
       commandTimeoutMs: read.int('REDIS_COMMAND_TIMEOUT_MS', { min: 10, max: 60_000, default: 1_000 }),
     },
     auth: {
@@ -191,6 +226,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       signingKeyPem: read.ed25519PrivateKey('SIGNING_PRIVATE_KEY'),
       jobsEnabled: read.bool('JOBS_ENABLED', nodeEnv !== 'test'),
       jobLeaseMs: read.int('JOB_LEASE_SECONDS', { min: 1, max: 3600, default: 30 }) * 1000,
+      jobQueue: {
+        concurrency: read.int('JOB_QUEUE_CONCURRENCY', { min: 0, max: 64, default: 2 }),
+        itemTimeoutSeconds: read.int('JOB_ITEM_TIMEOUT_SECONDS', { min: 1, max: 86_400, default: 600 }),
+        retryLimit: read.int('JOB_ITEM_RETRY_LIMIT', { min: 0, max: 100, default: 3 }),
+        retryDelaySeconds: read.int('JOB_ITEM_RETRY_DELAY_SECONDS', { min: 0, max: 3600, default: 30 }),
+        maintenanceIntervalSeconds: read.int('JOB_QUEUE_MAINTENANCE_SECONDS', { min: 1, max: 3600, default: 60 }),
+        pollIntervalMs: read.int('JOB_QUEUE_POLL_MS', { min: 500, max: 60_000, default: 2_000 }),
+      },
       schedules: {
         auditCheckpoint: read.cron('JOB_AUDIT_CHECKPOINT_CRON', '0 5 * * * *'),
         // Picks up full audit verifications whose start was lost, and resumes those whose instance died.
@@ -214,6 +257,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   read.assertValid();
   return deepFreeze(config);
+}
+
+function redisSentinel(read: EnvReader): RedisSentinelConfig | undefined {
+  const nodes = read.hostPorts('REDIS_SENTINELS');
+  const masterName = read.string('REDIS_SENTINEL_MASTER', 'mymaster');
+  const password = read.secret('REDIS_SENTINEL_PASSWORD', 1);
+  return nodes ? { nodes, masterName, ...(password === undefined ? {} : { password }) } : undefined;
+}
+
+function databaseReplica(read: EnvReader, primaryPoolMax: number): AppConfig['database']['replica'] {
+  const url = read.url('DATABASE_REPLICA_URL', ['postgres:', 'postgresql:']);
+  const maxLagMs = read.int('DATABASE_REPLICA_MAX_LAG_MS', { min: 10, max: 3_600_000, default: 5_000 });
+  const poolMax = read.int('DATABASE_REPLICA_POOL_MAX', { min: 1, max: 500, default: primaryPoolMax });
+  return url ? { url, maxLagMs, poolMax } : undefined;
 }
 
 export function withDatabaseUrl(config: AppConfig, url: string): ResolvedConfig {

@@ -77,6 +77,20 @@ export class EnvReader {
     return raw;
   }
 
+  /** A comma-separated list of `host:port` addresses (a Redis Sentinel's peers, say); at least one. */
+  hostPorts(key: string): { host: string; port: number }[] | undefined {
+    const raw = this.raw(key);
+    if (raw === undefined) return undefined;
+    const nodes: { host: string; port: number }[] = [];
+    for (const entry of raw.split(',')) {
+      const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(entry.trim());
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65535) return this.fail(key, 'must be a comma-separated list of host:port (port 1 to 65535)', undefined);
+      nodes.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
+    }
+    return nodes;
+  }
+
   /** A cron expression (five fields, or six with seconds), as @nestjs/schedule reads it. */
   cron(key: string, fallback: string): string {
     const raw = this.raw(key);

@@ -1,2 +1,2 @@
 export { APP_CONFIG, ConfigModule } from './config.module';
-export { AppConfig, ConfigError, LogLevel, ResolvedConfig, loadConfig, withDatabaseUrl } from './config';
+export { AppConfig, ConfigError, LogLevel, RedisSentinelConfig, ResolvedConfig, loadConfig, withDatabaseUrl } from './config';

@@ -1,8 +1,11 @@
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { CacheAvailability } from '../cache-availability';
 import type { RedisClient } from '../redis/redis-client';
 import { withinRedisTimeout } from '../redis/timeout';
+import { rateLimitKeys } from './rate-limit-keys';
+
+/** What `increment` answers (the package's `ThrottlerStorageRecord`, whose name it does not export). */
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
  * One fixed window per key, counted atomically in Redis so every instance shares it; a key over
@@ -38,10 +41,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     if (!this.redis) return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
     if (this.availability.sharedStateUsable) {
       try {
-        const redisKey = `rate:${throttlerName}:${key}`;
         const [hits, windowMs, blocked, blockMs] = (await withinRedisTimeout(
           this.redis.eval(INCREMENT, {
-            keys: [redisKey, `${redisKey}:blocked`],
+            keys: [...rateLimitKeys(throttlerName, key)],
             arguments: [String(ttl), String(limit), String(blockDuration)],
           }),
         )) as number[];

@@ -14,7 +14,7 @@ import { configureRedisCommandTimeout } from './timeout';
       inject: [APP_CONFIG],
       useFactory: (config: ResolvedConfig): RedisClient | null => {
         configureRedisCommandTimeout(config.redis.commandTimeoutMs);
-        return config.redis.url ? connectRedis(config.redis.url) : null;
+        return connectRedis(config.redis);
       },
     },
     CacheAvailability,

@@ -2,7 +2,11 @@ import type { CacheAvailability } from '../cache-availability';
 import type { RedisClient } from '../redis/redis-client';
 import { SharedStore } from './shared-store';
 
-/** Every command goes through CacheAvailability.bounded: refused at once while Redis is suspended. */
+/**
+ * Every command goes through CacheAvailability.bounded: refused at once while Redis is suspended.
+ * Each command names one key (several keys are several commands, pipelined on the one connection),
+ * so each runs on a Redis Cluster too, where a multi-key command needs all its keys in one slot.
+ */
 export class RedisStore implements SharedStore {
   readonly kind = 'redis' as const;
 
@@ -24,7 +28,7 @@ export class RedisStore implements SharedStore {
   }
 
   async delete(...keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.bounded(() => this.redis.del(keys));
+    if (keys.length > 0) await this.bounded(() => Promise.all(keys.map((key) => this.redis.del(key))));
   }
 
   async expire(key: string, ttlMs: number): Promise<void> {
@@ -48,6 +52,6 @@ export class RedisStore implements SharedStore {
   }
 
   async getMany(keys: readonly string[]): Promise<(string | null)[]> {
-    return keys.length === 0 ? [] : this.bounded(() => this.redis.mGet([...keys]));
+    return keys.length === 0 ? [] : this.bounded(() => Promise.all(keys.map((key) => this.redis.get(key))));
   }
 }
