@@ -7,20 +7,27 @@ import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { CredentialResolver } from './auth/credential-resolver';
+import { CredentialsRepository } from './auth/credentials.repository';
 import { RouteAccessCheck } from './auth/route-access.check';
 import { InvitationsController } from './invitations/invitations.controller';
+import { InvitationsRepository } from './invitations/invitations.repository';
 import { InvitationsService } from './invitations/invitations.service';
 import { MeController } from './me/me.controller';
 import { MeService } from './me/me.service';
 import { MembersController } from './members/members.controller';
+import { MembersRepository } from './members/members.repository';
 import { MembersService } from './members/members.service';
 import { OrganizationsController } from './organizations/organizations.controller';
+import { OrganizationsRepository } from './organizations/organizations.repository';
 import { OrganizationsService } from './organizations/organizations.service';
 import { PasswordHasher } from './passwords/password-hasher';
 import { SecurityEvents } from './security-events';
 import { SessionStore } from './sessions/session-store';
+import { ReadReplica } from './tenant-boundary/read-replica';
+import { ReplicaRouting } from './tenant-boundary/replica-routing';
 import { RuntimeRoleCheck } from './tenant-boundary/runtime-role-check';
 import { TenantDatabase } from './tenant-boundary/tenant-database';
+import { WritePositions } from './tenant-boundary/write-positions';
 
 /**
  * Organizations, identity, roles, API keys, sessions, and the tenant boundary every other module
@@ -36,7 +43,11 @@ import { TenantDatabase } from './tenant-boundary/tenant-database';
     { provide: APP_GUARD, useClass: RateLimitGuard },
     RouteAccessCheck,
     CredentialResolver,
+    CredentialsRepository,
     TenantDatabase,
+    ReadReplica,
+    WritePositions,
+    ReplicaRouting,
     RuntimeRoleCheck,
     SecurityEvents,
     SessionStore,
@@ -44,10 +55,13 @@ import { TenantDatabase } from './tenant-boundary/tenant-database';
     AuthService,
     MeService,
     OrganizationsService,
+    OrganizationsRepository,
     MembersService,
+    MembersRepository,
     InvitationsService,
+    InvitationsRepository,
     ApiKeysService,
   ],
-  exports: [TenantDatabase, SecurityEvents],
+  exports: [TenantDatabase, ReadReplica, SecurityEvents],
 })
 export class TenancyModule {}

@@ -55,14 +55,17 @@ export class ActivitiesService {
   /** Newest first would need another index; id (UUIDv7) order is creation order and keyset-friendly. */
   async listForContact(contactId: string, query: ListActivitiesQuery): Promise<Page<ActivityView>> {
     const after = decodeCursor(query.cursor);
-    const rows = await this.tenantDb.transaction(async (em) => {
-      if ((await em.count(Contact, { id: contactId })) === 0) throw contactNotFound();
-      return em.find(
-        Activity,
-        { contact: contactId, ...(after ? { id: { $gt: after } } : {}), ...(query.type ? { type: query.type } : {}) },
-        { orderBy: { id: 'asc' }, limit: query.limit + 1 },
-      );
-    });
+    const rows = await this.tenantDb.transaction(
+      async (em) => {
+        if ((await em.count(Contact, { id: contactId })) === 0) throw contactNotFound();
+        return em.find(
+          Activity,
+          { contact: contactId, ...(after ? { id: { $gt: after } } : {}), ...(query.type ? { type: query.type } : {}) },
+          { orderBy: { id: 'asc' }, limit: query.limit + 1 },
+        );
+      },
+      { replica: true },
+    );
     return toPage(rows, query.limit, presentActivity);
   }
 

@@ -27,7 +27,10 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready for traffic: database, cache, migrations, and not shutting down. 503 with per-check detail otherwise. */
+  /**
+   * Ready for traffic: database, cache, migrations, and not shutting down. 503 with per-check detail
+   * otherwise. A read replica's state is reported but never fails readiness: the primary serves.
+   */
   @Get('ready')
   @HealthCheck()
   @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness probe' })
@@ -39,6 +42,7 @@ export class HealthController {
         () => this.indicators.database(),
         () => this.indicators.cache(),
         () => this.indicators.migrationsApplied(),
+        ...(this.indicators.hasReplica ? [() => this.indicators.replica()] : []),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
@@ -49,6 +53,7 @@ export class HealthController {
     this.metrics.recordReadiness(result.status === 'ok', {
       database: details.database?.status === 'up',
       cache: details.cache?.status === 'up' && details.cache?.state !== 'degraded',
+      ...(details.replica ? { replica: details.replica.state === 'up' } : {}),
     });
     return result;
   }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
+import { ReadReplica } from '../../tenancy';
 import { DependencyMonitor } from './dependency-monitor';
 import { ShutdownState } from './shutdown-state';
 
@@ -15,7 +16,26 @@ export class ReadinessIndicators {
     private readonly monitor: DependencyMonitor,
     private readonly shutdown: ShutdownState,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly readReplica: ReadReplica,
   ) {}
+
+  /** Whether a read replica is configured (then readiness reports it). */
+  get hasReplica(): boolean {
+    return this.readReplica.configured;
+  }
+
+  /**
+   * The read replica's state (up, lagging, down) and lag, as its probe last saw them. Always `up`
+   * for readiness: while the replica lags or is down, the primary serves its reads.
+   */
+  replica(): HealthIndicatorResult<'replica'> {
+    const { state, lagSeconds, reason } = this.readReplica.status();
+    return this.health.check('replica').up({
+      state,
+      ...(lagSeconds === undefined ? {} : { lagSeconds: Number.isFinite(lagSeconds) ? Math.round(lagSeconds * 1000) / 1000 : null }),
+      ...(reason ? { message: `replica: ${reason}; reads go to the primary` } : {}),
+    });
+  }
 
   accepting(): HealthIndicatorResult<'lifecycle'> {
     const check = this.health.check('lifecycle');

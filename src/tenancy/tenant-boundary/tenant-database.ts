@@ -4,8 +4,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { MissingTenantContextError, RequestContext } from '@app/request-context';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { RUNTIME_DB_ROLE } from '../../database';
+import { queryOnPooledConnection } from '../../platform';
+import { ReplicaRouting } from './replica-routing';
 import { TENANT_FILTER } from './tenant-entity';
-import { installTransactionPrelude, withTransactionPrelude } from './transaction-prelude';
+import { CommitPosition, installTransactionPrelude, withTransactionPrelude } from './transaction-prelude';
 
 type Scope = { readonly orgId: string } | { readonly userId: string } | null;
 
@@ -19,18 +21,21 @@ type Scope = { readonly orgId: string } | { readonly userId: string } | null;
 const SET_SCOPE = `select set_config('role', '${RUNTIME_DB_ROLE}', true), set_config('statement_timeout', ?, true),
   set_config('app.org_id', ?, true), set_config('app.user_id', ?, true)`;
 
-/** Ids for the query events of one-round-trip reads: a counter, no random bytes per read. */
-let readEventCount = 0;
+/**
+ * Statements that change no data. Any other statement of an org transaction (insert, update,
+ * delete, a `with` holding one) marks it as a write, whose commit position read-your-writes
+ * remembers. Writing functions are called with `select` only by jobs (purge_organization,
+ * audit_prune), whose writes no reader waits to see.
+ */
+const NOT_A_WRITE = /^\s*(select|begin|commit|rollback|savepoint|release|set|show)\b/i;
 
-/** The slice of knex's client the one-round-trip read uses: its pool and its query events. */
-interface KnexClient {
-  acquireConnection(): Promise<PgConnection>;
-  releaseConnection(connection: PgConnection): Promise<unknown>;
-  emit(event: string, ...args: unknown[]): boolean;
-}
-
-interface PgConnection {
-  query(sql: string): Promise<{ rows: unknown[] } | { rows: unknown[] }[]>;
+/** How a read may be served. */
+export interface ReadOptions {
+  /**
+   * A list, search, export or report read: the read replica may serve it (README: Read replica),
+   * unless it lags, is down, or has not replayed the org's latest write. Such a transaction is read-only.
+   */
+  readonly replica?: boolean;
 }
 
 /**
@@ -47,6 +52,8 @@ export class TenantDatabase {
     readonly orgId: string;
     readonly em: EntityManager;
     readonly afterCommit: (() => Promise<void>)[];
+    /** Set by the first statement that writes (only while a replica is configured). */
+    readonly writes: { wrote: boolean };
   }>();
 
   /** The statement timeout, as `set_config` takes it. */
@@ -56,14 +63,23 @@ export class TenantDatabase {
     private readonly em: EntityManager,
     private readonly context: RequestContext,
     @Inject(APP_CONFIG) config: ResolvedConfig,
+    private readonly routing: ReplicaRouting,
   ) {
     this.statementTimeout = `${config.database.statementTimeoutMs}ms`;
-    installTransactionPrelude(em.getConnection().getKnex().client as never);
+    installTransactionPrelude(em);
+    const knex = em.getConnection().getKnex();
+    // Only read-your-writes needs to know which transactions wrote: without a replica, no listener.
+    if (routing.enabled) {
+      knex.on('query', (query: { sql?: string }) => {
+        const store = this.ambient.getStore();
+        if (store && !store.writes.wrote && !NOT_A_WRITE.test(query.sql ?? '')) store.writes.wrote = true;
+      });
+    }
   }
 
   /** Work for the caller's organization, under the tenant filter and RLS. */
-  async transaction<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.run({ orgId: this.context.requireOrgId() }, work);
+  async transaction<T>(work: (em: EntityManager) => Promise<T>, options: ReadOptions = {}): Promise<T> {
+    return this.run({ orgId: this.context.requireOrgId() }, work, {}, options.replica);
   }
 
   /**
@@ -76,8 +92,8 @@ export class TenantDatabase {
    * `COMMIT` and two round trips. Inside a transaction for the same org it joins that transaction.
    * A failure comes back as the driver's error (pg's `DatabaseError`), not as an ORM exception.
    */
-  async read<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
-    return this.readAs(this.context.requireOrgId(), sql, params);
+  async read<T>(sql: string, params: readonly unknown[], options: ReadOptions = {}): Promise<T[]> {
+    return this.readAs(this.context.requireOrgId(), sql, params, options.replica);
   }
 
   /** `read()` for an organization named by a credential being checked, before the request has a tenant context. */
@@ -105,8 +121,8 @@ export class TenantDatabase {
    * Work for an organization named by a credential being checked (session, API key, invitation
    * token) before the request has a tenant context. Filter and RLS apply as usual.
    */
-  forOrganization<T>(orgId: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
-    return this.run({ orgId }, work);
+  forOrganization<T>(orgId: string, work: (em: EntityManager) => Promise<T>, options: ReadOptions = {}): Promise<T> {
+    return this.run({ orgId }, work, {}, options.replica);
   }
 
   /**
@@ -133,49 +149,84 @@ export class TenantDatabase {
     else await effect();
   }
 
-  private async readAs<T>(orgId: string, sql: string, params: readonly unknown[]): Promise<T[]> {
+  private async readAs<T>(orgId: string, sql: string, params: readonly unknown[], replica = false): Promise<T[]> {
     if (!orgId) throw new MissingTenantContextError();
     // One statement: a second would run in the same message, with only its rows returned.
     if (sql.includes(';')) throw new Error('TenantDatabase.read() takes one statement, without ";"');
     const outer = this.ambient.getStore();
     if (outer && outer.orgId === orgId) return outer.em.execute<T[]>(sql, [...params]);
-    const platform = this.em.getPlatform();
-    const statement = platform.formatQuery(sql, [...params]);
-    const text = `${platform.formatQuery(SET_SCOPE, [this.statementTimeout, orgId, ''])};\n${statement}`;
-    const client = this.em.getConnection().getKnex().client as unknown as KnexClient;
-    // knex's own query events, so query metrics and the slow-query log see this statement too.
-    const event = { __knexQueryUid: `atrium-read-${++readEventCount}`, sql: statement, bindings: [] };
-    const connection = await client.acquireConnection();
-    try {
-      client.emit('query', event);
-      const results = await connection.query(text);
-      const rows = (Array.isArray(results) ? results[results.length - 1].rows : results.rows) as T[];
-      client.emit('query-response', rows, event);
-      return rows;
-    } catch (error) {
-      client.emit('query-error', error, event);
-      throw error;
-    } finally {
-      await client.releaseConnection(connection);
+    const replicaEm = replica ? await this.routing.replicaFor(orgId) : null;
+    if (replicaEm) {
+      try {
+        return await this.readOn<T>(replicaEm, orgId, sql, params);
+      } catch (error) {
+        if (!this.routing.retryOnPrimary(error)) throw error;
+      }
     }
+    return this.readOn<T>(this.em, orgId, sql, params);
   }
 
-  private async run<T>(scope: Scope, work: (em: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  /** The one-round-trip read on the primary's pool or the replica's (same prelude, so RLS binds it on either). */
+  private async readOn<T>(em: EntityManager, orgId: string, sql: string, params: readonly unknown[]): Promise<T[]> {
+    const platform = em.getPlatform();
+    const statement = platform.formatQuery(sql, [...params]);
+    const text = `${platform.formatQuery(SET_SCOPE, [this.statementTimeout, orgId, ''])};\n${statement}`;
+    // On a pooled connection, reported in knex's query events as the statement alone, so query
+    // metrics and the slow-query log see it too.
+    return queryOnPooledConnection<T>(em, text, statement);
+  }
+
+  private async run<T>(
+    scope: Scope,
+    work: (em: EntityManager) => Promise<T>,
+    options: TransactionOptions = {},
+    replica = false,
+  ): Promise<T> {
     const orgId = scope && 'orgId' in scope ? scope.orgId : '';
-    const userId = scope && 'userId' in scope ? scope.userId : '';
     const outer = this.ambient.getStore();
     if (outer && orgId && outer.orgId === orgId) return work(outer.em);
+    const replicaEm = replica && orgId ? await this.routing.replicaFor(orgId) : null;
+    if (replicaEm) {
+      try {
+        return await this.runOn(replicaEm, scope, work, { ...options, readOnly: true });
+      } catch (error) {
+        if (!this.routing.retryOnPrimary(error)) throw error;
+      }
+    }
+    return this.runOn(this.em, scope, work, replica ? { ...options, readOnly: true } : options);
+  }
+
+  private async runOn<T>(
+    root: EntityManager,
+    scope: Scope,
+    work: (em: EntityManager) => Promise<T>,
+    options: TransactionOptions,
+  ): Promise<T> {
+    const orgId = scope && 'orgId' in scope ? scope.orgId : '';
+    const userId = scope && 'userId' in scope ? scope.userId : '';
     const afterCommit: (() => Promise<void>)[] = [];
+    const writes = { wrote: false };
+    // Read-your-writes: a write's commit reads back its WAL position (no round trip of its own). Only
+    // for work done for a principal (a request's or a job's): the bookkeeping of a credential being
+    // checked (an API key's last use) changes nothing a list shows, and must not send the org's reads
+    // to the primary.
+    const commit: CommitPosition | undefined =
+      orgId && this.routing.enabled && !options.readOnly && this.context.tenant ? { wanted: () => writes.wrote } : undefined;
     // `true` makes both settings local to this transaction; they go in the same message as BEGIN.
-    const setScope = this.em.getPlatform().formatQuery(SET_SCOPE, [this.statementTimeout, orgId, userId]);
-    const result = await withTransactionPrelude(setScope, (sentWithBegin) =>
-      this.em.fork({ useContext: false }).transactional(async (em) => {
-        if (!sentWithBegin()) await em.execute(setScope);
-        if (!orgId) return work(em);
-        em.setFilterParams(TENANT_FILTER, { orgId });
-        return this.ambient.run({ orgId, em, afterCommit }, () => work(em));
-      }, options),
+    const setScope = root.getPlatform().formatQuery(SET_SCOPE, [this.statementTimeout, orgId, userId]);
+    const result = await withTransactionPrelude(
+      setScope,
+      (sentWithBegin) =>
+        root.fork({ useContext: false }).transactional(async (em) => {
+          if (!sentWithBegin()) await em.execute(setScope);
+          if (!orgId) return work(em);
+          em.setFilterParams(TENANT_FILTER, { orgId });
+          return this.ambient.run({ orgId, em, afterCommit, writes }, () => work(em));
+        }, options),
+      commit,
     );
+    // Before the cache invalidations below: a read that sees their new versions must find this write's position.
+    if (commit && writes.wrote) await this.routing.committed(orgId, commit.position, this.em);
     for (const effect of afterCommit) await effect();
     return result;
   }

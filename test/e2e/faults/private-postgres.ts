@@ -23,6 +23,7 @@ export class PrivatePostgres {
   private constructor(
     readonly port: number,
     private readonly dir: string,
+    private readonly maxConnections = 40,
   ) {}
 
   static async start(): Promise<PrivatePostgres> {
@@ -35,6 +36,23 @@ export class PrivatePostgres {
     return server;
   }
 
+  /**
+   * A streaming replica of this cluster (initdb's defaults allow replication connections from
+   * loopback, and wal_level is `replica`): `pg_basebackup -R` copies it and writes its
+   * `primary_conninfo`, and the copy starts as a hot standby on a port of its own.
+   */
+  async startReplica(): Promise<PrivatePostgres> {
+    const dir = mkdtempSync(join(tmpdir(), 'atrium-replica-'));
+    if (process.getuid?.() === 0) chownSync(dir, ...ids());
+    const replica = new PrivatePostgres(await freePort(), dir, 60);
+    await replica.as(join(binDir(), 'pg_basebackup'), [
+      ...['-h', '127.0.0.1', '-p', String(this.port), '-U', 'postgres'],
+      ...['-D', replica.dataDir, '-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+    ]);
+    await replica.resume();
+    return replica;
+  }
+
   get url(): string {
     return `postgres://postgres@127.0.0.1:${this.port}/atrium`;
   }
@@ -44,7 +62,7 @@ export class PrivatePostgres {
   }
 
   async resume(): Promise<void> {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=40`;
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=${this.maxConnections}`;
     await this.as(join(binDir(), 'pg_ctl'), ['-D', this.dataDir, '-o', options, '-l', join(this.dir, 'log'), '-w', 'start']);
   }
 
