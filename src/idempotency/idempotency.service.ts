@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppError, canonicalJson } from '@app/http';
 import { TenantDatabase } from '../tenancy';
 import { IdempotencyRecord } from './idempotency-record.entity';
+import { IdempotencyRepository } from './idempotency.repository';
 
 export const IDEMPOTENCY_TTL_HOURS = 24;
 const REPLAYED_HEADERS = ['location', 'etag'];
@@ -29,7 +30,10 @@ export function requestHashOf(method: string, route: string, body: unknown): str
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(private readonly tenantDb: TenantDatabase) {}
+  constructor(
+    private readonly tenantDb: TenantDatabase,
+    private readonly records: IdempotencyRepository,
+  ) {}
 
   execute(
     key: string,
@@ -38,25 +42,12 @@ export class IdempotencyService {
   ): Promise<StoredResponse> {
     return this.tenantDb.transaction(async (em) => {
       const orgId = em.getFilterParams<{ orgId: string }>('tenant')?.orgId as string;
-      const claimed = await em.execute<{ id: string }[]>(
-        `insert into idempotency_records (id, org_id, key, request_hash, status_code, expires_at)
-         values (?, ?, ?, ?, 0, now() + make_interval(hours => ?))
-         on conflict (org_id, key) do update
-           set id = excluded.id, request_hash = excluded.request_hash, status_code = 0, response_body = null,
-               response_headers = '{}', created_at = now(), expires_at = excluded.expires_at
-           where idempotency_records.expires_at <= now()
-         returning id`,
-        [uuidv7(), orgId, key, requestHash, IDEMPOTENCY_TTL_HOURS],
-      );
-      if (claimed.length === 0) return this.replay(await em.findOneOrFail(IdempotencyRecord, { key }), requestHash);
+      const claimedId = await this.records.claim(em, { id: uuidv7(), orgId, key, requestHash, ttlHours: IDEMPOTENCY_TTL_HOURS });
+      if (claimedId === undefined) return this.replay(await em.findOneOrFail(IdempotencyRecord, { key }), requestHash);
 
       const response = await work();
       const headers = Object.fromEntries(Object.entries(response.headers).filter(([name]) => REPLAYED_HEADERS.includes(name)));
-      // Plain SQL: this runs on every creating request, and the unit of work would add nothing here.
-      await em.execute(
-        'update idempotency_records set status_code = ?, response_body = ?::jsonb, response_headers = ?::jsonb where id = ?',
-        [response.statusCode, response.body === undefined ? null : JSON.stringify(response.body), JSON.stringify(headers), claimed[0].id],
-      );
+      await this.records.storeResponse(em, claimedId, { statusCode: response.statusCode, body: response.body, headers });
       return { replayed: false, ...response };
     });
   }

@@ -1,4 +1,4 @@
-import { EntityManager, FilterQuery, LockMode, raw } from '@mikro-orm/postgresql';
+import { EntityManager, FilterQuery, LockMode } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Page, assertIfMatch, decodeCursor, etagOf, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
@@ -6,7 +6,7 @@ import { TenantDatabase } from '../../tenancy';
 import { RecordsCache } from '../records-cache';
 import { companyNotFound, rejectNulls } from '../crm-errors';
 import { Company } from '../entities/company.entity';
-import { Contact } from '../entities/contact.entity';
+import { CompaniesRepository } from './companies.repository';
 import { CompanyView, CreateCompanyDto, ListCompaniesQuery, UpdateCompanyDto } from './dto/company.dto';
 
 export function presentCompany(company: Company): CompanyView {
@@ -25,6 +25,7 @@ export function presentCompany(company: Company): CompanyView {
 export class CompaniesService {
   constructor(
     private readonly tenantDb: TenantDatabase,
+    private readonly companies: CompaniesRepository,
     private readonly context: RequestContext,
     private readonly recordsCache: RecordsCache,
   ) {}
@@ -49,7 +50,9 @@ export class CompaniesService {
       ...(query.domain ? { domain: query.domain } : {}),
       ...(query.updatedSince ? { updatedAt: { $gte: query.updatedSince } } : {}),
     };
-    const rows = await this.tenantDb.transaction((em) => em.find(Company, where, { orderBy: { id: 'asc' }, limit: query.limit + 1 }));
+    const rows = await this.tenantDb.transaction((em) => em.find(Company, where, { orderBy: { id: 'asc' }, limit: query.limit + 1 }), {
+      replica: true,
+    });
     return toPage(rows, query.limit, presentCompany);
   }
 
@@ -79,7 +82,7 @@ export class CompaniesService {
     await this.tenantDb.transaction(async (em) => {
       const company = await this.load(em, id, true);
       assertIfMatch(ifMatch, etagOf(presentCompany(company)));
-      await em.nativeUpdate(Contact, { company: id }, { company: null, updatedAt: new Date(), version: raw('version + 1') });
+      await this.companies.detachContacts(em, id);
       await em.nativeDelete(Company, { id });
       await this.recordsCache.invalidateAfterCommit('companies', 'contacts');
     });

@@ -9,38 +9,8 @@ import { RecordsCache } from '../records-cache';
 import { companyNotFound, contactNotFound, rejectNulls } from '../crm-errors';
 import { Company } from '../entities/company.entity';
 import { Contact, CustomFieldValue } from '../entities/contact.entity';
+import { ContactRow, ContactsRepository } from './contacts.repository';
 import { ContactView, CreateContactDto, ListContactsQuery, UpdateContactDto } from './dto/contact.dto';
-
-interface ContactRow {
-  id: string;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  phone: string | null;
-  company_id: string | null;
-  company_name: string | null;
-  tags: string[];
-  custom_fields: Record<string, unknown>;
-  version: number;
-  /** The driver hands timestamps over as text. */
-  created_at: string | Date;
-  updated_at: string | Date;
-}
-
-const CONTACT_COLUMNS = `select c.id, c.first_name, c.last_name, c.email, c.phone, c.company_id, co.name as company_name,
-  c.tags, c.custom_fields, c.version, c.created_at, c.updated_at
-  from "contacts" c left join "companies" co on co.id = c.company_id and co.org_id = c.org_id`;
-
-const CONTACT_BY_ID = `${CONTACT_COLUMNS} where c.org_id = ? and c.id = ?`;
-
-const INSERT_CONTACT = `with c as (
-    insert into "contacts" (id, org_id, first_name, last_name, email, phone, company_id, tags, custom_fields)
-    values (?, ?, ?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?::jsonb)
-    returning *
-  )
-  select c.id, c.first_name, c.last_name, c.email, c.phone, c.company_id, co.name as company_name,
-    c.tags, c.custom_fields, c.version, c.created_at, c.updated_at
-  from c left join "companies" co on co.id = c.company_id and co.org_id = c.org_id`;
 
 /**
  * The one definition of a contact's representation. Reads map SQL rows with it and writes map
@@ -58,8 +28,8 @@ function contactViewOf(row: ContactRow): ContactView {
     tags: row.tags,
     customFields: row.custom_fields,
     version: row.version,
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }
 
@@ -81,15 +51,11 @@ export function presentContact(contact: Contact): ContactView {
   });
 }
 
-/** `q` characters that LIKE would treat as wildcards are matched literally. */
-function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 @Injectable()
 export class ContactsService {
   constructor(
     private readonly tenantDb: TenantDatabase,
+    private readonly contacts: ContactsRepository,
     private readonly context: RequestContext,
     private readonly recordsCache: RecordsCache,
     private readonly queryCache: QueryCache,
@@ -104,17 +70,17 @@ export class ContactsService {
     const orgId = this.context.requireOrgId();
     return this.tenantDb.transaction(async (em) => {
       if (input.companyId) await this.companyRef(em, input.companyId);
-      const [row] = await em.execute<ContactRow[]>(INSERT_CONTACT, [
-        uuidv7(),
+      const row = await this.contacts.insert(em, {
+        id: uuidv7(),
         orgId,
-        input.firstName,
-        input.lastName,
-        input.email ?? null,
-        input.phone ?? null,
-        input.companyId ?? null,
-        JSON.stringify(input.tags ?? []),
-        JSON.stringify(input.customFields ?? {}),
-      ]);
+        firstName: input.firstName,
+        lastName: input.lastName,
+        email: input.email ?? null,
+        phone: input.phone ?? null,
+        companyId: input.companyId ?? null,
+        tags: input.tags ?? [],
+        customFields: input.customFields ?? {},
+      });
       await this.recordsCache.invalidateAfterCommit('contacts');
       return contactViewOf(row);
     });
@@ -124,23 +90,12 @@ export class ContactsService {
   async list(query: ListContactsQuery): Promise<Page<ContactView>> {
     const orgId = this.context.requireOrgId();
     const after = decodeCursor(query.cursor);
-    // Like the read by id, rows go straight to views (no hydration); each filter keeps to an index led by org_id.
-    const conditions = ['c.org_id = ?'];
-    const params: unknown[] = [orgId];
-    const where = (condition: string, value: unknown) => {
-      conditions.push(condition);
-      params.push(value);
-    };
-    if (after) where('c.id > ?', after);
-    if (query.email) where('c.email = ?', query.email);
-    if (query.companyId) where('c.company_id = ?', query.companyId);
-    if (query.tag) where('c.tags @> array[?]::text[]', query.tag);
-    if (query.updatedSince) where('c.updated_at >= ?', query.updatedSince);
-    if (query.q) where('c.search_text like ?', likePattern(query.q));
-    const rows = await this.tenantDb.read<ContactRow>(`${CONTACT_COLUMNS} where ${conditions.join(' and ')} order by c.id asc limit ?`, [
-      ...params,
+    // Like the read by id, rows go straight to views (no hydration).
+    const rows = await this.contacts.page(
+      orgId,
+      { after, email: query.email, companyId: query.companyId, tag: query.tag, updatedSince: query.updatedSince, q: query.q },
       query.limit + 1,
-    ]);
+    );
     return toPage(rows, query.limit, contactViewOf);
   }
 
@@ -151,7 +106,7 @@ export class ContactsService {
     // bench/README.md): one round trip, one row straight to the view (contactViewOf, shared with
     // the write paths).
     const view = await this.queryCache.getOrLoad('contact', orgId, ['contacts', 'companies'], id, async () => {
-      const [row] = await this.tenantDb.read<ContactRow>(CONTACT_BY_ID, [orgId, id]);
+      const row = await this.contacts.byId(orgId, id);
       return row ? contactViewOf(row) : null;
     });
     if (!view) throw contactNotFound();

@@ -1,11 +1,10 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { TenantContext } from '@app/request-context';
 import { NearCache } from '../../caching';
-import { ApiKey } from '../entities/api-key.entity';
-import { Permission, ROLE_PERMISSIONS, Role } from '../permissions';
+import { Permission, ROLE_PERMISSIONS } from '../permissions';
 import { SecurityEvents, SecurityEventType } from '../security-events';
 import { SessionStore } from '../sessions/session-store';
-import { TenantDatabase } from '../tenant-boundary/tenant-database';
+import { CredentialsRepository } from './credentials.repository';
 import { API_KEY_PREFIX, hashSecret, parseOrgScopedToken } from './tokens';
 
 /** A token that resolved within this long still passes while its address is blocked for guessing. */
@@ -14,29 +13,6 @@ const RECENTLY_VALID_MAX = 50_000;
 
 /** `lastUsedAt` is written at most this often per key, not on every request. */
 const LAST_USED_INTERVAL_MS = 60_000;
-
-/** A key by its hash under its own org, with its creator's membership (role) and the org's plan: one round trip. */
-const API_KEY_LOOKUP = `select k.id, k.scopes, k.revoked_at, k.expires_at, k.last_used_at, k.created_by_id, m.role, o.plan
-  from api_keys k
-  left join memberships m on m.org_id = k.org_id and m.user_id = k.created_by_id
-  join organizations o on o.id = k.org_id
-  where k.org_id = ? and k.key_hash = ?`;
-
-const MEMBERSHIP_LOOKUP = `select m.role, o.plan from memberships m join organizations o on o.id = m.org_id
-  where m.org_id = ? and m.user_id = ?`;
-
-interface ApiKeyRow {
-  readonly id: string;
-  readonly scopes: Permission[];
-  readonly revoked_at: Date | string | null;
-  readonly expires_at: Date | string | null;
-  readonly last_used_at: Date | string | null;
-  readonly created_by_id: string;
-  readonly role: Role | null;
-  readonly plan: string;
-}
-
-const time = (value: Date | string | null) => (value === null ? null : new Date(value).getTime());
 
 export type CredentialFailure = 'unknown_token' | 'expired' | 'revoked' | 'not_a_member';
 
@@ -72,7 +48,7 @@ export class CredentialResolver implements OnModuleInit {
 
   constructor(
     private readonly sessions: SessionStore,
-    private readonly tenantDb: TenantDatabase,
+    private readonly credentials: CredentialsRepository,
     private readonly events: SecurityEvents,
   ) {}
 
@@ -111,10 +87,7 @@ export class CredentialResolver implements OnModuleInit {
   private async resolveSession(token: string): Promise<Resolution> {
     const session = await this.sessions.resolve(token);
     if (!session) return { failure: 'unknown_token' };
-    const [membership] = await this.tenantDb.readForOrganization<{ role: Role; plan: string }>(session.orgId, MEMBERSHIP_LOOKUP, [
-      session.orgId,
-      session.userId,
-    ]);
+    const membership = await this.credentials.membership(session.orgId, session.userId);
     if (!membership) {
       await this.sessions.revokeToken(session.userId, session.tokenHash);
       return { failure: 'not_a_member' };
@@ -133,25 +106,19 @@ export class CredentialResolver implements OnModuleInit {
   private async resolveApiKey(token: string): Promise<Resolution> {
     const parsed = parseOrgScopedToken(API_KEY_PREFIX, token);
     if (!parsed) return { failure: 'unknown_token' };
-    const [key] = await this.tenantDb.readForOrganization<ApiKeyRow>(parsed.orgId, API_KEY_LOOKUP, [parsed.orgId, hashSecret(token)]);
+    const key = await this.credentials.apiKeyByHash(parsed.orgId, hashSecret(token));
     if (!key) return { failure: 'unknown_token' };
     if (key.revoked_at) return { failure: 'revoked' };
     const now = Date.now();
-    const expiresAt = time(key.expires_at);
+    const expiresAt = key.expires_at?.getTime() ?? null;
     if (expiresAt !== null && expiresAt <= now) return { failure: 'expired' };
     if (!key.role) return { failure: 'not_a_member' };
     // A key acts with its scopes, capped by what its creator may still do in this org.
     const allowed = new Set<Permission>(ROLE_PERMISSIONS[key.role]);
-    const lastUsedAt = time(key.last_used_at);
+    const lastUsedAt = key.last_used_at?.getTime() ?? null;
     if (lastUsedAt === null || now - lastUsedAt >= LAST_USED_INTERVAL_MS) {
       // Conditional, so instances racing on one key still write at most once a minute.
-      await this.tenantDb.forOrganization(parsed.orgId, (em) =>
-        em.nativeUpdate(
-          ApiKey,
-          { id: key.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: new Date(now - LAST_USED_INTERVAL_MS) } }] },
-          { lastUsedAt: new Date(now) },
-        ),
-      );
+      await this.credentials.touchLastUsed(parsed.orgId, key.id, new Date(now), new Date(now - LAST_USED_INTERVAL_MS));
     }
     return {
       tenant: {

@@ -17,6 +17,7 @@ import { SessionStore } from '../sessions/session-store';
 import { TenantDatabase } from '../tenant-boundary/tenant-database';
 import { OrganizationView, UserView } from '../views';
 import { AcceptInvitationDto, AcceptedInvitationView, CreatedInvitationView, InvitationView } from './dto/invitation.dto';
+import { InvitationsRepository } from './invitations.repository';
 
 const INVALID_INVITATION = () =>
   new AppError('not_found', 'INVITATION_NOT_FOUND', 'The invitation does not exist, was revoked, has expired or was used.');
@@ -45,6 +46,7 @@ function present(invitation: Invitation): InvitationView {
 export class InvitationsService {
   constructor(
     private readonly tenantDb: TenantDatabase,
+    private readonly invitations: InvitationsRepository,
     private readonly context: RequestContext,
     private readonly hasher: PasswordHasher,
     private readonly sessions: SessionStore,
@@ -59,7 +61,7 @@ export class InvitationsService {
     const token = newOrgScopedToken(INVITATION_PREFIX, tenant.orgId);
     const invitation = await this.tenantDb.transaction(async (em) => {
       // One pending invitation per email: concurrent invitations of one email take turns here.
-      await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`invitation:${tenant.orgId}:${email}`]);
+      await this.invitations.takeEmailTurn(em, tenant.orgId, email);
       const alreadyMember = await em.count(Membership, { user: { email } });
       if (alreadyMember > 0) throw new ConflictError('ALREADY_MEMBER', 'That person is a member of this organization already.');
       await em.nativeUpdate(Invitation, { email, acceptedAt: null, revokedAt: null }, { revokedAt: new Date() });

@@ -9,6 +9,7 @@ import { SecurityEvents } from '../security-events';
 import { SessionStore } from '../sessions/session-store';
 import { TenantDatabase } from '../tenant-boundary/tenant-database';
 import { MemberView } from './dto/member.dto';
+import { MembersRepository } from './members.repository';
 
 function present(membership: Membership): MemberView {
   const user = membership.user.getEntity();
@@ -19,6 +20,7 @@ function present(membership: Membership): MemberView {
 export class MembersService {
   constructor(
     private readonly tenantDb: TenantDatabase,
+    private readonly members: MembersRepository,
     private readonly context: RequestContext,
     private readonly sessions: SessionStore,
     private readonly events: SecurityEvents,
@@ -88,11 +90,8 @@ export class MembersService {
   /** Every organization keeps at least one owner. Locks the owners so two demotions cannot race past the check. */
   private async assertAnotherOwner(em: EntityManager, leavingUserId: string): Promise<void> {
     const orgId = this.context.requireOrgId();
-    const owners = await em.execute<{ user_id: string }[]>(
-      "select user_id from memberships where org_id = ? and role = 'owner' for update",
-      [orgId],
-    );
-    if (!owners.some((owner) => owner.user_id !== leavingUserId)) {
+    const owners = await this.members.lockOwners(em, orgId);
+    if (!owners.some((ownerId) => ownerId !== leavingUserId)) {
       throw new ConflictError('LAST_OWNER', 'The last owner cannot be removed or demoted; make someone else an owner first.');
     }
   }

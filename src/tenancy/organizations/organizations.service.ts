@@ -11,6 +11,7 @@ import { ROLE_PERMISSIONS } from '../permissions';
 import { SecurityEvents } from '../security-events';
 import { TenantDatabase } from '../tenant-boundary/tenant-database';
 import { MembershipOrganizationView, OrganizationView } from '../views';
+import { OrganizationsRepository } from './organizations.repository';
 
 export function ownerContext(orgId: string, userId: string): TenantContext {
   return {
@@ -36,6 +37,7 @@ function slugFor(name: string): string {
 export class OrganizationsService {
   constructor(
     private readonly tenantDb: TenantDatabase,
+    private readonly organizations: OrganizationsRepository,
     private readonly context: RequestContext,
     private readonly events: SecurityEvents,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
@@ -82,9 +84,8 @@ export class OrganizationsService {
    * until this one commits), so concurrent requests on any instances cannot all pass the count.
    */
   private async assertBelowCap(em: EntityManager, ownerId: string, limit: number): Promise<void> {
-    await em.execute('select pg_advisory_xact_lock(hashtext(?))', [`atrium.organizations-of:${ownerId}`]);
-    const [row] = await em.execute<{ owned: string }[]>('select app_owned_organizations(?) as owned', [ownerId]);
-    if (Number(row.owned) >= limit) {
+    await this.organizations.takeCreationTurn(em, ownerId);
+    if ((await this.organizations.ownedCount(em, ownerId)) >= limit) {
       throw new AppError('unprocessable', 'ORGANIZATION_LIMIT_REACHED', `A user can own at most ${limit} organizations.`);
     }
   }
