@@ -27,8 +27,9 @@ export class AuditEventsService {
   async list(query: AuditQuery): Promise<Page<AuditEventView>> {
     const orgId = this.context.requireOrgId();
     const filters = checked(query);
-    const rows = await this.database.transaction((em) =>
-      auditChainRepository.page(em, orgId, filters, decodeCursor(query.cursor), query.limit + 1),
+    const rows = await this.database.transaction(
+      (em) => auditChainRepository.page(em, orgId, filters, decodeCursor(query.cursor), query.limit + 1),
+      { replica: true },
     );
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
@@ -44,8 +45,10 @@ export class AuditEventsService {
       if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
       let afterSeq = 0;
       for (;;) {
-        const rows = await database.forOrganization(orgId, (em) =>
-          auditChainRepository.exportBatch(em, orgId, filters, afterSeq, EXPORT_BATCH),
+        const rows = await database.forOrganization(
+          orgId,
+          (em) => auditChainRepository.exportBatch(em, orgId, filters, afterSeq, EXPORT_BATCH),
+          { replica: true },
         );
         for (const row of rows) yield format === 'csv' ? csvLine(viewOf(row)) : `${JSON.stringify(viewOf(row))}\n`;
         if (rows.length < EXPORT_BATCH) return;

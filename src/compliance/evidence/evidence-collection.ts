@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { TenantDatabase } from '../../tenancy';
 import { EVIDENCE_CHECKS, EvidenceCheck } from './evidence-check';
 import { payloadSha256Of } from './evidence-payload';
+import { EvidenceRepository } from './evidence.repository';
 import { EvidencePeriod, EvidenceRecord } from './evidence.types';
 
 /**
@@ -16,6 +17,7 @@ export class EvidenceCollection {
   constructor(
     private readonly database: TenantDatabase,
     @Inject(EVIDENCE_CHECKS) private readonly checks: readonly EvidenceCheck[],
+    private readonly evidence: EvidenceRepository,
   ) {
     const ids = checks.map((check) => check.id);
     const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
@@ -64,30 +66,7 @@ export class EvidenceCollection {
       payloadSha256: payloadSha256Of(findings),
       jobRunId,
     };
-    await em.execute(
-      `insert into compliance_evidence (id, org_id, check_id, check_version, criteria, period_start, period_end, collected_at, source,
-         query_params, population_count, result, population, exceptions, summary, payload_sha256, job_run_id)
-       values (?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)`,
-      [
-        record.id,
-        orgId,
-        record.checkId,
-        record.checkVersion,
-        JSON.stringify(record.criteria),
-        record.periodStart,
-        record.periodEnd,
-        collectedAt,
-        record.source,
-        JSON.stringify(record.queryParams),
-        record.populationCount,
-        record.result,
-        JSON.stringify(record.population),
-        JSON.stringify(record.exceptions),
-        JSON.stringify(record.summary),
-        record.payloadSha256,
-        jobRunId,
-      ],
-    );
+    await this.evidence.insert(em, record);
     return record;
   }
 }

@@ -5,7 +5,8 @@ import { TenantDatabase } from '../../tenancy';
 import { CollectEvidenceDto, EvidenceCollectionView, EvidenceSummaryView, EvidenceView, ListEvidenceQuery } from './dto/evidence.dto';
 import { EvidenceCollection } from './evidence-collection';
 import { EvidenceRecord } from './evidence.types';
-import { EVIDENCE_COLUMNS, EVIDENCE_SUMMARY_COLUMNS, StoredEvidence, StoredEvidenceSummary, evidenceRecordOf } from './stored-evidence';
+import { EvidenceRepository } from './evidence.repository';
+import { evidenceRecordOf } from './stored-evidence';
 
 const DEFAULT_PERIOD_MS = 24 * 3_600_000;
 /** A year, leap years included: the longest period one request may collect for. */
@@ -20,6 +21,7 @@ export class EvidenceService {
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
     private readonly collection: EvidenceCollection,
+    private readonly evidence: EvidenceRepository,
   ) {}
 
   /** Newest first; ids are UUIDv7, so id order is collection order. */
@@ -29,26 +31,7 @@ export class EvidenceService {
     }
     const after = decodeCursor(query.cursor);
     const orgId = this.context.requireOrgId();
-    const where = ['org_id = ?'];
-    const params: unknown[] = [orgId];
-    const conditions: [string, unknown][] = [
-      ['check_id = ?', query.checkId],
-      ['? = any(criteria)', query.criterion],
-      ['collected_at >= ?', query.from],
-      ['collected_at < ?', query.to],
-      ['id < ?', after],
-    ];
-    for (const [condition, value] of conditions) {
-      if (value === undefined) continue;
-      where.push(condition);
-      params.push(value);
-    }
-    const rows = await this.database.transaction((em) =>
-      em.execute<StoredEvidenceSummary[]>(
-        `select ${EVIDENCE_SUMMARY_COLUMNS} from compliance_evidence where ${where.join(' and ')} order by id desc limit ?`,
-        [...params, query.limit + 1],
-      ),
-    );
+    const rows = await this.database.transaction((em) => this.evidence.page(em, orgId, query, after, query.limit + 1));
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
@@ -58,12 +41,8 @@ export class EvidenceService {
   }
 
   async get(id: string): Promise<EvidenceView> {
-    const [row] = await this.database.transaction((em) =>
-      em.execute<StoredEvidence[]>(`select ${EVIDENCE_COLUMNS} from compliance_evidence where org_id = ? and id = ?`, [
-        this.context.requireOrgId(),
-        id,
-      ]),
-    );
+    const orgId = this.context.requireOrgId();
+    const row = await this.database.transaction((em) => this.evidence.byId(em, orgId, id));
     if (!row) throw new NotFoundError('EVIDENCE_NOT_FOUND', 'No evidence with that id in this organization.');
     return viewOf(evidenceRecordOf(row));
   }

@@ -1,16 +1,16 @@
 import { EvidenceRow } from './evidence-check';
 import { EvidenceRecord } from './evidence.types';
 
-/** A `compliance_evidence` row as the driver returns it (timestamps as text, jsonb parsed). */
+/** A `compliance_evidence` row as EvidenceRepository returns it (timestamps as `Date`, jsonb parsed). */
 export interface StoredEvidence {
   id: string;
   org_id: string;
   check_id: string;
   check_version: number;
   criteria: string[];
-  period_start: string | Date;
-  period_end: string | Date;
-  collected_at: string | Date;
+  period_start: Date;
+  period_end: Date;
+  collected_at: Date;
   source: string;
   query_params: Record<string, unknown>;
   population_count: number;
@@ -25,12 +25,6 @@ export interface StoredEvidence {
 /** The list reads everything but the population and exceptions, whose size it only counts. */
 export type StoredEvidenceSummary = Omit<StoredEvidence, 'population' | 'exceptions'> & { exception_count: number };
 
-export const EVIDENCE_COLUMNS = `id, org_id, check_id, check_version, criteria, period_start, period_end, collected_at, source,
-  query_params, population_count, result, population, exceptions, summary, payload_sha256, job_run_id`;
-
-export const EVIDENCE_SUMMARY_COLUMNS = `id, org_id, check_id, check_version, criteria, period_start, period_end, collected_at, source,
-  query_params, population_count, result, jsonb_array_length(exceptions) as exception_count, summary, payload_sha256, job_run_id`;
-
 export function evidenceRecordOf(row: StoredEvidence): EvidenceRecord {
   return {
     id: row.id,
@@ -38,9 +32,9 @@ export function evidenceRecordOf(row: StoredEvidence): EvidenceRecord {
     checkId: row.check_id,
     checkVersion: row.check_version,
     criteria: row.criteria,
-    periodStart: new Date(row.period_start),
-    periodEnd: new Date(row.period_end),
-    collectedAt: new Date(row.collected_at),
+    periodStart: row.period_start,
+    periodEnd: row.period_end,
+    collectedAt: row.collected_at,
     source: row.source,
     queryParams: row.query_params,
     populationCount: row.population_count,

@@ -1,13 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NotFoundError, UuidParam } from '@app/http';
-import { Public, TenantDatabase } from '../../tenancy';
+import { UuidParam } from '@app/http';
+import { Public } from '../../tenancy';
+import { DeletionCertificates } from './deletion-certificates.service';
 import { DeletionCertificateView } from './dto/closure.dto';
 
 @ApiTags('Organization closure')
 @Controller('v1/deletion-certificates')
 export class DeletionCertificatesController {
-  constructor(private readonly database: TenantDatabase) {}
+  constructor(private readonly certificates: DeletionCertificates) {}
 
   /**
    * Public on purpose: once the organization is gone no credential of it works, yet its former
@@ -19,14 +20,7 @@ export class DeletionCertificatesController {
   @ApiOperation({ operationId: 'getDeletionCertificate', summary: 'The signed certificate of a closed organization’s deletion' })
   @ApiOkResponse({ type: DeletionCertificateView })
   @ApiNotFoundResponse({ description: 'No such certificate (`DELETION_CERTIFICATE_NOT_FOUND`).' })
-  async get(@UuidParam('id') id: string): Promise<DeletionCertificateView> {
-    const [row] = await this.database.global((em) =>
-      em.execute<{ certificate: DeletionCertificateView['certificate']; signature: string; key_id: string }[]>(
-        'select certificate, signature, key_id from deletion_certificates where id = ?',
-        [id],
-      ),
-    );
-    if (!row) throw new NotFoundError('DELETION_CERTIFICATE_NOT_FOUND', 'No deletion certificate has this id.');
-    return { certificate: row.certificate, signature: { algorithm: 'ed25519', keyId: row.key_id, value: row.signature } };
+  get(@UuidParam('id') id: string): Promise<DeletionCertificateView> {
+    return this.certificates.get(id);
   }
 }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
+import { OrganizationExportRepository } from './organization-export.repository';
 
 /** Rows read per statement: the export never holds more than one batch of rows in memory. */
 const EXPORT_BATCH = 1000;
@@ -36,20 +37,18 @@ export interface OrganizationExport {
  */
 @Injectable()
 export class OrganizationExporter {
+  constructor(private readonly repository: OrganizationExportRepository) {}
+
   async build(em: EntityManager, orgId: string): Promise<OrganizationExport> {
-    const [organization] = await em.execute<Record<string, unknown>[]>('select * from organizations where id = ?', [orgId]);
-    const members = await em.execute<Record<string, unknown>[]>(
-      `select u.id, u.email, u.name, u.created_at, u.last_login_at, m.role, m.created_at as member_since
-       from memberships m join users u on u.id = m.user_id where m.org_id = ? order by m.created_at`,
-      [orgId],
-    );
+    const organization = await this.repository.organization(em, orgId);
+    const members = await this.repository.members(em, orgId);
     const output = new CompressedDocument();
     try {
       const head = { format: 'atrium-organization-export/v1', exportedAt: new Date().toISOString(), organization, members };
       await output.write(`${JSON.stringify(head).slice(0, -1)},"tables":{`);
       const counts: Record<string, number> = {};
       let first = true;
-      for (const table of await tenantTables(em)) {
+      for (const table of await this.repository.tenantTables(em)) {
         if (SKIPPED_TABLES.has(table)) continue;
         await output.write(`${first ? '' : ','}${JSON.stringify(table)}:[`);
         first = false;
@@ -71,10 +70,9 @@ export class OrganizationExporter {
   private async writeRows(em: EntityManager, orgId: string, table: string, output: CompressedDocument): Promise<number> {
     const hidden = new Set(SECRET_COLUMNS[table] ?? []);
     let count = 0;
-    // On a failure the transaction ends, and its cursor with it.
-    await em.execute(`declare export_rows no scroll cursor for select * from "${table}" where org_id = ?`, [orgId]);
+    await this.repository.openRows(em, orgId, table);
     for (;;) {
-      const rows = await em.execute<Record<string, unknown>[]>(`fetch forward ${EXPORT_BATCH} from export_rows`);
+      const rows = await this.repository.fetchRows(em, EXPORT_BATCH);
       for (const row of rows) {
         const visible = Object.fromEntries(Object.entries(row).filter(([column]) => !hidden.has(column)));
         await output.write(`${count === 0 ? '' : ','}${JSON.stringify(visible)}`);
@@ -82,7 +80,7 @@ export class OrganizationExporter {
       }
       if (rows.length < EXPORT_BATCH) break;
     }
-    await em.execute('close export_rows');
+    await this.repository.closeRows(em);
     return count;
   }
 }
@@ -116,15 +114,4 @@ class CompressedDocument {
     await this.ended;
     return { gzip: Buffer.concat(this.chunks), sha256: this.hash.digest('hex') };
   }
-}
-
-/** Every base table of the schema with an `org_id` column. */
-export async function tenantTables(em: EntityManager): Promise<string[]> {
-  const rows = await em.execute<{ table_name: string }[]>(
-    `select c.table_name from information_schema.columns c
-     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-     where c.table_schema = 'public' and c.column_name = 'org_id' and t.table_type = 'BASE TABLE'
-     order by c.table_name`,
-  );
-  return rows.map((row) => row.table_name);
 }

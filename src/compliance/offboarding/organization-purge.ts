@@ -6,21 +6,12 @@ import { APP_CONFIG, AppConfig } from '../../config';
 import { SecurityEvents, TenantDatabase } from '../../tenancy';
 import { JobCounts, Jobs } from '../jobs/jobs';
 import { Signer } from '../signing/signer';
+import { DeletionCertificatesRepository } from './deletion-certificates.repository';
 import { OrganizationClosures } from './organization-closures.service';
-import { tenantTables } from './organization-export';
+import { OrganizationExportRepository } from './organization-export.repository';
+import { DueClosureRow, OrganizationPurgeRepository } from './organization-purge.repository';
 
 export const ORGANIZATION_CLOSURES_JOB = 'organization-closures';
-
-interface DueClosure {
-  id: string;
-  org_id: string;
-  status: 'pending' | 'export_ready';
-  requested_by: string;
-  requested_at: string;
-  grace_until: string;
-  export_sha256: string | null;
-  certificate_id: string;
-}
 
 /**
  * The daily closure job: builds exports a request left unbuilt, and deletes every organization
@@ -40,6 +31,9 @@ export class OrganizationPurge implements OnModuleInit {
     private readonly signer: Signer,
     private readonly jobs: Jobs,
     private readonly events: SecurityEvents,
+    private readonly repository: OrganizationPurgeRepository,
+    private readonly exports: OrganizationExportRepository,
+    private readonly certificates: DeletionCertificatesRepository,
   ) {}
 
   onModuleInit(): void {
@@ -56,20 +50,14 @@ export class OrganizationPurge implements OnModuleInit {
     let organizationsDeleted = 0;
     let heldBack = 0;
     const organizations = await this.jobs.forEachOrganization(ORGANIZATION_CLOSURES_JOB, async (orgId) => {
-      const [closure] = await this.database.forOrganization(orgId, (em) =>
-        em.execute<DueClosure[]>(
-          `select id, org_id, status, requested_by, requested_at, grace_until, export_sha256, certificate_id
-           from organization_closures where org_id = ? and status <> 'cancelled'`,
-          [orgId],
-        ),
-      );
+      const closure = await this.database.forOrganization(orgId, (em) => this.repository.openClosure(em, orgId));
       if (!closure) return;
       if (closure.status === 'pending') {
         await this.closures.buildExport(orgId, closure.id);
         exportsBuilt += 1;
         return; // the export is offered for at least one run before deletion
       }
-      if (new Date(closure.grace_until) > new Date()) return;
+      if (closure.grace_until > new Date()) return;
       if (await this.underLegalHold(orgId)) {
         // Deleting the org would delete what a hold preserves: it waits until every hold is released.
         heldBack += 1;
@@ -82,34 +70,23 @@ export class OrganizationPurge implements OnModuleInit {
   }
 
   private async underLegalHold(orgId: string): Promise<boolean> {
-    const [row] = await this.database.forOrganization(orgId, (em) =>
-      em.execute<{ held: boolean }[]>('select exists (select 1 from legal_holds where org_id = ? and released_at is null) as held', [
-        orgId,
-      ]),
-    );
-    return row.held;
+    return this.database.forOrganization(orgId, (em) => this.repository.underLegalHold(em, orgId));
   }
 
   /** Deletes the org; false when the closure was withdrawn or a hold placed since the job looked. */
-  private async purge(closure: DueClosure): Promise<boolean> {
+  private async purge(closure: DueClosureRow): Promise<boolean> {
     const orgId = closure.org_id;
     const purged = await this.database.forOrganization(orgId, async (em) => {
       // Checked again under a lock in the deleting transaction: a withdrawal or a new hold that
       // landed since the job looked must win (cancel() waits on this lock, or this waits on it).
-      const [due] = await em.execute<{ id: string }[]>(
-        `select id from organization_closures where org_id = ? and id = ? and status = 'export_ready' and grace_until <= now()
-           and not exists (select 1 from legal_holds where org_id = ? and released_at is null)
-         for update`,
-        [orgId, closure.id, orgId],
-      );
-      if (!due) return false;
-      const [organization] = await em.execute<{ name: string }[]>('select name from organizations where id = ?', [orgId]);
-      const tables = await tenantTables(em);
-      const [{ deleted }] = await em.execute<{ deleted: Record<string, number> }[]>('select purge_organization(?) as deleted', [orgId]);
+      if (!(await this.repository.lockDueClosure(em, orgId, closure.id))) return false;
+      const organizationName = await this.repository.organizationName(em, orgId);
+      const tables = await this.exports.tenantTables(em);
+      const deleted = await this.repository.purgeOrganization(em, orgId);
       const remaining: Record<string, number> = {};
       for (const table of tables) {
-        const [{ count }] = await em.execute<{ count: string }[]>(`select count(*) from "${table}" where org_id = ?`, [orgId]);
-        if (Number(count) > 0) remaining[table] = Number(count);
+        const count = await this.repository.remainingRows(em, orgId, table);
+        if (count > 0) remaining[table] = count;
       }
       const certificate = {
         format: 'atrium-deletion-certificate/v1',
@@ -117,12 +94,12 @@ export class OrganizationPurge implements OnModuleInit {
         organization: {
           id: orgId,
           nameSha256: createHash('sha256')
-            .update(organization?.name ?? '')
+            .update(organizationName ?? '')
             .digest('hex'),
         },
         requestedBy: closure.requested_by,
-        requestedAt: new Date(closure.requested_at).toISOString(),
-        graceUntil: new Date(closure.grace_until).toISOString(),
+        requestedAt: closure.requested_at.toISOString(),
+        graceUntil: closure.grace_until.toISOString(),
         exportSha256: closure.export_sha256,
         deletedAt: new Date().toISOString(),
         method: 'SQL DELETE of every row carrying the organization id, the audit chain included; accounts with no other membership deleted',
@@ -132,10 +109,7 @@ export class OrganizationPurge implements OnModuleInit {
         backups: 'Database backups taken before deletedAt still hold the data; they are beyond use and are deleted as backups rotate.',
       };
       const signature = await this.signer.sign(canonicalJson(certificate));
-      await em.execute(
-        'insert into deletion_certificates (id, closed_org_id, certificate, signature, key_id) values (?, ?, ?::jsonb, ?, ?)',
-        [closure.certificate_id, orgId, JSON.stringify(certificate), signature.value, signature.keyId],
-      );
+      await this.certificates.insert(em, { id: closure.certificate_id, closedOrgId: orgId, body: certificate, signature });
       return true;
     });
     if (!purged) return false;

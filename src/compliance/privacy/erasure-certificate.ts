@@ -6,6 +6,7 @@ import { Signer } from '../signing/signer';
 import { ErasureVerificationResult } from './erasure-verification';
 import { PersonalDataColumns } from '../personal-data/personal-data-columns';
 import { PRIVACY_SYSTEM_ACTOR, PrivacyRequestRow, dateOf } from './privacy-request-row';
+import { PrivacyRequestsRepository } from './privacy-requests.repository';
 
 /**
  * How long backups are kept before rotation, as stated in the certificate. Keep in step with the
@@ -40,6 +41,7 @@ export class ErasureCertificates {
     private readonly columns: PersonalDataColumns,
     private readonly signer: Signer,
     private readonly audit: AuditLog,
+    private readonly requests: PrivacyRequestsRepository,
   ) {}
 
   async complete(request: PrivacyRequestRow, records: ErasureRecords, verification: ErasureVerificationResult): Promise<void> {
@@ -49,13 +51,13 @@ export class ErasureCertificates {
     const signature = await this.signer.sign(canonicalJson(certificate));
     const result = { ...records, residualMatches: verification.residualMatches, possibleMentions: verification.possibleMentions.total };
     await this.database.forOrganization(request.org_id, async (em) => {
-      const completed = await em.execute<{ id: string }[]>(
-        `update privacy_requests set status = 'completed', completed_at = ?, certificate = ?::jsonb, certificate_signature = ?,
-           subject_email = null, result = ?::jsonb, updated_at = now()
-         where org_id = ? and id = ? and status = 'in_progress' returning id`,
-        [completedAt, JSON.stringify(certificate), signature.value, JSON.stringify(result), request.org_id, request.id],
-      );
-      if (completed.length === 0) return;
+      const completed = await this.requests.completeErasure(em, request.org_id, request.id, {
+        completedAt,
+        certificate,
+        signature: signature.value,
+        result,
+      });
+      if (!completed) return;
       await this.audit.append({
         orgId: request.org_id,
         action: 'privacy-request.complete',

@@ -1,9 +1,8 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable, Logger } from '@nestjs/common';
 import { OrganizationCacheEntries } from '../../caching';
 import { TenantDatabase } from '../../tenancy';
-import { quotedIdentifier } from '../personal-data/personal-data-columns';
-import { SubjectValues, TEXT_ARRAY, containsPattern, identifyingTerms, jsonArray, possibleMentionTerms } from './subject-lookup';
+import { SubjectErasureRepository } from './subject-erasure.repository';
+import { SubjectValues, containsPattern, identifyingTerms, possibleMentionTerms } from './subject-lookup';
 
 export interface ErasureVerificationResult {
   readonly scannedAt: string;
@@ -34,12 +33,13 @@ export class ErasureVerification {
   constructor(
     private readonly database: TenantDatabase,
     private readonly cacheEntries: OrganizationCacheEntries,
+    private readonly repository: SubjectErasureRepository,
   ) {}
 
   async verify(orgId: string, values: SubjectValues | null): Promise<ErasureVerificationResult> {
     const scannedAt = new Date().toISOString();
     const cacheStore = `${this.cacheEntries.store} cache`;
-    const tables = await this.database.forOrganization(orgId, (em) => tenantTables(em));
+    const tables = await this.database.forOrganization(orgId, (em) => this.repository.tenantTables(em));
     if (!values) {
       return {
         scannedAt,
@@ -56,24 +56,14 @@ export class ErasureVerification {
     const perStore: Record<string, number> = {};
     const possible: Record<string, number> = {};
     await this.database.forOrganization(orgId, async (em) => {
-      const residualPatterns = jsonArray(identifying.map(containsPattern));
-      const possiblePatterns = jsonArray(possibleMentionTerms(values).map(containsPattern));
+      const patterns = { residual: identifying.map(containsPattern), possible: possibleMentionTerms(values).map(containsPattern) };
       for (const table of tables) {
-        const [row] = await em.execute<{ residual: string | number; possible: string | number }[]>(
-          `select count(*) filter (where t::text ilike any(${TEXT_ARRAY})) as residual,
-                  count(*) filter (where t::text ilike any(${TEXT_ARRAY})) as possible
-           from ${quotedIdentifier(table)} t where t.org_id = ?`,
-          [residualPatterns, possiblePatterns, orgId],
-        );
-        perStore[table] = Number(row.residual);
-        if (Number(row.possible) > 0) possible[table] = Number(row.possible);
+        const traces = await this.repository.traces(em, orgId, table, patterns);
+        perStore[table] = traces.residual;
+        if (traces.possible > 0) possible[table] = traces.possible;
       }
       // Users are not tenant rows: an account of the subject in this org is erased by closing the account.
-      const [accounts] = await em.execute<{ n: string | number }[]>(
-        `select count(*) as n from memberships m join users u on u.id = m.user_id where m.org_id = ? and lower(u.email) = ?`,
-        [orgId, values.email],
-      );
-      perStore['users (accounts in this organization)'] = Number(accounts.n);
+      perStore['users (accounts in this organization)'] = await this.repository.accountsWithEmail(em, orgId, values.email);
     });
     const storesNotScanned: string[] = [];
     try {
@@ -95,16 +85,4 @@ export class ErasureVerification {
       possibleMentions: { total: total(possible), perStore: possible },
     };
   }
-}
-
-/** Every table of the schema with an `org_id` column that the application may read. */
-async function tenantTables(em: EntityManager): Promise<string[]> {
-  const rows = await em.execute<{ table_name: string }[]>(
-    `select c.table_name from information_schema.columns c
-     join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
-     where c.table_schema = current_schema() and c.column_name = 'org_id' and t.table_type = 'BASE TABLE'
-       and has_table_privilege(format('%I.%I', c.table_schema, c.table_name), 'SELECT')
-     order by c.table_name`,
-  );
-  return rows.map((row) => row.table_name);
 }

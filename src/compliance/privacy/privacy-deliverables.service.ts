@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
-import { ErasureCertificateView, PrivacyRequestStatus, PrivacyRequestType } from './dto/privacy-request.dto';
+import { ErasureCertificateView } from './dto/privacy-request.dto';
 import {
   erasureCertificateNotFound,
   privacyExportExpired,
@@ -10,16 +10,7 @@ import {
   privacyRequestNotCompleted,
   privacyRequestNotFound,
 } from './privacy-errors';
-import { dateOf } from './privacy-request-row';
-
-interface DeliverableRow {
-  type: PrivacyRequestType;
-  status: PrivacyRequestStatus;
-  export: unknown;
-  export_expires_at: string | Date | null;
-  certificate: Record<string, unknown> | null;
-  certificate_signature: string | null;
-}
+import { PrivacyRequestsRepository } from './privacy-requests.repository';
 
 /** What a completed request hands out: the access export, or the signed erasure certificate. */
 @Injectable()
@@ -27,21 +18,26 @@ export class PrivacyDeliverablesService {
   constructor(
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
+    private readonly requests: PrivacyRequestsRepository,
   ) {}
 
   /** The export as the JSON text to download; gone once it expired or retention deleted it. */
   async exportOf(id: string): Promise<string> {
-    const row = await this.load(id, 'export, export_expires_at');
+    const orgId = this.context.requireOrgId();
+    const row = await this.database.transaction((em) => this.requests.exportOf(em, orgId, id));
+    if (!row) throw privacyRequestNotFound();
     if (row.type !== 'access') throw privacyExportNotFound('Only access requests have an export; this is an erasure request.');
     if (row.status === 'rejected') throw privacyExportNotFound('The request was rejected; no export was produced.');
     if (row.status !== 'completed') throw privacyExportNotReady();
-    const expired = row.export_expires_at === null || dateOf(row.export_expires_at) <= new Date();
+    const expired = row.export_expires_at === null || row.export_expires_at <= new Date();
     if (row.export === null || expired) throw privacyExportExpired();
     return JSON.stringify(row.export, null, 2);
   }
 
   async certificateOf(id: string): Promise<ErasureCertificateView> {
-    const row = await this.load(id, 'certificate, certificate_signature');
+    const orgId = this.context.requireOrgId();
+    const row = await this.database.transaction((em) => this.requests.certificateOf(em, orgId, id));
+    if (!row) throw privacyRequestNotFound();
     if (row.type !== 'erasure') throw erasureCertificateNotFound('Only erasure requests have a certificate; this is an access request.');
     if (row.status === 'rejected') throw erasureCertificateNotFound('The request was rejected; nothing was erased.');
     if (row.status !== 'completed' || !row.certificate || !row.certificate_signature) throw privacyRequestNotCompleted();
@@ -51,16 +47,5 @@ export class PrivacyDeliverablesService {
       certificate: row.certificate as unknown as ErasureCertificateView['certificate'],
       signature: { algorithm: signedWith.algorithm ?? 'ed25519', keyId: signedWith.keyId ?? '', value: row.certificate_signature },
     };
-  }
-
-  private async load(id: string, columns: string): Promise<DeliverableRow> {
-    const [row] = await this.database.transaction((em) =>
-      em.execute<DeliverableRow[]>(`select type, status, ${columns} from privacy_requests where org_id = ? and id = ?`, [
-        this.context.requireOrgId(),
-        id,
-      ]),
-    );
-    if (!row) throw privacyRequestNotFound();
-    return row;
   }
 }

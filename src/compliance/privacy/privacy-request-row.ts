@@ -5,7 +5,10 @@ import { PrivacyRequestStatus, PrivacyRequestType, PrivacyRequestView } from './
 export const PRIVACY_REQUESTS_JOB = 'privacy-requests';
 export const PRIVACY_SYSTEM_ACTOR = { type: 'system', id: PRIVACY_REQUESTS_JOB } as const;
 
-/** A `privacy_requests` row without its (large) export and certificate documents. */
+/**
+ * A `privacy_requests` row without its (large) export and certificate documents, timestamps as
+ * `Date` (PrivacyRequestsRepository turns the driver's text into them).
+ */
 export interface PrivacyRequestRow {
   id: string;
   org_id: string;
@@ -13,21 +16,20 @@ export interface PrivacyRequestRow {
   status: PrivacyRequestStatus;
   subject_email: string | null;
   subject_hash: string;
-  /** The driver may hand timestamps over as text or as Date. */
-  received_at: string | Date;
-  due_at: string | Date;
-  extended_due_at: string | Date | null;
+  received_at: Date;
+  due_at: Date;
+  extended_due_at: Date | null;
   extension_reason: string | null;
   requested_by_type: string;
   requested_by_id: string | null;
-  started_at: string | Date | null;
-  completed_at: string | Date | null;
+  started_at: Date | null;
+  completed_at: Date | null;
   rejection_reason: string | null;
   result: Record<string, unknown>;
-  export_expires_at: string | Date | null;
+  export_expires_at: Date | null;
   has_export: boolean;
   has_certificate: boolean;
-  updated_at: string | Date;
+  updated_at: Date;
 }
 
 export const REQUEST_COLUMNS = `id, org_id, type, status, subject_email, subject_hash, received_at, due_at, extended_due_at,
@@ -46,7 +48,7 @@ export function dateOf(value: string | Date): Date {
 export const iso = (value: string | Date | null) => (value === null ? null : dateOf(value).toISOString());
 
 export function effectiveDueOf(row: Pick<PrivacyRequestRow, 'due_at' | 'extended_due_at'>): Date {
-  return dateOf(row.extended_due_at ?? row.due_at);
+  return row.extended_due_at ?? row.due_at;
 }
 
 export function isOpen(status: PrivacyRequestStatus): boolean {
@@ -62,8 +64,8 @@ export function privacyRequestViewOf(row: PrivacyRequestRow, now = new Date()): 
     status: row.status,
     subjectEmail: row.subject_email,
     subjectHash: row.subject_hash,
-    receivedAt: dateOf(row.received_at).toISOString(),
-    dueAt: dateOf(row.due_at).toISOString(),
+    receivedAt: row.received_at.toISOString(),
+    dueAt: row.due_at.toISOString(),
     extendedDueAt: iso(row.extended_due_at),
     effectiveDueAt: effectiveDue.toISOString(),
     overdue: isOpen(row.status) && now > effectiveDue,
@@ -77,6 +79,6 @@ export function privacyRequestViewOf(row: PrivacyRequestRow, now = new Date()): 
     exportAvailable: row.has_export && exportExpiresAt !== null && new Date(exportExpiresAt) > now,
     exportExpiresAt,
     certificateAvailable: row.has_certificate,
-    updatedAt: dateOf(row.updated_at).toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }

@@ -20,7 +20,8 @@ import {
   privacyRequestNotFound,
   privacyRequestNotPending,
 } from './privacy-errors';
-import { PrivacyRequestRow, REQUEST_COLUMNS, dateOf, isOpen, privacyRequestViewOf, subjectHashOf } from './privacy-request-row';
+import { PrivacyRequestRow, isOpen, privacyRequestViewOf, subjectHashOf } from './privacy-request-row';
+import { PrivacyRequestsRepository } from './privacy-requests.repository';
 
 /**
  * Receiving and tracking GDPR data-subject requests. A request is handled in the background as
@@ -33,6 +34,7 @@ export class PrivacyRequestsService {
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
     private readonly processor: PrivacyRequestProcessor,
+    private readonly requests: PrivacyRequestsRepository,
   ) {}
 
   async create(input: CreatePrivacyRequestDto): Promise<PrivacyRequestView> {
@@ -40,21 +42,16 @@ export class PrivacyRequestsService {
     const orgId = tenant.orgId;
     const receivedAt = new Date();
     return this.database.transaction(async (em) => {
-      const [row] = await em.execute<PrivacyRequestRow[]>(
-        `insert into privacy_requests (id, org_id, type, subject_email, subject_hash, received_at, due_at, requested_by_type, requested_by_id)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning ${REQUEST_COLUMNS}`,
-        [
-          uuidv7(),
-          orgId,
-          input.type,
-          input.subjectEmail,
-          subjectHashOf(orgId, input.subjectEmail),
-          receivedAt,
-          dueDateOf(receivedAt),
-          tenant.principal.type,
-          tenant.principal.id,
-        ],
-      );
+      const row = await this.requests.insert(em, {
+        id: uuidv7(),
+        orgId,
+        type: input.type,
+        subjectEmail: input.subjectEmail,
+        subjectHash: subjectHashOf(orgId, input.subjectEmail),
+        receivedAt,
+        dueAt: dueDateOf(receivedAt),
+        requestedBy: tenant.principal,
+      });
       // Started once the row is visible to the connection that will claim it.
       await this.database.afterCommit(async () => this.processor.startSoon(orgId, row.id));
       return privacyRequestViewOf(row);
@@ -65,21 +62,7 @@ export class PrivacyRequestsService {
   async list(query: ListPrivacyRequestsQuery): Promise<Page<PrivacyRequestView>> {
     const orgId = this.context.requireOrgId();
     const before = decodeCursor(query.cursor);
-    const conditions = ['org_id = ?'];
-    const params: unknown[] = [orgId];
-    const where = (condition: string, value: unknown) => {
-      conditions.push(condition);
-      params.push(value);
-    };
-    if (before) where('id < ?', before);
-    if (query.status) where('status = ?', query.status);
-    if (query.type) where('type = ?', query.type);
-    const rows = await this.database.transaction((em) =>
-      em.execute<PrivacyRequestRow[]>(
-        `select ${REQUEST_COLUMNS} from privacy_requests where ${conditions.join(' and ')} order by id desc limit ?`,
-        [...params, query.limit + 1],
-      ),
-    );
+    const rows = await this.database.transaction((em) => this.requests.page(em, orgId, query, before, query.limit + 1));
     const now = new Date();
     return toPage(rows, query.limit, (row) => privacyRequestViewOf(row, now));
   }
@@ -96,16 +79,15 @@ export class PrivacyRequestsService {
     return this.database.transaction(async (em) => {
       const row = await this.load(em, id, true);
       if (!isOpen(row.status)) throw privacyRequestClosed();
-      const dueAt = dateOf(row.due_at);
+      const dueAt = row.due_at;
       if (new Date() > dueAt) throw privacyExtensionTooLate();
-      const already = monthsExtended(dueAt, row.extended_due_at === null ? null : dateOf(row.extended_due_at));
+      const already = monthsExtended(dueAt, row.extended_due_at);
       if (already + input.months > MAX_EXTENSION_MONTHS) throw privacyExtensionLimitReached(MAX_EXTENSION_MONTHS - already);
       const reason = row.extension_reason ? `${row.extension_reason}\n${input.reason}` : input.reason;
-      const [updated] = await em.execute<PrivacyRequestRow[]>(
-        `update privacy_requests set extended_due_at = ?, extension_reason = ?, updated_at = now()
-         where org_id = ? and id = ? returning ${REQUEST_COLUMNS}`,
-        [addCalendarMonths(dueAt, already + input.months), reason, row.org_id, id],
-      );
+      const updated = await this.requests.extend(em, row.org_id, id, {
+        extendedDueAt: addCalendarMonths(dueAt, already + input.months),
+        reason,
+      });
       return privacyRequestViewOf(updated);
     });
   }
@@ -115,21 +97,14 @@ export class PrivacyRequestsService {
     return this.database.transaction(async (em) => {
       const row = await this.load(em, id, true);
       if (row.status !== 'pending') throw privacyRequestNotPending();
-      const [updated] = await em.execute<PrivacyRequestRow[]>(
-        `update privacy_requests set status = 'rejected', rejection_reason = ?, updated_at = now()
-         where org_id = ? and id = ? returning ${REQUEST_COLUMNS}`,
-        [input.reason, row.org_id, id],
-      );
+      const updated = await this.requests.reject(em, row.org_id, id, input.reason);
       return privacyRequestViewOf(updated);
     });
   }
 
   /** The row; locked when about to change it, so a concurrent claim by the processor waits or is waited for. */
   private async load(em: EntityManager, id: string, forUpdate = false): Promise<PrivacyRequestRow> {
-    const [row] = await em.execute<PrivacyRequestRow[]>(
-      `select ${REQUEST_COLUMNS} from privacy_requests where org_id = ? and id = ?${forUpdate ? ' for update' : ''}`,
-      [this.context.requireOrgId(), id],
-    );
+    const row = await this.requests.byId(em, this.context.requireOrgId(), id, forUpdate);
     if (!row) throw privacyRequestNotFound();
     return row;
   }

@@ -6,6 +6,7 @@ import { TenantDatabase } from '../../tenancy';
 import { RETENTION_CATEGORIES, isRetentionCategory } from '../retention/retention-categories';
 import { FieldRetentionView, OtherStoreView, PersonalDataFieldRecordView, ProcessingRecordsView } from './dto/processing-record.dto';
 import { PersonalDataColumns } from '../personal-data/personal-data-columns';
+import { ProcessingRecordsRepository } from './processing-records.repository';
 
 /** Whose data each entity holds (Art. 30(1)(c)). */
 const DATA_SUBJECTS: Record<string, string> = {
@@ -33,13 +34,12 @@ export class ProcessingRecords {
     private readonly database: TenantDatabase,
     private readonly columns: PersonalDataColumns,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly repository: ProcessingRecordsRepository,
   ) {}
 
   async forCurrentOrganization(): Promise<ProcessingRecordsView> {
     return this.database.transaction(async (em) => {
-      const [{ id: orgId, name }] = await em.execute<{ id: string; name: string }[]>(
-        'select id, name from organizations where id = app_current_org()',
-      );
+      const { id: orgId, name } = await this.repository.currentOrganization(em);
       return {
         generatedAt: new Date().toISOString(),
         controller: {
@@ -83,10 +83,7 @@ export class ProcessingRecords {
   }
 
   private async policies(em: EntityManager, orgId: string): Promise<OrganizationPolicies> {
-    const rows = await em.execute<{ category: string; duration_days: number; action: string }[]>(
-      'select category, duration_days, action from retention_policies where org_id = ?',
-      [orgId],
-    );
+    const rows = await this.repository.retentionPolicies(em, orgId);
     return new Map(rows.map((row) => [row.category, { days: Number(row.duration_days), action: row.action }]));
   }
 
@@ -97,7 +94,7 @@ export class ProcessingRecords {
     return [
       {
         store: 'response and query cache',
-        location: this.config.redis.url ? 'Redis' : 'In-process memory (embedded mode)',
+        location: this.config.redis.url || this.config.redis.sentinel ? 'Redis' : 'In-process memory (embedded mode)',
         contents: 'Copies of contact, company and activity views as last read (names, email, phone, custom fields, notes)',
         retention: `${cacheSeconds} seconds (cache.ttlMs), and invalidated by every write`,
         erasure: 'Every cache entry of the organization is deleted, then the store is searched for the erased values',

@@ -4,55 +4,12 @@ import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
 import { AuditLog } from '../audit/audit-log';
 import { PRIVACY_SYSTEM_ACTOR, PrivacyRequestRow, dateOf, iso } from './privacy-request-row';
+import { PrivacyRequestsRepository } from './privacy-requests.repository';
 import { ProcessingRecords } from './processing-records';
-import { TEXT_ARRAY, UUID_ARRAY, containsPattern, identifyingTerms, jsonArray, subjectValuesOf } from './subject-lookup';
+import { SubjectAccessRepository, SubjectActivityRow } from './subject-access.repository';
+import { containsPattern, identifyingTerms, subjectValuesOf } from './subject-lookup';
 
 const EXPORTED_ENTITIES = new Set(['Contact', 'Activity', 'Invitation']);
-
-type Timestamp = string | Date;
-
-interface ContactRow {
-  id: string;
-  first_name: string;
-  last_name: string;
-  email: string | null;
-  phone: string | null;
-  company_id: string | null;
-  company_name: string | null;
-  tags: string[];
-  custom_fields: Record<string, unknown>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-interface ActivityRow {
-  id: string;
-  contact_id: string;
-  type: string;
-  subject: string;
-  body: string | null;
-  occurred_at: Timestamp;
-  created_at: Timestamp;
-  updated_at: Timestamp;
-}
-
-interface InvitationRow {
-  id: string;
-  email: string;
-  role: string;
-  created_at: Timestamp;
-  expires_at: Timestamp;
-  accepted_at: Timestamp | null;
-  revoked_at: Timestamp | null;
-}
-
-interface AuditReferenceRow {
-  seq: string;
-  action: string;
-  occurred_at: Timestamp;
-  target_type: string | null;
-  target_id: string | null;
-}
 
 /**
  * GDPR Art. 15 / 20: everything the organization holds about the subject email, as one JSON
@@ -67,6 +24,8 @@ export class SubjectAccessExport {
     private readonly records: ProcessingRecords,
     private readonly audit: AuditLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly subjects: SubjectAccessRepository,
+    private readonly requests: PrivacyRequestsRepository,
   ) {}
 
   async produce(request: PrivacyRequestRow): Promise<void> {
@@ -82,13 +41,12 @@ export class SubjectAccessExport {
         invitationsFound: document.invitations.length,
         auditReferencesFound: document.auditReferences.length,
       };
-      const completed = await em.execute<{ id: string }[]>(
-        `update privacy_requests set status = 'completed', completed_at = now(), export = ?::jsonb,
-           export_expires_at = now() + make_interval(days => ?), result = ?::jsonb, updated_at = now()
-         where org_id = ? and id = ? and status = 'in_progress' returning id`,
-        [JSON.stringify(document), this.config.compliance.privacyExportTtlDays, JSON.stringify(result), orgId, request.id],
-      );
-      if (completed.length === 0) return;
+      const completed = await this.requests.completeAccess(em, orgId, request.id, {
+        document,
+        ttlDays: this.config.compliance.privacyExportTtlDays,
+        result,
+      });
+      if (!completed) return;
       await this.audit.append({
         orgId,
         action: 'privacy-request.complete',
@@ -102,45 +60,22 @@ export class SubjectAccessExport {
 
   private async document(em: EntityManager, request: PrivacyRequestRow, email: string) {
     const orgId = request.org_id;
-    const [organization] = await em.execute<{ name: string }[]>('select name from organizations where id = ?', [orgId]);
-    const contacts = await em.execute<ContactRow[]>(
-      `select c.id, c.first_name, c.last_name, c.email, c.phone, c.company_id, co.name as company_name, c.tags, c.custom_fields,
-         c.created_at, c.updated_at
-       from contacts c left join companies co on co.id = c.company_id and co.org_id = c.org_id
-       where c.org_id = ? and lower(c.email) = ? order by c.id`,
-      [orgId, email],
-    );
-    const contactIds = jsonArray(contacts.map((contact) => contact.id));
-    const activities = await em.execute<ActivityRow[]>(
-      `select id, contact_id, type, subject, body, occurred_at, created_at, updated_at from activities
-       where org_id = ? and contact_id = any(${UUID_ARRAY}) order by occurred_at, id`,
-      [orgId, contactIds],
-    );
+    const organizationName = await this.subjects.organizationName(em, orgId);
+    const contacts = await this.subjects.contacts(em, orgId, email);
+    const contactIds = contacts.map((contact) => contact.id);
+    const activities = await this.subjects.activities(em, orgId, contactIds);
     // The same identifying terms an erasure redacts (email, phone, full name): what would be erased is disclosed.
-    const mentioned = jsonArray(identifyingTerms(subjectValuesOf(email, contacts)).map(containsPattern));
-    const mentions = await em.execute<ActivityRow[]>(
-      `select id, contact_id, type, subject, body, occurred_at, created_at, updated_at from activities
-       where org_id = ? and not (contact_id = any(${UUID_ARRAY})) and (subject ilike any(${TEXT_ARRAY}) or body ilike any(${TEXT_ARRAY}))
-       order by occurred_at, id`,
-      [orgId, contactIds, mentioned, mentioned],
-    );
-    const invitations = await em.execute<InvitationRow[]>(
-      `select id, email, role, created_at, expires_at, accepted_at, revoked_at from invitations
-       where org_id = ? and lower(email) = ? order by created_at, id`,
-      [orgId, email],
-    );
-    const recordIds = jsonArray([...contacts.map((contact) => contact.id), ...activities.map((activity) => activity.id)]);
-    const auditReferences = await em.execute<AuditReferenceRow[]>(
-      `select seq, action, occurred_at, target_type, target_id from audit_events
-       where org_id = ? and target_id = any(${TEXT_ARRAY}) order by seq`,
-      [orgId, recordIds],
-    );
+    const mentioned = identifyingTerms(subjectValuesOf(email, contacts)).map(containsPattern);
+    const mentions = await this.subjects.mentions(em, orgId, contactIds, mentioned);
+    const invitations = await this.subjects.invitations(em, orgId, email);
+    const recordIds = [...contacts.map((contact) => contact.id), ...activities.map((activity) => activity.id)];
+    const auditReferences = await this.subjects.auditReferences(em, orgId, recordIds);
     const processing = (await this.records.fields(em, orgId)).filter((field) => EXPORTED_ENTITIES.has(field.entity));
     return {
       format: 'atrium.subject-access-export/1',
       request: { id: request.id, type: request.type, receivedAt: dateOf(request.received_at).toISOString() },
       generatedAt: new Date().toISOString(),
-      controller: { organizationId: orgId, name: organization?.name ?? null },
+      controller: { organizationId: orgId, name: organizationName ?? null },
       processor: 'Atrium',
       subject: { email },
       contacts: contacts.map((contact) => ({
@@ -179,7 +114,7 @@ export class SubjectAccessExport {
   }
 }
 
-function activityView(activity: ActivityRow) {
+function activityView(activity: SubjectActivityRow) {
   return {
     id: activity.id,
     type: activity.type,

@@ -1,27 +1,23 @@
 import { ReportFileView, ReportSummaryView, ReportView } from './dto/report.dto';
 import { DownloadFormat, REPORT_FILES, ReportFileFormat, ReportKind } from './report-files';
 
+/** A `compliance_reports` row without its manifest, as ReportsRepository returns it. */
 export interface ReportRow {
   id: string;
   org_id: string;
   kind: ReportKind;
-  /** timestamptz arrives as text: MikroORM turns pg's date parsing off. */
-  period_start: string;
-  period_end: string;
+  period_start: Date;
+  period_end: Date;
   status: ReportView['status'];
   requested_by: string | null;
-  created_at: string;
-  generated_at: string | null;
+  created_at: Date;
+  generated_at: Date | null;
   manifest_signature: string | null;
   key_id: string | null;
   /** `{}` until the report is generated. */
   summary: Partial<ReportSummaryView>;
   error: string | null;
 }
-
-/** Every column but the manifest, which the files and signature already describe. */
-export const REPORT_COLUMNS =
-  'id, org_id, kind, period_start, period_end, status, requested_by, created_at, generated_at, manifest_signature, key_id, summary, error';
 
 export interface ReportFileRow {
   report_id: string;
@@ -47,18 +43,14 @@ export function reportViewOf(row: ReportRow, files: readonly ReportFileRow[]): R
     id: row.id,
     kind: row.kind,
     status: row.status,
-    period: { start: isoOf(row.period_start), end: isoOf(row.period_end) },
+    period: { start: row.period_start.toISOString(), end: row.period_end.toISOString() },
     requestedBy: row.requested_by,
-    createdAt: isoOf(row.created_at),
-    generatedAt: row.generated_at ? isoOf(row.generated_at) : null,
+    createdAt: row.created_at.toISOString(),
+    generatedAt: row.generated_at ? row.generated_at.toISOString() : null,
     // Reports generated before `noActivity` existed counted empty checks as passed.
     summary: row.summary.checks === undefined ? null : ({ noActivity: 0, ...row.summary } as ReportSummaryView),
     files: fileViews,
     signature: row.manifest_signature && row.key_id ? { algorithm: 'ed25519', keyId: row.key_id, value: row.manifest_signature } : null,
     ...(row.error ? { error: row.error } : {}),
   };
-}
-
-function isoOf(timestamp: string): string {
-  return new Date(timestamp).toISOString();
 }

@@ -7,7 +7,8 @@ import { TenantDatabase } from '../../tenancy';
 import { CreateReportDto, ListReportsQuery, ReportView } from './dto/report.dto';
 import { ReportGenerator } from './report-generator';
 import { DownloadFormat, REPORT_FILES, SIGNATURE_FILE } from './report-files';
-import { REPORT_COLUMNS, ReportFileRow, ReportRow, reportViewOf } from './report-row';
+import { ReportRow, reportViewOf } from './report-row';
+import { ReportsRepository } from './reports.repository';
 import { sha256Hex } from './report-bundle';
 import { validatePeriod } from './report-period';
 
@@ -27,41 +28,42 @@ export class ReportsService {
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
     private readonly generator: ReportGenerator,
+    private readonly reports: ReportsRepository,
   ) {}
 
   /** Newest first. */
   async list(query: ListReportsQuery): Promise<Page<ReportView>> {
     const orgId = this.context.requireOrgId();
     const after = decodeCursor(query.cursor);
-    return this.database.transaction(async (em) => {
-      const rows = await em.execute<ReportRow[]>(
-        `select ${REPORT_COLUMNS} from compliance_reports where org_id = ? ${after ? 'and id < ?' : ''} order by id desc limit ?`,
-        [orgId, ...(after ? [after] : []), query.limit + 1],
-      );
-      const page = rows.slice(0, query.limit);
-      const files = await this.filesOf(
-        em,
-        orgId,
-        page.map((row) => row.id),
-      );
-      const last = page[page.length - 1];
-      return {
-        data: page.map((row) =>
-          reportViewOf(
-            row,
-            files.filter((file) => file.report_id === row.id),
+    return this.database.transaction(
+      async (em) => {
+        const rows = await this.reports.page(em, orgId, after, query.limit + 1);
+        const page = rows.slice(0, query.limit);
+        const files = await this.reports.files(
+          em,
+          orgId,
+          page.map((row) => row.id),
+        );
+        const last = page[page.length - 1];
+        return {
+          data: page.map((row) =>
+            reportViewOf(
+              row,
+              files.filter((file) => file.report_id === row.id),
+            ),
           ),
-        ),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
-      };
-    });
+          nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
+        };
+      },
+      { replica: true },
+    );
   }
 
   async get(id: string): Promise<ReportView> {
     const orgId = this.context.requireOrgId();
     return this.database.transaction(async (em) => {
       const row = await this.rowOf(em, orgId, id);
-      return reportViewOf(row, await this.filesOf(em, orgId, [id]));
+      return reportViewOf(row, await this.reports.files(em, orgId, [id]));
     });
   }
 
@@ -75,13 +77,9 @@ export class ReportsService {
     const id = uuidv7();
     const principal = this.context.principal;
     return this.database.transaction(async (em) => {
-      await em.execute(
-        `insert into compliance_reports (id, org_id, kind, period_start, period_end, status, requested_by)
-         values (?, ?, 'on_demand', ?, ?, 'generating', ?)`,
-        [id, orgId, body.from, body.to, principal?.id ?? null],
-      );
+      await this.reports.insertOnDemand(em, { id, orgId, periodStart: body.from, periodEnd: body.to, requestedBy: principal?.id ?? null });
       await this.generator.generate({ id, orgId, kind: 'on_demand', period: { start: body.from, end: body.to } });
-      return reportViewOf(await this.rowOf(em, orgId, id), await this.filesOf(em, orgId, [id]));
+      return reportViewOf(await this.rowOf(em, orgId, id), await this.reports.files(em, orgId, [id]));
     });
   }
 
@@ -96,10 +94,7 @@ export class ReportsService {
         const content = Buffer.from(row.manifest_signature, 'base64');
         return { ...SIGNATURE_FILE, content, sha256: sha256Hex(content), keyId: row.key_id };
       }
-      const [file] = await em.execute<{ content_type: string; content: Buffer; sha256: string }[]>(
-        'select content_type, content, sha256 from compliance_report_files where org_id = ? and report_id = ? and name = ?',
-        [orgId, id, REPORT_FILES[format].name],
-      );
+      const file = await this.reports.file(em, orgId, id, REPORT_FILES[format].name);
       if (!file) throw new NotFoundError('REPORT_FILE_NOT_FOUND', `The report has no ${REPORT_FILES[format].name}.`);
       return {
         name: REPORT_FILES[format].name,
@@ -112,20 +107,8 @@ export class ReportsService {
   }
 
   private async rowOf(em: EntityManager, orgId: string, id: string): Promise<ReportRow> {
-    const [row] = await em.execute<ReportRow[]>(`select ${REPORT_COLUMNS} from compliance_reports where org_id = ? and id = ?`, [
-      orgId,
-      id,
-    ]);
+    const row = await this.reports.byId(em, orgId, id);
     if (!row) throw new NotFoundError('REPORT_NOT_FOUND', 'No such report in this organization.');
     return row;
-  }
-
-  private filesOf(em: EntityManager, orgId: string, reportIds: readonly string[]): Promise<ReportFileRow[]> {
-    if (reportIds.length === 0) return Promise.resolve([]);
-    return em.execute<ReportFileRow[]>(
-      `select report_id, name, content_type, octet_length(content) as bytes, sha256 from compliance_report_files
-       where org_id = ? and report_id in (select jsonb_array_elements_text(?::jsonb)::uuid)`,
-      [orgId, JSON.stringify(reportIds)],
-    );
   }
 }

@@ -3,21 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { AppError, ConflictError, FieldError, NotFoundError, Page, ValidationError, decodeCursor, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
-import { RetentionCategory } from './retention-categories';
-import { CreateLegalHoldDto, LegalHoldScope, LegalHoldView, ListLegalHoldsQuery } from './dto/legal-hold.dto';
-
-interface LegalHoldRow {
-  id: string;
-  scope: LegalHoldScope;
-  contact_id: string | null;
-  category: RetentionCategory | null;
-  reason: string;
-  created_by: string | null;
-  /** Timestamps come back from raw SQL as text. */
-  created_at: string;
-  released_at: string | null;
-  released_by: string | null;
-}
+import { CreateLegalHoldDto, LegalHoldView, ListLegalHoldsQuery } from './dto/legal-hold.dto';
+import { LegalHoldRow, LegalHoldsRepository } from './legal-holds.repository';
 
 const legalHoldNotFound = () => new NotFoundError('LEGAL_HOLD_NOT_FOUND', 'No legal hold with that id in this organization.');
 
@@ -30,24 +17,13 @@ export class LegalHoldsService {
   constructor(
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
+    private readonly holds: LegalHoldsRepository,
   ) {}
 
   async list(query: ListLegalHoldsQuery): Promise<Page<LegalHoldView>> {
     const orgId = this.context.requireOrgId();
     const after = decodeCursor(query.cursor);
-    const where = ['org_id = ?'];
-    const params: unknown[] = [orgId];
-    if (after) {
-      where.push('id > ?');
-      params.push(after);
-    }
-    if (query.active !== undefined) where.push(query.active ? 'released_at is null' : 'released_at is not null');
-    const rows = await this.database.transaction((em) =>
-      em.execute<LegalHoldRow[]>(`select * from legal_holds where ${where.join(' and ')} order by id limit ?`, [
-        ...params,
-        query.limit + 1,
-      ]),
-    );
+    const rows = await this.database.transaction((em) => this.holds.page(em, orgId, after, query.active, query.limit + 1));
     return toPage(rows, query.limit, presentLegalHold);
   }
 
@@ -55,18 +31,20 @@ export class LegalHoldsService {
     assertScopeTarget(input);
     const { orgId, principal } = this.context.requireTenant();
     return this.database.transaction(async (em) => {
-      if (input.contactId) {
-        const found = await em.execute('select 1 from contacts where org_id = ? and id = ?', [orgId, input.contactId]);
-        if (found.length === 0) {
-          throw new AppError('unprocessable', 'CONTACT_NOT_FOUND', 'No contact with that id in this organization.', {
-            errors: [{ field: 'contactId', message: 'No contact with that id in this organization.' }],
-          });
-        }
+      if (input.contactId && !(await this.holds.contactExists(em, orgId, input.contactId))) {
+        throw new AppError('unprocessable', 'CONTACT_NOT_FOUND', 'No contact with that id in this organization.', {
+          errors: [{ field: 'contactId', message: 'No contact with that id in this organization.' }],
+        });
       }
-      const [row] = await em.execute<LegalHoldRow[]>(
-        `insert into legal_holds (id, org_id, scope, contact_id, category, reason, created_by) values (?, ?, ?, ?, ?, ?, ?) returning *`,
-        [uuidv7(), orgId, input.scope, input.contactId ?? null, input.category ?? null, input.reason, principal.id],
-      );
+      const row = await this.holds.insert(em, {
+        id: uuidv7(),
+        orgId,
+        scope: input.scope,
+        contactId: input.contactId ?? null,
+        category: input.category ?? null,
+        reason: input.reason,
+        createdBy: principal.id,
+      });
       return presentLegalHold(row);
     });
   }
@@ -75,13 +53,8 @@ export class LegalHoldsService {
   async release(id: string): Promise<void> {
     const { orgId, principal } = this.context.requireTenant();
     await this.database.transaction(async (em) => {
-      const released = await em.execute(
-        'update legal_holds set released_at = now(), released_by = ? where org_id = ? and id = ? and released_at is null returning id',
-        [principal.id, orgId, id],
-      );
-      if (released.length > 0) return;
-      const existing = await em.execute('select 1 from legal_holds where org_id = ? and id = ?', [orgId, id]);
-      if (existing.length === 0) throw legalHoldNotFound();
+      if (await this.holds.release(em, orgId, id, principal.id)) return;
+      if (!(await this.holds.exists(em, orgId, id))) throw legalHoldNotFound();
       throw new ConflictError('LEGAL_HOLD_ALREADY_RELEASED', 'This legal hold was already released.');
     });
   }
@@ -112,8 +85,8 @@ function presentLegalHold(row: LegalHoldRow): LegalHoldView {
     reason: row.reason,
     active: row.released_at === null,
     createdBy: row.created_by,
-    createdAt: new Date(row.created_at).toISOString(),
-    releasedAt: row.released_at ? new Date(row.released_at).toISOString() : null,
+    createdAt: row.created_at.toISOString(),
+    releasedAt: row.released_at ? row.released_at.toISOString() : null,
     releasedBy: row.released_by,
   };
 }

@@ -6,9 +6,11 @@ import { TenantDatabase } from '../../tenancy';
 import { AuditLog } from '../audit/audit-log';
 import { JobCounts, JobRunContext, Jobs } from '../jobs/jobs';
 import { RETENTION_CATEGORY_NAMES, RetentionCategory } from './retention-categories';
-import { purgeTargetsOf, readEffectivePolicies } from './retention-policies';
+import { effectivePoliciesOf, purgeTargetsOf } from './retention-policies';
+import { RetentionPoliciesRepository } from './retention-policies.repository';
 import { PurgeCount, PurgeTarget } from './retention-predicates';
 import { RetentionPurger } from './retention-purger';
+import { RetentionRunsRepository } from './retention-runs.repository';
 
 export const RETENTION_JOB = 'retention';
 const CASCADED_ACTIVITIES = 'inactive_contacts_cascaded_activities';
@@ -42,6 +44,8 @@ export class RetentionJob implements OnModuleInit {
     private readonly audit: AuditLog,
     private readonly versions: CacheVersions,
     private readonly jobs: Jobs,
+    private readonly policies: RetentionPoliciesRepository,
+    private readonly runs: RetentionRunsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -86,22 +90,16 @@ export class RetentionJob implements OnModuleInit {
     try {
       // The run's record and its audit event commit together: the append joins this transaction.
       await this.database.forOrganization(orgId, async (em) => {
-        await em.execute(
-          `insert into retention_runs (id, org_id, job_run_id, started_at, finished_at, outcome, counts, duration_ms, error)
-           values (?, ?, ?, ?, now(), ?, ?::jsonb, ?, ?)
-           on conflict (id) do update set finished_at = excluded.finished_at, outcome = excluded.outcome, counts = excluded.counts,
-             duration_ms = excluded.duration_ms, error = excluded.error`,
-          [
-            runId,
-            orgId,
-            jobRunId,
-            startedAt,
-            error ? 'failed' : 'succeeded',
-            JSON.stringify(counts),
-            durationMs,
-            error ? messageOf(error) : null,
-          ],
-        );
+        await this.runs.finish(em, {
+          runId,
+          orgId,
+          jobRunId,
+          startedAt,
+          outcome: error ? 'failed' : 'succeeded',
+          counts,
+          durationMs,
+          error: error ? messageOf(error) : null,
+        });
         await this.audit.append({
           orgId,
           action: 'retention.run',
@@ -131,13 +129,8 @@ export class RetentionJob implements OnModuleInit {
     lease?: Pick<JobRunContext, 'assertHeld'>,
   ): Promise<void> {
     const targets = await this.database.forOrganization(orgId, async (em) => {
-      await em.execute(`insert into retention_runs (id, org_id, job_run_id, started_at, outcome) values (?, ?, ?, ?, 'running')`, [
-        run.runId,
-        orgId,
-        run.jobRunId,
-        run.startedAt,
-      ]);
-      const all = purgeTargetsOf(orgId, await readEffectivePolicies(em, orgId), run.startedAt);
+      await this.runs.start(em, { ...run, orgId });
+      const all = purgeTargetsOf(orgId, effectivePoliciesOf(await this.policies.stored(em, orgId)), run.startedAt);
       const maybe = new Set(await this.purger.mayBeDue(em, all));
       const due: { target: PurgeTarget; count: number }[] = [];
       for (const target of all) due.push({ target, count: maybe.has(target) ? (await this.purger.count(em, target)).count : 0 });

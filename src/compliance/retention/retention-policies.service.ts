@@ -1,9 +1,12 @@
+import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { ValidationError } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
 import { RETENTION_CATEGORIES, RETENTION_CATEGORY_NAMES, RetentionCategory, isRetentionCategory } from './retention-categories';
-import { EffectivePolicy, purgeTargetsOf, readEffectivePolicies } from './retention-policies';
+import { ActiveHold, LegalHoldsRepository } from './legal-holds.repository';
+import { EffectivePolicy, effectivePoliciesOf, purgeTargetsOf } from './retention-policies';
+import { RetentionPoliciesRepository } from './retention-policies.repository';
 import { PurgeTarget } from './retention-predicates';
 import { RetentionPurger } from './retention-purger';
 import {
@@ -14,12 +17,6 @@ import {
   SetRetentionPolicyDto,
 } from './dto/retention-policy.dto';
 
-interface ActiveHold {
-  id: string;
-  scope: 'organization' | 'contact' | 'category';
-  category: string | null;
-}
-
 /** Categories whose rows belong to a contact, so a contact hold keeps some of them. */
 const CONTACT_CATEGORIES: readonly RetentionCategory[] = ['activities', 'inactive_contacts'];
 
@@ -29,11 +26,13 @@ export class RetentionPoliciesService {
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
     private readonly purger: RetentionPurger,
+    private readonly policies: RetentionPoliciesRepository,
+    private readonly holds: LegalHoldsRepository,
   ) {}
 
   async list(): Promise<RetentionPolicyList> {
     const orgId = this.context.requireOrgId();
-    const policies = await this.database.transaction((em) => readEffectivePolicies(em, orgId));
+    const policies = await this.database.transaction((em) => this.effectivePolicies(em, orgId));
     return { data: policies.map(presentPolicy) };
   }
 
@@ -51,13 +50,8 @@ export class RetentionPoliciesService {
     }
     const { orgId, principal } = this.context.requireTenant();
     const policies = await this.database.transaction(async (em) => {
-      await em.execute(
-        `insert into retention_policies (org_id, category, duration_days, action, updated_at, updated_by) values (?, ?, ?, ?, now(), ?)
-         on conflict (org_id, category) do update
-           set duration_days = excluded.duration_days, action = excluded.action, updated_at = now(), updated_by = excluded.updated_by`,
-        [orgId, category, input.durationDays, input.action, principal.id],
-      );
-      return readEffectivePolicies(em, orgId);
+      await this.policies.upsert(em, orgId, { category, durationDays: input.durationDays, action: input.action, updatedBy: principal.id });
+      return this.effectivePolicies(em, orgId);
     });
     return presentPolicy(policies.find((policy) => policy.category === category) as EffectivePolicy);
   }
@@ -67,11 +61,8 @@ export class RetentionPoliciesService {
     const orgId = this.context.requireOrgId();
     const now = new Date();
     const categories = await this.database.transaction(async (em) => {
-      const policies = await readEffectivePolicies(em, orgId);
-      const holds = await em.execute<ActiveHold[]>(
-        'select id, scope, category from legal_holds where org_id = ? and released_at is null order by id',
-        [orgId],
-      );
+      const policies = await this.effectivePolicies(em, orgId);
+      const holds = await this.holds.active(em, orgId);
       const targets = new Map(purgeTargetsOf(orgId, policies, now).map((target) => [target.category, target]));
       const previews: RetentionPreviewCategory[] = [];
       for (const policy of policies) {
@@ -93,6 +84,10 @@ export class RetentionPoliciesService {
       return previews;
     });
     return { generatedAt: now.toISOString(), categories };
+  }
+
+  private async effectivePolicies(em: EntityManager, orgId: string): Promise<EffectivePolicy[]> {
+    return effectivePoliciesOf(await this.policies.stored(em, orgId));
   }
 }
 

@@ -1,4 +1,3 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import {
   RETENTION_CATEGORIES,
   RETENTION_CATEGORY_NAMES,
@@ -6,6 +5,7 @@ import {
   RetentionCategory,
   isRetentionCategory,
 } from './retention-categories';
+import { RetentionPolicyRow } from './retention-policies.repository';
 import { PurgeTarget } from './retention-predicates';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -21,25 +21,13 @@ export interface EffectivePolicy {
   readonly updatedAt: Date | null;
 }
 
-interface PolicyRow {
-  category: string;
-  duration_days: number;
-  action: RetentionAction;
-  /** Timestamps come back from raw SQL as text. */
-  updated_at: string;
-}
-
-/** Every category, in declaration order, with the org's setting where it made one. */
-export async function readEffectivePolicies(em: EntityManager, orgId: string): Promise<EffectivePolicy[]> {
-  const rows = await em.execute<PolicyRow[]>(
-    'select category, duration_days, action, updated_at from retention_policies where org_id = ?',
-    [orgId],
-  );
+/** Every category, in declaration order, with the org's setting (its stored rows) where it made one. */
+export function effectivePoliciesOf(rows: readonly RetentionPolicyRow[]): EffectivePolicy[] {
   const stored = new Map(rows.filter((row) => isRetentionCategory(row.category)).map((row) => [row.category, row]));
   return RETENTION_CATEGORY_NAMES.map((category) => effectivePolicy(category, stored.get(category)));
 }
 
-function effectivePolicy(category: RetentionCategory, row: PolicyRow | undefined): EffectivePolicy {
+function effectivePolicy(category: RetentionCategory, row: RetentionPolicyRow | undefined): EffectivePolicy {
   const definition = RETENTION_CATEGORIES[category];
   const allowedActions: readonly RetentionAction[] = definition.actions;
   // A stored action the category no longer allows (the code changed since) falls back to the default.
@@ -51,7 +39,7 @@ function effectivePolicy(category: RetentionCategory, row: PolicyRow | undefined
     action: usable?.action ?? definition.defaultAction,
     isDefault: !usable,
     allowedActions,
-    updatedAt: usable ? new Date(usable.updated_at) : null,
+    updatedAt: usable ? usable.updated_at : null,
   };
 }
 

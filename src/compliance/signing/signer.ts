@@ -1,8 +1,8 @@
 import { KeyObject, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
-import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppConfig, APP_CONFIG } from '../../config';
 import { TenantDatabase } from '../../tenancy';
+import { SigningKeysRepository } from './signing-keys.repository';
 
 /** Where the signing keys are published without credentials. */
 export const SIGNING_KEYS_DOCUMENT_PATH = '/.well-known/atrium-signing-keys.json';
@@ -33,13 +33,6 @@ interface LoadedKey {
   readonly fingerprintSha256: string;
 }
 
-interface KeyRow {
-  id: string;
-  public_key: string;
-  created_at: string | Date;
-  retired_at: string | Date | null;
-}
-
 /**
  * Ed25519 signatures for everything Atrium vouches for: audit checkpoints, erasure certificates,
  * compliance reports. The key comes from SIGNING_PRIVATE_KEY; without one, a key is generated once
@@ -57,6 +50,7 @@ export class Signer {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly database: TenantDatabase,
+    private readonly keys: SigningKeysRepository,
   ) {}
 
   async sign(data: Buffer | string): Promise<Signature> {
@@ -85,16 +79,14 @@ export class Signer {
   /** Every key that ever signed, oldest first. */
   async publishedKeys(): Promise<PublishedKey[]> {
     await this.key();
-    const rows = await this.database.global((em) =>
-      em.execute<KeyRow[]>('select id, public_key, created_at, retired_at from signing_keys order by created_at, id'),
-    );
+    const rows = await this.database.global((em) => this.keys.all(em));
     return rows.map((row) => ({
       keyId: row.id,
       algorithm: 'ed25519',
       fingerprintSha256: fingerprintOf(createPublicKey(row.public_key)),
       publicKeyPem: row.public_key,
-      validFrom: new Date(row.created_at).toISOString(),
-      retiredAt: row.retired_at === null ? null : new Date(row.retired_at).toISOString(),
+      validFrom: row.created_at.toISOString(),
+      retiredAt: row.retired_at === null ? null : row.retired_at.toISOString(),
     }));
   }
 
@@ -103,12 +95,10 @@ export class Signer {
     if (key.id === keyId) return key.publicKeyPem;
     const known = this.retiredKeys.get(keyId);
     if (known) return known;
-    const rows = await this.database.global((em) =>
-      em.execute<{ public_key: string }[]>('select public_key from signing_keys where id = ?', [keyId]),
-    );
+    const publicKeyPem = await this.database.global((em) => this.keys.publicKeyOf(em, keyId));
     // A key id is the fingerprint of its public key: once found, it never changes.
-    if (rows[0]) this.retiredKeys.set(keyId, rows[0].public_key);
-    return rows[0]?.public_key;
+    if (publicKeyPem) this.retiredKeys.set(keyId, publicKeyPem);
+    return publicKeyPem;
   }
 
   private key(): Promise<LoadedKey> {
@@ -124,46 +114,33 @@ export class Signer {
     if (configured) {
       const loaded = describe(createPrivateKey(configured));
       await this.database.global(async (em) => {
-        await em.execute('insert into signing_keys (id, public_key) values (?, ?) on conflict (id) do nothing', [
-          loaded.id,
-          loaded.publicKeyPem,
-        ]);
-        await retireAllBut(em, loaded.id);
+        await this.keys.insertPublicKey(em, loaded.id, loaded.publicKeyPem);
+        await this.keys.retireAllBut(em, loaded.id);
       });
       return loaded;
     }
     return this.database.global(async (em) => {
       // One generated key per cluster, even when instances boot together.
-      await em.execute("select pg_advisory_xact_lock(hashtext('atrium.signing-key'))");
-      const [stored] = await em.execute<{ private_key: string }[]>(
-        'select private_key from signing_keys where private_key is not null order by created_at limit 1',
-      );
+      await this.keys.lockKeyChoice(em);
+      const stored = await this.keys.generatedPrivateKey(em);
       if (stored) {
-        const loaded = describe(createPrivateKey(stored.private_key));
-        await retireAllBut(em, loaded.id);
+        const loaded = describe(createPrivateKey(stored));
+        await this.keys.retireAllBut(em, loaded.id);
         return loaded;
       }
       const { privateKey } = generateKeyPairSync('ed25519');
       const loaded = describe(privateKey);
-      await em.execute('insert into signing_keys (id, public_key, private_key) values (?, ?, ?)', [
+      await this.keys.insertGeneratedKey(
+        em,
         loaded.id,
         loaded.publicKeyPem,
         privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      ]);
-      await retireAllBut(em, loaded.id);
+      );
+      await this.keys.retireAllBut(em, loaded.id);
       this.logger.warn('Generated an Ed25519 signing key and stored it in the database; set SIGNING_PRIVATE_KEY in production');
       return loaded;
     });
   }
-}
-
-/** The key that signs now is the one not retired; a key taken back into use is current again. */
-async function retireAllBut(em: EntityManager, keyId: string): Promise<void> {
-  await em.execute(
-    `update signing_keys set retired_at = case when id = ? then null else now() end
-     where (id = ? and retired_at is not null) or (id <> ? and retired_at is null)`,
-    [keyId, keyId, keyId],
-  );
 }
 
 function fingerprintOf(publicKey: KeyObject): string {

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { Permission, ROLES, ROLE_PERMISSIONS, Role } from '../../../tenancy';
 import { CheckOutcome, EvidenceCheck, EvidenceRow, isoOf, resultOf, wholeDaysBetween } from '../evidence-check';
+import { EvidenceChecksRepository, MemberRow } from './evidence-checks.repository';
 
 /** A privileged account unused this long is an exception: its access should be reviewed or removed. */
 export const DORMANT_PRIVILEGED_DAYS = 90;
@@ -15,15 +16,6 @@ const ADMINISTRATIVE: readonly Permission[] = ['org:manage', 'members:manage', '
 
 export function isPrivileged(role: Role): boolean {
   return ROLE_PERMISSIONS[role].some((permission) => ADMINISTRATIVE.includes(permission));
-}
-
-interface MemberRow {
-  user_id: string;
-  email: string;
-  role: Role;
-  member_since: string;
-  account_created_at: string;
-  last_login_at: string | null;
 }
 
 /**
@@ -43,14 +35,11 @@ export class AccessSnapshotCheck implements EvidenceCheck {
   readonly criteria = ['CC6.1', 'CC6.3'];
   readonly description = 'Members of the organization with role, permissions, account age and last sign-in; dormant privileged accounts';
 
+  constructor(private readonly repository: EvidenceChecksRepository) {}
+
   async collect(orgId: string, _period: unknown, em: EntityManager): Promise<CheckOutcome> {
     const snapshotAt = new Date();
-    const members = await em.execute<MemberRow[]>(
-      `select m.user_id, u.email, m.role, m.created_at as member_since, u.created_at as account_created_at, u.last_login_at
-       from memberships m join users u on u.id = m.user_id
-       where m.org_id = ? order by m.created_at, m.user_id`,
-      [orgId],
-    );
+    const members = await this.repository.members(em, orgId);
     const population: EvidenceRow[] = members.map((member) => ({
       userId: member.user_id,
       email: member.email,

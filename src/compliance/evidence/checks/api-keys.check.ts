@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { CheckOutcome, EvidenceCheck, EvidenceRow, isoOf, resultOf, wholeDaysBetween } from '../evidence-check';
+import { ApiKeyRow, EvidenceChecksRepository } from './evidence-checks.repository';
 
 /** A key not used for this long is an exception: unused credentials should be revoked. */
 export const UNUSED_KEY_DAYS = 90;
@@ -10,17 +11,6 @@ export const UNUSED_KEY_DAYS = 90;
  * check version.
  */
 export const API_KEY_ROTATION_DAYS = 365;
-
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  created_by_id: string;
-  scopes: string[];
-  created_at: string;
-  last_used_at: string | null;
-  expires_at: string | null;
-}
 
 /**
  * CC6.6: every API key that can still authenticate (not revoked, not expired) at collection time,
@@ -34,13 +24,11 @@ export class ApiKeysCheck implements EvidenceCheck {
   readonly criteria = ['CC6.6'];
   readonly description = 'Active API keys with age, last use, scopes and expiry; unused or unrotated keys';
 
+  constructor(private readonly repository: EvidenceChecksRepository) {}
+
   async collect(orgId: string, _period: unknown, em: EntityManager): Promise<CheckOutcome> {
     const snapshotAt = new Date();
-    const keys = await em.execute<ApiKeyRow[]>(
-      `select id, name, prefix, created_by_id, scopes, created_at, last_used_at, expires_at from api_keys
-       where org_id = ? and revoked_at is null and (expires_at is null or expires_at > ?) order by created_at, id`,
-      [orgId, snapshotAt],
-    );
+    const keys = await this.repository.activeApiKeys(em, orgId, snapshotAt);
     const population: EvidenceRow[] = keys.map((key) => ({
       id: key.id,
       name: key.name,

@@ -4,11 +4,7 @@ import { APP_CONFIG, AppConfig } from '../../../config';
 import { MigrationStatus } from '../../../database';
 import { APPLICATION_VERSION, buildCommit } from '../build-info';
 import { CheckOutcome, EvidenceCheck, EvidenceRow, isoOf } from '../evidence-check';
-
-interface MigrationRow {
-  name: string;
-  executed_at: string;
-}
+import { EvidenceChecksRepository } from './evidence-checks.repository';
 
 /**
  * CC8.1: which build is running (version, release name, commit) and every schema migration
@@ -26,6 +22,7 @@ export class ChangeManagementCheck implements EvidenceCheck, OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly migrationStatus: MigrationStatus,
+    private readonly repository: EvidenceChecksRepository,
   ) {}
 
   /** Asks git (a child process) at boot, not in the middle of a request or a job. */
@@ -34,8 +31,7 @@ export class ChangeManagementCheck implements EvidenceCheck, OnModuleInit {
   }
 
   async collect(_orgId: string, _period: unknown, em: EntityManager): Promise<CheckOutcome> {
-    // A global table, readable under any org's transaction (no row-level security on it).
-    const migrations = await em.execute<MigrationRow[]>('select name, executed_at from mikro_orm_migrations order by id');
+    const migrations = await this.repository.migrations(em);
     const pending = await this.migrationStatus.pendingCount();
     const population: EvidenceRow[] = migrations.map((migration) => ({ name: migration.name, executedAt: isoOf(migration.executed_at) }));
     const exceptions: EvidenceRow[] =

@@ -2,23 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { EvidencePeriod } from '../evidence.types';
 import { CheckOutcome, EvidenceCheck, EvidenceRow, isoOf, periodParams, resultOf } from '../evidence-check';
-
-interface RunRow {
-  id: string;
-  started_at: string;
-  finished_at: string | null;
-  outcome: 'running' | 'succeeded' | 'failed';
-  counts: Record<string, unknown>;
-  duration_ms: number | null;
-}
-
-interface HoldRow {
-  id: string;
-  scope: string;
-  category: string | null;
-  created_at: string;
-  released_at: string | null;
-}
+import { EvidenceChecksRepository } from './evidence-checks.repository';
 
 /**
  * C1.2 / P4.2 / P4.3: data past retention is disposed of on schedule (retention runs started in
@@ -34,17 +18,11 @@ export class DisposalCheck implements EvidenceCheck {
   readonly criteria = ['C1.2', 'P4.2', 'P4.3'];
   readonly description = 'Retention runs in the period with outcome and counts, and legal holds active or changed in the period';
 
+  constructor(private readonly repository: EvidenceChecksRepository) {}
+
   async collect(orgId: string, period: EvidencePeriod, em: EntityManager): Promise<CheckOutcome> {
-    const runs = await em.execute<RunRow[]>(
-      `select id, started_at, finished_at, outcome, counts, duration_ms from retention_runs
-       where org_id = ? and started_at >= ? and started_at < ? order by started_at, id`,
-      [orgId, period.start, period.end],
-    );
-    const holds = await em.execute<HoldRow[]>(
-      `select id, scope, category, created_at, released_at from legal_holds
-       where org_id = ? and created_at < ? and (released_at is null or released_at >= ?) order by created_at, id`,
-      [orgId, period.end, period.start],
-    );
+    const runs = await this.repository.retentionRuns(em, orgId, period);
+    const holds = await this.repository.holds(em, orgId, period);
     const runRows: EvidenceRow[] = runs.map((run) => ({
       kind: 'retention-run',
       id: run.id,
@@ -59,7 +37,7 @@ export class DisposalCheck implements EvidenceCheck {
     const holdRows: EvidenceRow[] = holds.map((hold) => ({
       kind: 'legal-hold',
       id: hold.id,
-      status: hold.released_at !== null && new Date(hold.released_at) < period.end ? 'released' : 'active',
+      status: hold.released_at !== null && hold.released_at < period.end ? 'released' : 'active',
       startedAt: isoOf(hold.created_at),
       finishedAt: isoOf(hold.released_at),
       durationMs: null,
@@ -82,7 +60,7 @@ export class DisposalCheck implements EvidenceCheck {
         retentionRunsRunning: runs.filter((run) => run.outcome === 'running').length,
         rowsDisposed: runRows.reduce((sum, row) => sum + ((row.affectedRows as number | null) ?? 0), 0),
         legalHoldsActive: holdRows.filter((row) => row.status === 'active').length,
-        legalHoldsPlaced: holds.filter((hold) => new Date(hold.created_at) >= period.start).length,
+        legalHoldsPlaced: holds.filter((hold) => hold.created_at >= period.start).length,
         legalHoldsReleased: holdRows.filter((row) => row.status === 'released').length,
       },
       result: resultOf(exceptions),

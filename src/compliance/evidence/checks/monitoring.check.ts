@@ -6,6 +6,7 @@ import { ChainVerification } from '../../audit/dto/audit-event.dto';
 import { ALERT_RULES_PATH, readAlertRules } from '../alert-rules';
 import { EvidencePeriod } from '../evidence.types';
 import { CheckOutcome, EvidenceCheck, EvidenceRow, periodParams } from '../evidence-check';
+import { EvidenceChecksRepository } from './evidence-checks.repository';
 
 const SYSTEM_PRINCIPAL = { type: 'system', id: 'evidence' } as const;
 
@@ -27,22 +28,13 @@ export class MonitoringCheck implements EvidenceCheck {
   constructor(
     private readonly auditEvents: AuditEventsService,
     private readonly context: RequestContext,
+    private readonly repository: EvidenceChecksRepository,
   ) {}
 
   async collect(orgId: string, period: EvidencePeriod, em: EntityManager): Promise<CheckOutcome> {
     const chain = await this.verifyChain(orgId);
-    const [counts] = await em.execute<{ failed_logins: string; permission_denials: string }[]>(
-      `select count(*) filter (where action = 'auth.login.failed') as failed_logins,
-              count(*) filter (where action = 'permission.denied') as permission_denials
-       from audit_events where org_id = ? and occurred_at >= ? and occurred_at < ?
-         and action in ('auth.login.failed', 'permission.denied')`,
-      [orgId, period.start, period.end],
-    );
-    const [jobs] = await em.execute<{ succeeded: string; failed: string }[]>(
-      `select count(*) filter (where outcome = 'succeeded') as succeeded, count(*) filter (where outcome = 'failed') as failed
-       from job_runs where started_at >= ? and started_at < ?`,
-      [period.start, period.end],
-    );
+    const counts = await this.repository.securityEventCounts(em, orgId, period);
+    const jobs = await this.repository.jobRunCounts(em, period);
     const rules = await readAlertRules();
     const population: EvidenceRow[] = (rules ?? []).map((rule) => ({ ...rule }));
     const exceptions: EvidenceRow[] = [];
@@ -65,10 +57,10 @@ export class MonitoringCheck implements EvidenceCheck {
         chainFirstBrokenSeq: chain.firstBrokenSeq ?? null,
         chainLastSeq: chain.lastSeq,
         chainCheckpointSeq: chain.checkpoint?.seq ?? null,
-        failedLogins: Number(counts.failed_logins),
-        permissionDenials: Number(counts.permission_denials),
-        jobRunsSucceeded: Number(jobs.succeeded),
-        jobRunsFailed: Number(jobs.failed),
+        failedLogins: counts.failedLogins,
+        permissionDenials: counts.permissionDenials,
+        jobRunsSucceeded: jobs.succeeded,
+        jobRunsFailed: jobs.failed,
         alertRules: rules === null ? null : new Set(rules.map((rule) => rule.alert)).size,
       },
       result: !chain.valid ? 'fail' : exceptions.length > 0 ? 'exceptions' : 'pass',

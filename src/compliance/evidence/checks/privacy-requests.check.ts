@@ -2,17 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { EvidencePeriod } from '../evidence.types';
 import { CheckOutcome, EvidenceCheck, EvidenceRow, isoOf, periodParams, resultOf } from '../evidence-check';
-
-interface RequestRow {
-  id: string;
-  type: 'access' | 'erasure';
-  status: 'pending' | 'in_progress' | 'completed' | 'rejected';
-  subject_hash: string;
-  received_at: string;
-  effective_due_at: string;
-  extended: boolean;
-  completed_at: string | null;
-}
+import { EvidenceChecksRepository, PrivacyRequestTimingRow } from './evidence-checks.repository';
 
 type Timeliness = 'on-time' | 'late' | 'open' | 'overdue' | 'rejected';
 
@@ -34,18 +24,10 @@ export class PrivacyRequestsCheck implements EvidenceCheck {
   readonly criteria = ['P5.1', 'P5.2'];
   readonly description = 'Data-subject requests received, completed or overdue in the period, judged against their due dates';
 
+  constructor(private readonly repository: EvidenceChecksRepository) {}
+
   async collect(orgId: string, period: EvidencePeriod, em: EntityManager): Promise<CheckOutcome> {
-    const requests = await em.execute<RequestRow[]>(
-      `select id, type, status, subject_hash, received_at, coalesce(extended_due_at, due_at) as effective_due_at,
-         extended_due_at is not null as extended, completed_at
-       from privacy_requests
-       where org_id = ? and received_at < ? and (
-         received_at >= ?
-         or (completed_at >= ? and completed_at < ?)
-         or (status <> 'rejected' and coalesce(extended_due_at, due_at) < ? and (completed_at is null or completed_at >= ?)))
-       order by received_at, id`,
-      [orgId, period.end, period.start, period.start, period.end, period.end, period.end],
-    );
+    const requests = await this.repository.privacyRequests(em, orgId, period);
     const population: EvidenceRow[] = requests.map((request) => ({
       id: request.id,
       type: request.type,
@@ -73,7 +55,7 @@ export class PrivacyRequestsCheck implements EvidenceCheck {
       population,
       exceptions,
       summary: {
-        received: requests.filter((request) => new Date(request.received_at) >= period.start).length,
+        received: requests.filter((request) => request.received_at >= period.start).length,
         completed: count('on-time') + count('late'),
         completedOnTime: count('on-time'),
         completedLate: count('late'),
@@ -88,11 +70,11 @@ export class PrivacyRequestsCheck implements EvidenceCheck {
 }
 
 /** Judged as of the end of the period: a request completed after it counts as still open. */
-function timelinessOf(request: RequestRow, asOf: Date): Timeliness {
-  const due = new Date(request.effective_due_at);
+function timelinessOf(request: PrivacyRequestTimingRow, asOf: Date): Timeliness {
+  const due = request.effective_due_at;
   if (request.status === 'rejected') return 'rejected';
-  if (request.completed_at !== null && new Date(request.completed_at) < asOf) {
-    return new Date(request.completed_at) <= due ? 'on-time' : 'late';
+  if (request.completed_at !== null && request.completed_at < asOf) {
+    return request.completed_at <= due ? 'on-time' : 'late';
   }
   return due < asOf ? 'overdue' : 'open';
 }

@@ -2,26 +2,10 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { EvidencePeriod } from '../evidence.types';
 import { CheckOutcome, EvidenceCheck, EvidenceRow, isoOf, periodParams, resultOf } from '../evidence-check';
+import { EvidenceChecksRepository, RemovalRow } from './evidence-checks.repository';
 
 /** A removed member's sessions must end within this long of the removal. */
 export const MAX_REVOCATION_DELAY_SECONDS = 3600;
-
-interface InvitationRow {
-  id: string;
-  role: string;
-  accepted_at: string;
-  user_id: string | null;
-}
-
-interface RemovalRow {
-  id: string;
-  occurred_at: string;
-  actor_id: string | null;
-  target_id: string | null;
-  in_same_request: boolean;
-  standalone: boolean;
-  revoked_at: string | null;
-}
 
 /**
  * CC6.2: access granted (invitations accepted) and removed (members removed) in the period, and
@@ -43,29 +27,11 @@ export class ProvisioningCheck implements EvidenceCheck {
   readonly criteria = ['CC6.2'];
   readonly description = 'Invitations accepted and members removed in the period, with the time from removal to session revocation';
 
+  constructor(private readonly repository: EvidenceChecksRepository) {}
+
   async collect(orgId: string, period: EvidencePeriod, em: EntityManager): Promise<CheckOutcome> {
-    const invitations = await em.execute<InvitationRow[]>(
-      `select i.id, i.role, i.accepted_at, u.id as user_id
-       from invitations i left join users u on u.email = i.email
-       where i.org_id = ? and i.accepted_at >= ? and i.accepted_at < ? order by i.accepted_at, i.id`,
-      [orgId, period.start, period.end],
-    );
-    const removals = await em.execute<RemovalRow[]>(
-      `select e.id, e.occurred_at, e.actor_id, e.target_id,
-         coalesce(e.details->'events' @> '["member.removed"]'::jsonb, false) as in_same_request,
-         e.action = 'member.removed' as standalone,
-         (select min(r.occurred_at) from audit_events r
-           where r.org_id = e.org_id and r.action = 'member.removed' and r.target_id = e.target_id and r.seq > e.seq) as revoked_at
-       from audit_events e
-       where e.org_id = ? and e.outcome = 'success' and e.occurred_at >= ? and e.occurred_at < ?
-         and (e.action = 'member.remove' or e.action = 'member.removed')
-         -- A standalone member.removed that completes an earlier removal is its revocation, not another removal.
-         and not (e.action = 'member.removed' and exists (select 1 from audit_events p
-           where p.org_id = e.org_id and p.action = 'member.remove' and p.outcome = 'success' and p.target_id = e.target_id
-             and p.seq < e.seq and not coalesce(p.details->'events' @> '["member.removed"]'::jsonb, false)))
-       order by e.seq`,
-      [orgId, period.start, period.end],
-    );
+    const invitations = await this.repository.acceptedInvitations(em, orgId, period);
+    const removals = await this.repository.removals(em, orgId, period);
     const joined: EvidenceRow[] = invitations.map((invitation) => ({
       kind: 'access-granted',
       id: invitation.id,
@@ -124,6 +90,6 @@ function revocationOf(removal: RemovalRow): { revocation: string; revocationSeco
   if (removal.standalone) return { revocation: 'same-operation', revocationSeconds: 0 };
   if (removal.in_same_request) return { revocation: 'same-request', revocationSeconds: 0 };
   if (!removal.revoked_at) return { revocation: 'not-recorded', revocationSeconds: null };
-  const seconds = Math.round((new Date(removal.revoked_at).getTime() - new Date(removal.occurred_at).getTime()) / 1000);
+  const seconds = Math.round((removal.revoked_at.getTime() - removal.occurred_at.getTime()) / 1000);
   return { revocation: 'later', revocationSeconds: Math.max(0, seconds) };
 }
