@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { Font, create } from 'fontkit';
+import { packagedFontPath } from '../../../platform';
 
 /**
  * Noto fonts shipped in npm packages (SIL Open Font License), embedded and subset into every PDF
@@ -16,19 +17,26 @@ const FILES: Readonly<Record<Script, { readonly pkg: string; readonly regular: s
   arabic: { pkg: '@embedpdf/fonts-arabic', regular: 'NotoNaskhArabic-Regular.ttf', bold: 'NotoNaskhArabic-Bold.ttf' },
 };
 
-const loaded = new Map<string, Buffer>();
+const parsed = new Map<string, Font>();
 
-/** The font file's bytes, read once per process. */
-export function fontBytes(script: Script, weight: Weight): Buffer {
+/**
+ * The font, parsed once per process and shared by every document. PDFKit takes a parsed fontkit
+ * font as a source (since 0.20; its type declarations lag behind). Given bytes or a path instead,
+ * it parses the file again whenever a table cell restores the font it found, because only the
+ * font's name, not its source, is cached then: about a second of CPU per report, most of the
+ * monthly-reports job's time.
+ */
+export function parsedFont(script: Script, weight: Weight): Font {
   const name = fontName(script, weight);
-  let bytes = loaded.get(name);
-  if (!bytes) {
+  let font = parsed.get(name);
+  if (!font) {
     const file = FILES[script];
-    // The packages export only their JavaScript entry point; the fonts sit beside its dist/ folder.
-    bytes = readFileSync(join(dirname(require.resolve(file.pkg)), '..', 'fonts', file[weight]));
-    loaded.set(name, bytes);
+    const created = create(readFileSync(packagedFontPath(file.pkg, file[weight])));
+    if (!('layout' in created)) throw new Error(`${file[weight]} is a font collection, not a font`);
+    font = created;
+    parsed.set(name, font);
   }
-  return bytes;
+  return font;
 }
 
 export function fontName(script: Script, weight: Weight): string {

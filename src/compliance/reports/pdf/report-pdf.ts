@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { SCRIPTS, Weight, fontBytes, fontName } from './fonts';
+import { SCRIPTS, Weight, fontName, parsedFont } from './fonts';
 import { ScriptRun, dominantScript, scriptRuns } from './script-runs';
 
 export interface ParagraphStyle {
@@ -43,7 +43,9 @@ export class ReportPdf {
       info: { Title: title, Producer: 'Atrium', Creator: 'Atrium', CreationDate: createdAt, ModDate: createdAt },
     });
     for (const script of SCRIPTS) {
-      for (const weight of ['regular', 'bold'] as const) this.doc.registerFont(fontName(script, weight), fontBytes(script, weight));
+      for (const weight of ['regular', 'bold'] as const) {
+        this.doc.registerFont(fontName(script, weight), parsedFont(script, weight) as unknown as PDFKit.Mixins.PDFFontSource);
+      }
     }
     const chunks: Buffer[] = [];
     this.doc.on('data', (chunk: Buffer) => chunks.push(chunk));
