@@ -20,6 +20,7 @@ const path = require('node:path');
 const { randomUUID } = require('node:crypto');
 const { spawnSync } = require('node:child_process');
 const { Client } = require('pg');
+const { recreateBenchDatabase } = require('./lib/database');
 const { atriumServer, freePort } = require('./lib/servers');
 
 const PROJECT_DIR = path.join(__dirname, '..');
@@ -44,13 +45,7 @@ function run(label, args, env = {}) {
 }
 
 async function recreateDatabase() {
-  const admin = new Client({ connectionString: DATABASE_URL.replace(/\/[^/]+$/, '/postgres') });
-  await admin.connect();
-  const name = new URL(DATABASE_URL).pathname.slice(1);
-  if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(name)) throw new Error(`the database name must contain "bench": ${name}`);
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.query(`create database "${name}"`);
-  await admin.end();
+  await recreateBenchDatabase(DATABASE_URL);
   run('migrate', ['dist/src/database/cli.js', 'up']);
 }
 

@@ -40,6 +40,16 @@ async function createDatabase(config, { dropFirst }) {
   });
 }
 
+/** Drops and creates the database a one-off bench uses; its name must contain "bench". */
+async function recreateBenchDatabase(databaseUrl) {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  if (!/^[a-z0-9_]*bench[a-z0-9_]*$/.test(name)) throw new Error(`the database name must contain "bench": ${name}`);
+  await withClient(adminUrl(databaseUrl), async (db) => {
+    await db.query(`drop database if exists "${name}" with (force)`);
+    await db.query(`create database "${name}"`);
+  });
+}
+
 /** Runs a child process with its output prefixed on ours; rejects on a non-zero exit. */
 function runStep(label, command, args, options) {
   return new Promise((resolve, reject) => {
@@ -231,4 +241,4 @@ async function loadFixtures(config, credentials) {
   });
 }
 
-module.exports = { prepareDatabase, loadFixtures, withClient, CREATED_EMAIL_DOMAIN };
+module.exports = { prepareDatabase, loadFixtures, withClient, recreateBenchDatabase, CREATED_EMAIL_DOMAIN };

@@ -227,7 +227,8 @@ function baseEnv(extra) {
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
 }
 
-function atriumServer(config, port) {
+/** The built Atrium (`dist/src/main.js`) in production mode; `extraEnv` adds to or overrides its environment. */
+function atriumServer(config, port, extraEnv = {}) {
   return new ServerProcess({
     name: 'atrium',
     command: process.execPath,
@@ -254,6 +255,7 @@ function atriumServer(config, port) {
       RATE_LIMIT_ORG_MULTIPLIER: '1000',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
       SHUTDOWN_GRACE_MS: '10000',
+      ...extraEnv,
     }),
   });
 }

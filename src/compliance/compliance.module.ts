@@ -11,12 +11,16 @@ import { AuditVerifications } from './audit/audit-verifications.service';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { CheckpointLedger } from './audit/checkpoint-ledger';
 import { EVIDENCE_CONTROLLERS, EVIDENCE_PROVIDERS } from './evidence/evidence.providers';
+import { BackgroundTasks } from './jobs/background-tasks';
 import { Jobs } from './jobs/jobs';
+import { OrganizationFanOut } from './jobs/organization-fan-out';
+import { WorkQueue } from './jobs/work-queue';
 import { OFFBOARDING_CONTROLLERS, OFFBOARDING_PROVIDERS } from './offboarding/offboarding.providers';
 import { REPORT_CONTROLLERS, REPORT_PROVIDERS } from './reports/reports.providers';
 import { PRIVACY_CONTROLLERS, PRIVACY_PROVIDERS } from './privacy/privacy.providers';
 import { RETENTION_CONTROLLERS, RETENTION_PROVIDERS } from './retention/retention.providers';
 import { Signer } from './signing/signer';
+import { SigningKeysRepository } from './signing/signing-keys.repository';
 import { SigningKeyController } from './signing/signing-key.controller';
 
 /**
@@ -44,7 +48,11 @@ import { SigningKeyController } from './signing/signing-key.controller';
     CheckpointLedger,
     AuditVerifications,
     Jobs,
+    WorkQueue,
+    OrganizationFanOut,
+    BackgroundTasks,
     Signer,
+    SigningKeysRepository,
     ...PRIVACY_PROVIDERS,
     ...RETENTION_PROVIDERS,
     ...EVIDENCE_PROVIDERS,

@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ConflictError, NotFoundError, Page, PageQuery, canonicalJson, decodeCursor, toPage } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
+import { BackgroundTasks } from '../jobs/background-tasks';
 import { JobCounts, Jobs } from '../jobs/jobs';
 import { Signer } from '../signing/signer';
 import { ChainPoint, auditChainRepository } from './audit-chain.repository';
@@ -14,6 +14,8 @@ import { CheckpointLedger } from './checkpoint-ledger';
 import { AuditVerificationView } from './dto/audit-verification.dto';
 
 export const AUDIT_VERIFICATIONS_JOB = 'audit-verifications';
+/** The background task (jobs/background-tasks.ts) that runs one verification. */
+const AUDIT_VERIFICATION_TASK = 'audit-verification';
 
 /** A claim lasts this long unless the run renews it, which it does after every batch (a few hundred ms). */
 const LEASE_SECONDS = 60;
@@ -28,7 +30,8 @@ class RunInterrupted extends Error {}
  * the head at the time the run starts, in the background: the cost of a long history never sits in
  * an HTTP request, and never in one snapshot. It recomputes every event, which the incremental
  * GET /v1/audit-events/verify takes on trust from signed checkpoints, so it also finds an old event
- * edited in place with its stored hash left as it was. Progress is saved after every batch; the
+ * edited in place with its stored hash left as it was. A run is queued on the durable work queue
+ * once its request commits and any instance runs it. Progress is saved after every batch; the
  * `audit-verifications` job picks up runs whose start was lost and resumes, from the saved point,
  * those whose instance died. The outcome is signed with the compliance signing key.
  */
@@ -45,6 +48,7 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     private readonly context: RequestContext,
     private readonly signer: Signer,
     private readonly ledger: CheckpointLedger,
+    private readonly tasks: BackgroundTasks,
   ) {}
 
   onModuleInit(): void {
@@ -54,6 +58,7 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
       schedule: this.config.compliance.schedules.auditVerifications,
       run: () => this.processWaiting(),
     });
+    this.tasks.register(AUDIT_VERIFICATION_TASK, (orgId, id) => this.runQueued(orgId, id));
   }
 
   /** Runs in flight stop at their next batch, saving where they got to, and are left to another instance. */
@@ -94,16 +99,25 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     return toPage(rows, query.limit, viewOf);
   }
 
-  /** Starts a just-committed run without holding up the response that created it. */
+  /** Queues a just-committed run without holding up the response that created it. */
   private startSoon(orgId: string, id: string): void {
-    // A context of its own: the request that created it is over. track() logs a failure; the job retries it.
-    void this.track(
-      this.context.run(this.context.requestId ?? randomUUID(), async () => {
-        const row = await this.database.forOrganization(orgId, (em) => repository.claim(em, orgId, id, LEASE_SECONDS));
-        if (row) await this.run(row);
-      }),
-      id,
+    const queued = this.tasks.start(AUDIT_VERIFICATION_TASK, orgId, id).then(
+      () => 'succeeded' as const,
+      (error: unknown) => {
+        this.logger.error({ err: error, auditVerificationId: id }, 'audit verification could not be queued; the job picks it up');
+        return 'failed' as const;
+      },
     );
+    this.running.add(queued);
+    void queued.finally(() => this.running.delete(queued));
+  }
+
+  /** The queued task: claims the run and takes it to the end; an interrupted or failed run is retried from its saved point. */
+  private async runQueued(orgId: string, id: string): Promise<void> {
+    const row = await this.database.forOrganization(orgId, (em) => repository.claim(em, orgId, id, LEASE_SECONDS));
+    if (!row) return; // finished, or another instance holds it
+    const outcome = await this.track(this.run(row), id);
+    if (outcome !== 'succeeded') throw new Error(`Audit verification ${id} ${outcome}; it resumes from its saved point`);
   }
 
   /** One pass over every organization: claims and runs each waiting or abandoned verification in turn. */
@@ -260,7 +274,8 @@ function iso(value: string | null): string | null {
 }
 
 function viewOf(row: AuditVerificationRow): AuditVerificationView {
-  const done = row.status === 'succeeded' && row.valid !== null && row.from_seq !== null && row.from_hash !== null && row.through_seq !== null;
+  const done =
+    row.status === 'succeeded' && row.valid !== null && row.from_seq !== null && row.from_hash !== null && row.through_seq !== null;
   return {
     id: row.id,
     status: row.status,

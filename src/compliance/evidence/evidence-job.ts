@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
 import { AuditLog } from '../audit/audit-log';
-import { JobCounts, JobRunContext, Jobs } from '../jobs/jobs';
+import { FinishItem, OrganizationFanOut } from '../jobs/organization-fan-out';
 import { EvidenceCollection } from './evidence-collection';
 import { EvidencePeriod } from './evidence.types';
 
@@ -20,9 +20,11 @@ export function previousUtcDay(tick: Date): EvidencePeriod {
 }
 
 /**
- * Daily, every org's evidence for the previous UTC day. One org failing does not stop the others,
- * but fails the run at the end so the stalled-job alert sees it. Each org's collection is recorded
- * in its audit log (counts only) in the same transaction as the evidence.
+ * Daily, every org's evidence for the previous UTC day, one queue item per org worked by every
+ * instance (organization-fan-out.ts). One org failing does not stop the others; it is retried, and
+ * once its retries are spent it fails the run so the stalled-job alert sees it. Each org's
+ * collection is recorded in its audit log (counts only) in the same transaction as the evidence
+ * and as the item's end, so a redelivered item changes nothing.
  */
 @Injectable()
 export class EvidenceJob implements OnModuleInit {
@@ -31,45 +33,41 @@ export class EvidenceJob implements OnModuleInit {
     private readonly database: TenantDatabase,
     private readonly collection: EvidenceCollection,
     private readonly audit: AuditLog,
-    private readonly jobs: Jobs,
+    private readonly fanOut: OrganizationFanOut,
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({
+    this.fanOut.register({
       name: EVIDENCE_JOB,
       description: 'Collect SOC 2 evidence for every organization for the previous UTC day',
       schedule: this.config.compliance.schedules.evidence,
-      run: (context) => this.collectAll(context),
+      forOrganization: (orgId, run, finish) => this.collectForOrganization(orgId, run, finish),
     });
   }
 
-  async collectAll(context: Pick<JobRunContext, 'runId' | 'scheduledFor'>): Promise<JobCounts> {
-    const period = previousUtcDay(context.scheduledFor);
-    // A failed org fails the whole run (forEachOrganization), so a recorded run names none.
-    const counts = { organizations: 0, organizationsFailed: 0, records: 0, passed: 0, withExceptions: 0, failed: 0 };
-    counts.organizations = await this.jobs.forEachOrganization(EVIDENCE_JOB, async (orgId) => {
-      const records = await this.database.forOrganization(orgId, async () => {
-        const collected = await this.collection.collectForOrg(orgId, period, context.runId);
-        await this.audit.append({
-          orgId,
-          action: 'evidence.collect',
-          actor: SYSTEM_ACTOR,
-          target: { type: 'job-run', id: context.runId },
-          details: {
-            periodStart: period.start.toISOString(),
-            periodEnd: period.end.toISOString(),
-            records: collected.length,
-            exceptions: collected.reduce((sum, record) => sum + record.exceptions.length, 0),
-            failed: collected.filter((record) => record.result === 'fail').length,
-          },
-        });
-        return collected;
+  private async collectForOrganization(orgId: string, run: { runId: string; scheduledFor: Date }, finish: FinishItem): Promise<void> {
+    const period = previousUtcDay(run.scheduledFor);
+    await this.database.forOrganization(orgId, async (em) => {
+      const records = await this.collection.collectForOrg(orgId, period, run.runId);
+      await this.audit.append({
+        orgId,
+        action: 'evidence.collect',
+        actor: SYSTEM_ACTOR,
+        target: { type: 'job-run', id: run.runId },
+        details: {
+          periodStart: period.start.toISOString(),
+          periodEnd: period.end.toISOString(),
+          records: records.length,
+          exceptions: records.reduce((sum, record) => sum + record.exceptions.length, 0),
+          failed: records.filter((record) => record.result === 'fail').length,
+        },
       });
-      counts.records += records.length;
-      counts.passed += records.filter((record) => record.result === 'pass').length;
-      counts.withExceptions += records.filter((record) => record.result === 'exceptions').length;
-      counts.failed += records.filter((record) => record.result === 'fail').length;
+      await finish(em, {
+        records: records.length,
+        passed: records.filter((record) => record.result === 'pass').length,
+        withExceptions: records.filter((record) => record.result === 'exceptions').length,
+        failed: records.filter((record) => record.result === 'fail').length,
+      });
     });
-    return counts;
   }
 }

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { TenantDatabase } from '../../tenancy';
+import { jobRunsRepository as runs } from './job-runs.repository';
 
 /** Thrown at a run's next check once its lease is lost: the run stops and is recorded as `lost`. */
 export class JobLeaseLostError extends Error {
@@ -49,35 +50,16 @@ export class JobLease {
   ): Promise<LeaseAttempt> {
     const sentAt = performance.now();
     return database.global(async (em) => {
-      const taken = await em.execute<{ run_id: string }[]>(
-        `insert into job_leases as l (job, holder, run_id, scheduled_for, expires_at)
-         values (?, ?, ?, ?, now() + make_interval(secs => ?))
-         on conflict (job) do update set holder = excluded.holder, run_id = excluded.run_id,
-           scheduled_for = excluded.scheduled_for, acquired_at = now(), expires_at = excluded.expires_at
-         where l.expires_at < now()
-         returning run_id`,
-        [job, holder, runId, scheduledFor, ttlMs / 1000],
-      );
-      if (taken.length > 0) {
+      if (await runs.takeLease(em, { job, holder, runId, scheduledFor, ttlSeconds: ttlMs / 1000 })) {
         return { acquired: true, lease: new JobLease(database, job, runId, ttlMs, sentAt + ttlMs).keepAlive() } as const;
       }
-      const [current] = await em.execute<{ scheduled_for: string | Date | null }[]>('select scheduled_for from job_leases where job = ?', [
-        job,
-      ]);
-      const heldFor = current?.scheduled_for ? new Date(current.scheduled_for) : null;
-      return { acquired: false, heldFor } as const;
+      return { acquired: false, heldFor: await runs.leaseTick(em, job) } as const;
     });
   }
 
   /** Records that `tick` was skipped; true for the one instance that records it first. */
   static async markSkipped(database: TenantDatabase, job: string, tick: Date): Promise<boolean> {
-    const rows = await database.global((em) =>
-      em.execute<{ job: string }[]>(
-        'update job_leases set skipped_through = ? where job = ? and (skipped_through is null or skipped_through < ?) returning job',
-        [tick, job, tick],
-      ),
-    );
-    return rows.length > 0;
+    return database.global((em) => runs.markSkipped(em, job, tick));
   }
 
   /** Aborted, with a JobLeaseLostError as its reason, once this run may no longer hold the lease. */
@@ -95,7 +77,7 @@ export class JobLease {
     // Set first: a renewal in flight now finds no row, which is this release, not a lost lease.
     this.released = true;
     clearInterval(this.heartbeat);
-    await this.database.global((em) => em.execute('delete from job_leases where job = ? and run_id = ?', [this.job, this.runId]));
+    await this.database.global((em) => runs.releaseLease(em, this.job, this.runId));
   }
 
   private keepAlive(): this {
@@ -108,14 +90,9 @@ export class JobLease {
     if (this.checkExpiry()) return;
     const sentAt = performance.now();
     try {
-      const renewed = await this.database.global((em) =>
-        em.execute<{ job: string }[]>(
-          'update job_leases set expires_at = now() + make_interval(secs => ?) where job = ? and run_id = ? returning job',
-          [this.ttlMs / 1000, this.job, this.runId],
-        ),
-      );
+      const renewed = await this.database.global((em) => runs.renewLease(em, this.job, this.runId, this.ttlMs / 1000));
       if (this.released || this.signal.aborted) return;
-      if (renewed.length === 0) this.lose('another run holds it now');
+      if (!renewed) this.lose('another run holds it now');
       else this.heldUntil = Math.max(this.heldUntil, sentAt + this.ttlMs);
     } catch (error) {
       if (this.released || this.signal.aborted) return;

@@ -8,6 +8,7 @@ import { APP_CONFIG, AppConfig } from '../../config';
 import { Metrics } from '../../monitoring';
 import { TenantDatabase } from '../../tenancy';
 import { JobLease, JobLeaseLostError } from './job-lease';
+import { jobRunsRepository as runs } from './job-runs.repository';
 
 /** What a run reports: counts by name (orgs visited, rows deleted, checkpoints signed, ...). */
 export type JobCounts = Record<string, number>;
@@ -120,9 +121,7 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /** Every organization's id, in id order: what a job that acts per org walks. */
   organizationIds(): Promise<string[]> {
-    return this.database.global(async (em) =>
-      (await em.execute<{ id: string }[]>('select id from organizations order by id')).map((row) => row.id),
-    );
+    return this.database.global((em) => runs.organizationIds(em));
   }
 
   /**
@@ -179,13 +178,9 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
     }
     try {
       const claimed = await this.database.global((em) =>
-        em.execute<{ id: string }[]>(
-          `insert into job_runs (id, job, trigger, scheduled_for, instance) values (?, ?, ?, ?, ?)
-           on conflict (job, scheduled_for) do nothing returning id`,
-          [runId, definition.name, trigger, scheduledFor, this.instance],
-        ),
+        runs.claimTick(em, { id: runId, job: definition.name, trigger, scheduledFor, instance: this.instance }),
       );
-      if (claimed.length === 0) return this.skipped(definition.name, 'already-ran');
+      if (!claimed) return this.skipped(definition.name, 'already-ran');
       const { lease } = attempt;
       return await this.perform(definition, lease, {
         runId,
@@ -256,45 +251,19 @@ export class Jobs implements OnApplicationBootstrap, OnApplicationShutdown {
     return { status: 'failed', runId: context.runId, error: message, durationMs };
   }
 
-  /**
-   * Records the run's end only while its lease row is still its own (locked, so a takeover waits
-   * for this write): a run that was replaced never records a success or failure. False if not.
-   */
-  private async finish(
-    job: string,
-    runId: string,
-    outcome: 'succeeded' | 'failed',
-    counts: JobCounts,
-    error: string | null,
-  ): Promise<boolean> {
-    const rows = await this.database.global((em) =>
-      em.execute<{ id: string }[]>(
-        `update job_runs set finished_at = now(), outcome = ?, counts = ?, error = ?
-         where id = ? and exists (select 1 from job_leases where job = ? and run_id = ? for share)
-         returning id`,
-        [outcome, JSON.stringify(counts), error, runId, job, runId],
-      ),
-    );
-    return rows.length > 0;
+  /** Records the run's end while its lease is its own (see jobRunsRepository.finish); false if not. */
+  private finish(job: string, runId: string, outcome: 'succeeded' | 'failed', counts: JobCounts, error: string | null): Promise<boolean> {
+    return this.database.global((em) => runs.finish(em, { id: runId, job }, outcome, counts, error));
   }
 
-  private finishLost(runId: string, error: string): Promise<unknown> {
-    return this.database.global((em) =>
-      em.execute(`update job_runs set finished_at = now(), outcome = 'lost', error = ? where id = ? and outcome = 'running'`, [
-        error.slice(0, 2000),
-        runId,
-      ]),
-    );
+  private finishLost(runId: string, error: string): Promise<void> {
+    return this.database.global((em) => runs.finishLost(em, runId, error));
   }
 
   private async refreshLastSuccess(): Promise<void> {
     try {
-      const rows = await this.database.global((em) =>
-        em.execute<{ job: string; at: string }[]>(
-          `select job, max(finished_at) as at from job_runs where outcome = 'succeeded' group by job`,
-        ),
-      );
-      for (const row of rows) if (this.definitions.has(row.job)) this.metrics.setJobLastSuccess(row.job, new Date(row.at));
+      const rows = await this.database.global((em) => runs.lastSuccesses(em));
+      for (const row of rows) if (this.definitions.has(row.job)) this.metrics.setJobLastSuccess(row.job, row.at);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not read the last successful job runs');
     }

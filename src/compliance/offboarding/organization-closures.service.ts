@@ -1,34 +1,44 @@
 import { randomUUID } from 'node:crypto';
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
+import { BackgroundTasks } from '../jobs/background-tasks';
 import { ClosureView } from './dto/closure.dto';
 import { OrganizationExporter } from './organization-export';
 import { ClosureRow, organizationClosuresRepository as repository } from './organization-closures.repository';
+
+/** The background task (jobs/background-tasks.ts) that builds a closure's export. */
+const CLOSURE_EXPORT_TASK = 'closure-export';
 
 const CLOSURE_NOT_FOUND = () => new NotFoundError('CLOSURE_NOT_FOUND', 'This organization has no closure requested.');
 
 /**
  * An owner's request to close the organization (GDPR Art. 28(3)(g): return, then delete). The
- * export is built right after the request commits (and by the daily job if that was lost); the
+ * export is queued on the durable work queue right after the request commits, built by any
+ * instance with retries (and by the daily job if the start was lost); the
  * org keeps working through the grace period, during which the request can be withdrawn; then
  * the closure job deletes everything (see OrganizationPurge).
  */
 @Injectable()
-export class OrganizationClosures implements BeforeApplicationShutdown {
+export class OrganizationClosures implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(OrganizationClosures.name);
-  /** Exports being built after their request committed: shutdown waits for them before connections close. */
-  private readonly building = new Set<Promise<void>>();
+  /** Exports being queued after their request committed: shutdown waits for them before connections close. */
+  private readonly starting = new Set<Promise<void>>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
     private readonly exporter: OrganizationExporter,
+    private readonly tasks: BackgroundTasks,
   ) {}
+
+  onModuleInit(): void {
+    this.tasks.register(CLOSURE_EXPORT_TASK, (orgId, id) => this.buildExportIfPending(orgId, id));
+  }
 
   async request(confirmOrganizationName: string): Promise<ClosureView> {
     const orgId = this.context.requireOrgId();
@@ -46,11 +56,13 @@ export class OrganizationClosures implements BeforeApplicationShutdown {
       });
       if (!created) throw new ConflictError('CLOSURE_ALREADY_REQUESTED', 'A closure of this organization is already under way.');
       await this.database.afterCommit(async () => {
-        const building = this.buildExport(orgId, created.id).catch((error: unknown) =>
-          this.logger.error({ err: error, orgId }, 'building the closure export failed; the closure job retries'),
-        );
-        this.building.add(building);
-        void building.finally(() => this.building.delete(building));
+        const starting = this.tasks
+          .start(CLOSURE_EXPORT_TASK, orgId, created.id)
+          .catch((error: unknown) =>
+            this.logger.error({ err: error, orgId }, 'the closure export could not be queued; the closure job builds it'),
+          );
+        this.starting.add(starting);
+        void starting.finally(() => this.starting.delete(starting));
       });
       return created;
     });
@@ -58,7 +70,7 @@ export class OrganizationClosures implements BeforeApplicationShutdown {
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.building]);
+    await Promise.allSettled([...this.starting]);
   }
 
   async current(): Promise<ClosureView> {
@@ -86,6 +98,13 @@ export class OrganizationClosures implements BeforeApplicationShutdown {
     // Read in one snapshot (the export reads in batches), stored in a transaction of its own.
     const built = await this.database.snapshotOf(orgId, (em) => this.exporter.build(em, orgId));
     await this.database.forOrganization(orgId, (em) => repository.storeExport(em, orgId, closureId, built));
+  }
+
+  /** The queued task: a closure withdrawn, or whose export another run stored, needs none. */
+  private async buildExportIfPending(orgId: string, closureId: string): Promise<void> {
+    const open = await this.database.forOrganization(orgId, (em) => repository.open(em, orgId));
+    if (open?.id !== closureId || open.status !== 'pending') return;
+    await this.buildExport(orgId, closureId);
   }
 
   private async open(): Promise<ClosureRow> {

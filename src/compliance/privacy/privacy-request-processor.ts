@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
+import { BackgroundTasks } from '../jobs/background-tasks';
 import { JobCounts, Jobs } from '../jobs/jobs';
-import { PRIVACY_REQUESTS_JOB, PrivacyRequestRow, REQUEST_COLUMNS } from './privacy-request-row';
+import { PRIVACY_REQUESTS_JOB, PrivacyRequestRow } from './privacy-request-row';
+import { PrivacyRequestsRepository } from './privacy-requests.repository';
 import { SubjectAccessExport } from './subject-access-export';
 import { SubjectErasure } from './subject-erasure';
 
@@ -14,23 +14,28 @@ import { SubjectErasure } from './subject-erasure';
  */
 const LEASE_MINUTES = 15;
 
+/** The background task (jobs/background-tasks.ts) that handles one request. */
+export const PRIVACY_REQUEST_TASK = 'privacy-request';
+
 /**
- * Handles privacy requests in the background. A new request is started in-process right after it
- * commits; the `privacy-requests` job picks up, across organizations, any that were not (the
- * instance crashed, or a start failed) and any whose claim outlived its lease. A claim is one
- * UPDATE of the row from `pending` (or an expired `in_progress`) to `in_progress`, so two
- * instances never handle one request at the same time.
+ * Handles privacy requests in the background. A new request is queued on the durable work queue
+ * right after it commits, and any instance handles it, with retries. The `privacy-requests` job
+ * picks up, across organizations, any that were never queued (the instance crashed between the
+ * commit and the queue) and any whose claim outlived its lease. A claim is one UPDATE of the row
+ * from `pending` (or an expired `in_progress`) to `in_progress`, so two handlers never handle one
+ * request at the same time; a handler that fails gives its claim back for the retry.
  */
 @Injectable()
 export class PrivacyRequestProcessor implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(PrivacyRequestProcessor.name);
-  private readonly running = new Set<Promise<unknown>>();
+  private readonly starting = new Set<Promise<unknown>>();
 
   constructor(
     private readonly jobs: Jobs,
+    private readonly tasks: BackgroundTasks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly database: TenantDatabase,
-    private readonly context: RequestContext,
+    private readonly requests: PrivacyRequestsRepository,
     private readonly accessExport: SubjectAccessExport,
     private readonly erasure: SubjectErasure,
   ) {}
@@ -38,32 +43,37 @@ export class PrivacyRequestProcessor implements OnModuleInit, BeforeApplicationS
   onModuleInit(): void {
     this.jobs.register({
       name: PRIVACY_REQUESTS_JOB,
-      description: 'Handles privacy requests whose in-process start was lost, and resumes those whose handler died',
+      description: 'Handles privacy requests whose start was lost, and resumes those whose handler died',
       schedule: this.config.compliance.schedules.privacyRequests,
       run: () => this.processWaiting(),
     });
+    this.tasks.register(PRIVACY_REQUEST_TASK, (orgId, id) => this.processById(orgId, id));
   }
 
-  /** Work in flight finishes (or fails and is left to the job) before connections close. */
+  /** Queueing in flight finishes before connections close. */
   async beforeApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.starting]);
   }
 
-  /** Starts handling a just-committed request without holding up the response that created it. */
+  /** Queues a just-committed request without holding up the response that created it. */
   startSoon(orgId: string, id: string): void {
-    // A context of its own: the request that created it is over, and its client IP is not this work's.
-    const work = this.context.run(this.context.requestId ?? randomUUID(), () => this.processById(orgId, id));
-    this.running.add(work);
-    void work
-      .catch((error: unknown) => this.logger.error({ err: error, privacyRequestId: id }, 'privacy request could not be handled'))
-      .finally(() => this.running.delete(work));
+    const queued = this.tasks
+      .start(PRIVACY_REQUEST_TASK, orgId, id)
+      .catch((error: unknown) =>
+        this.logger.error(
+          { err: error, privacyRequestId: id },
+          'privacy request could not be queued; the privacy-requests job picks it up',
+        ),
+      );
+    this.starting.add(queued);
+    void queued.finally(() => this.starting.delete(queued));
   }
 
   /** One pass over every organization: claims and handles each waiting request in turn. */
   async processWaiting(): Promise<JobCounts> {
-    const organizations = (await this.jobs.organizationIds()).map((id) => ({ id }));
+    const organizations = await this.jobs.organizationIds();
     const counts = { organizations: organizations.length, handled: 0, failed: 0 };
-    for (const { id: orgId } of organizations) {
+    for (const orgId of organizations) {
       for (let row = await this.claimNext(orgId); row; row = await this.claimNext(orgId)) {
         try {
           await this.handle(row);
@@ -78,33 +88,20 @@ export class PrivacyRequestProcessor implements OnModuleInit, BeforeApplicationS
     return counts;
   }
 
+  /** The queued task: claims the request and handles it; a failure gives the claim back and is retried. */
   private async processById(orgId: string, id: string): Promise<void> {
-    const [row] = await this.database.forOrganization(orgId, (em) =>
-      em.execute<PrivacyRequestRow[]>(
-        `update privacy_requests set status = 'in_progress', started_at = now(), updated_at = now()
-         where org_id = ? and id = ? and status = 'pending' returning ${REQUEST_COLUMNS}`,
-        [orgId, id],
-      ),
-    );
-    if (row) await this.handle(row);
+    const row = await this.database.forOrganization(orgId, (em) => this.requests.claim(em, orgId, id, LEASE_MINUTES));
+    if (!row) return; // handled already, or being handled
+    try {
+      await this.handle(row);
+    } catch (error) {
+      await this.database.forOrganization(orgId, (em) => this.requests.release(em, orgId, id));
+      throw error;
+    }
   }
 
-  /** The oldest waiting request of the org; SKIP LOCKED lets concurrent claimers take different ones. */
-  private async claimNext(orgId: string): Promise<PrivacyRequestRow | undefined> {
-    const [row] = await this.database.forOrganization(orgId, (em) =>
-      em.execute<PrivacyRequestRow[]>(
-        `update privacy_requests set status = 'in_progress', started_at = now(), updated_at = now()
-         where org_id = ? and id = (
-           select id from privacy_requests
-           where org_id = ? and (status = 'pending' or (status = 'in_progress' and started_at < now() - make_interval(mins => ?)))
-           order by received_at, id
-           for update skip locked
-           limit 1)
-         returning ${REQUEST_COLUMNS}`,
-        [orgId, orgId, LEASE_MINUTES],
-      ),
-    );
-    return row;
+  private claimNext(orgId: string): Promise<PrivacyRequestRow | undefined> {
+    return this.database.forOrganization(orgId, (em) => this.requests.claimNext(em, orgId, LEASE_MINUTES));
   }
 
   private handle(row: PrivacyRequestRow): Promise<void> {

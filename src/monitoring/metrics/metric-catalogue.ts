@@ -51,4 +51,18 @@ export const METRIC = {
   jobDuration: 'atrium_job_duration_seconds',
   /** Gauge, unix seconds of the last successful run; label job. */
   jobLastSuccess: 'atrium_job_last_success_timestamp_seconds',
+  /**
+   * Counter; labels job, outcome (done, retried: an attempt after a failure or a timeout, dead: its
+   * retries spent, moved to the dead letter and its organization failed for the run). Items are the
+   * per-organization parts of a fanned-out run, worked by every instance.
+   */
+  jobItems: 'atrium_job_items_total',
+  /** Gauge, seconds. The read replica's replay lag at the last probe (every second); 0 when caught up, NaN while it is down. */
+  dbReplicaLag: 'atrium_db_replica_lag_seconds',
+  /**
+   * Counter; label reason (down, lagging: beyond DATABASE_REPLICA_MAX_LAG_MS, failed: the replica
+   * read failed and was retried, read_your_writes: the org's latest write not replayed yet,
+   * writes_unknown: Redis could not say). Replica-routed reads served by the primary.
+   */
+  dbReplicaFallbacks: 'atrium_db_replica_fallback_total',
 } as const;

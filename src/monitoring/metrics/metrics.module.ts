@@ -1,7 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { collectDefaultMetrics, register } from 'prom-client';
-import { SecurityEvents } from '../../tenancy';
+import { REPLICA_FALLBACK_REASONS, ReadReplica, SecurityEvents } from '../../tenancy';
 import { DatabaseMetrics } from './database-metrics';
 import { MetricsController } from './metrics.controller';
 import { Metrics } from './metrics.service';
@@ -15,6 +15,7 @@ export class MetricsModule implements OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
     private readonly events: SecurityEvents,
+    private readonly replica: ReadReplica,
   ) {}
 
   onModuleInit(): void {
@@ -32,5 +33,10 @@ export class MetricsModule implements OnModuleInit {
         this.metrics.countAuthFailure(String(event.details?.reason ?? 'unknown'));
       }
     });
+    if (this.replica.configured) {
+      this.metrics.declareReplicaFallbacks(REPLICA_FALLBACK_REASONS);
+      this.replica.onFallback((reason) => this.metrics.countReplicaFallback(reason));
+      this.replica.onStatus((status) => this.metrics.setReplicaLag(status.state === 'down' ? undefined : status.lagSeconds));
+    }
   }
 }

@@ -55,6 +55,15 @@ export class Metrics {
     METRIC.jobRuns,
     () => new Counter({ name: METRIC.jobRuns, help: 'Scheduled and manual job runs by outcome', labelNames: ['job', 'outcome'] }),
   );
+  private readonly jobItems = once(
+    METRIC.jobItems,
+    () =>
+      new Counter({
+        name: METRIC.jobItems,
+        help: 'Per-organization items of fanned-out job runs by outcome',
+        labelNames: ['job', 'outcome'],
+      }),
+  );
   private readonly jobDuration = once(
     METRIC.jobDuration,
     () =>
@@ -77,6 +86,19 @@ export class Metrics {
   private readonly jobLastSuccess = once(
     METRIC.jobLastSuccess,
     () => new Gauge({ name: METRIC.jobLastSuccess, help: 'Unix time of the last successful run, cluster-wide', labelNames: ['job'] }),
+  );
+  private readonly replicaLag = once(
+    METRIC.dbReplicaLag,
+    () => new Gauge({ name: METRIC.dbReplicaLag, help: 'Read replica replay lag at the last probe (NaN while down)' }),
+  );
+  private readonly replicaFallbacks = once(
+    METRIC.dbReplicaFallbacks,
+    () =>
+      new Counter({
+        name: METRIC.dbReplicaFallbacks,
+        help: 'Replica-routed reads served by the primary, by reason',
+        labelNames: ['reason'],
+      }),
   );
   private readonly tenantLabel: BoundedLabel;
 
@@ -106,12 +128,34 @@ export class Metrics {
     if (seconds !== undefined) this.jobDuration.observe({ job }, seconds);
   }
 
+  /** Makes a fanned-out job's item series exist from boot, so a dead-letter alert sees 0 before the first. */
+  declareJobItems(job: string): void {
+    for (const outcome of ['done', 'retried', 'dead']) this.jobItems.inc({ job, outcome }, 0);
+  }
+
+  countJobItem(job: string, outcome: 'done' | 'retried' | 'dead'): void {
+    this.jobItems.inc({ job, outcome });
+  }
+
   countSkippedTick(job: string): void {
     this.jobSkippedTicks.inc({ job });
   }
 
   setJobLastSuccess(job: string, at: Date): void {
     this.jobLastSuccess.set({ job }, at.getTime() / 1000);
+  }
+
+  /** Makes every fallback reason's series exist from the start, so a rate over it sees 0 before the first. */
+  declareReplicaFallbacks(reasons: readonly string[]): void {
+    for (const reason of reasons) this.replicaFallbacks.inc({ reason }, 0);
+  }
+
+  countReplicaFallback(reason: string): void {
+    this.replicaFallbacks.inc({ reason });
+  }
+
+  setReplicaLag(seconds: number | undefined): void {
+    this.replicaLag.set(seconds ?? Number.NaN);
   }
 
   recordReadiness(ready: boolean, dependencies: Readonly<Record<string, boolean>>): void {

@@ -1,0 +1,176 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import { APP_CONFIG, ResolvedConfig } from '../../config';
+import { JOB_QUEUE_SCHEMA } from '../../database';
+
+export type QueuedJob<T> = PgBoss.JobWithMetadata<T>;
+export type QueueItem<T extends object> = PgBoss.JobInsert<T>;
+
+interface Consumer {
+  readonly queue: string;
+  readonly concurrency: number;
+  readonly handle: (job: QueuedJob<object>) => Promise<void>;
+}
+
+/**
+ * The durable queue on our PostgreSQL (pg-boss; its schema is installed with the migrations, see
+ * database/job-queue.ts). It gives what a home-made lock does not: items survive the instance
+ * that queued them, any instance works them, a failed item is retried with backoff and, once its
+ * retries are spent, moved to a dead-letter queue; an item whose worker died is failed over once
+ * its timeout passes (pg-boss's maintenance, which runs once per interval across the cluster).
+ *
+ * pg-boss polls rather than LISTENs, so it runs through PgBouncer in transaction mode. Each
+ * worker here is our own loop over `fetch`/`complete`/`fail` (pg-boss's `work()` waits out its
+ * polling interval after every batch, which would cap a worker at one item per interval).
+ *
+ * It starts in the background and retries until PostgreSQL answers: a database outage at boot
+ * delays queued work, never the instance's start (readiness reports the database).
+ */
+@Injectable()
+export class WorkQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WorkQueue.name);
+  private readonly consumers: Consumer[] = [];
+  private readonly loops = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+  private readonly wakers = new Set<() => void>();
+  private boss?: PgBoss;
+  private started?: Promise<PgBoss>;
+  private lastLoggedError = 0;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {}
+
+  /** Works `queue` with `concurrency` loops on this instance, from boot to shutdown. Call before boot. */
+  consume<T extends object>(queue: string, concurrency: number, handle: (job: QueuedJob<T>) => Promise<void>): void {
+    this.consumers.push({ queue, concurrency, handle: handle as Consumer['handle'] });
+  }
+
+  /** Aborted once the instance shuts down: work waiting on the queue stops waiting. */
+  get shutdownSignal(): AbortSignal {
+    return this.stopping.signal;
+  }
+
+  onApplicationBootstrap(): void {
+    this.started = this.start();
+    // Failures are retried inside start(); only a shutdown ends it unresolved.
+    this.started.catch(() => undefined);
+    for (const consumer of this.consumers) {
+      for (let i = 0; i < consumer.concurrency; i += 1) this.track(this.loop(consumer));
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort(new Error('The instance is shutting down'));
+    for (const wake of this.wakers) wake();
+    // Items in hand finish (or fail, to be retried elsewhere) before the pools close.
+    await Promise.allSettled([...this.loops]);
+    await this.boss?.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
+  }
+
+  /** Queues items in one statement; resolves once they are stored. */
+  async insert<T extends object>(items: readonly QueueItem<T>[]): Promise<void> {
+    const boss = await this.ready();
+    for (let i = 0; i < items.length; i += 1000) await boss.insert(items.slice(i, i + 1000) as PgBoss.JobInsert[]);
+    this.wake();
+  }
+
+  /** Wakes this instance's idle workers (after queueing, so the first items start at once). */
+  wake(): void {
+    for (const wake of this.wakers) wake();
+  }
+
+  private ready(): Promise<PgBoss> {
+    if (!this.started) throw new Error('The work queue is not started yet');
+    return this.started;
+  }
+
+  private async start(): Promise<PgBoss> {
+    const { jobQueue } = this.config.compliance;
+    for (let attempt = 0; ; attempt += 1) {
+      const boss = new PgBoss({
+        connectionString: this.config.database.url,
+        schema: JOB_QUEUE_SCHEMA,
+        application_name: 'atrium-queue',
+        max: Math.max(2, jobQueue.concurrency + 2),
+        migrate: false,
+        schedule: false,
+        supervise: true,
+        maintenanceIntervalSeconds: jobQueue.maintenanceIntervalSeconds,
+      });
+      boss.on('error', (error: Error) => this.logError('pg-boss', error));
+      try {
+        await boss.start();
+        if (this.stopping.signal.aborted) {
+          await boss.stop({ graceful: false, close: true, wait: true });
+          throw this.stopping.signal.reason;
+        }
+        this.boss = boss;
+        return boss;
+      } catch (error) {
+        await boss.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
+        if (this.stopping.signal.aborted) throw this.stopping.signal.reason;
+        this.logError('the work queue could not start; retrying', error);
+        await this.idle(Math.min(500 * 2 ** attempt, 10_000));
+      }
+    }
+  }
+
+  private async loop(consumer: Consumer): Promise<void> {
+    const boss = await this.ready().catch(() => undefined);
+    if (!boss) return;
+    while (!this.stopping.signal.aborted) {
+      let job: QueuedJob<object> | undefined;
+      try {
+        [job] = await boss.fetch<object>(consumer.queue, { batchSize: 1, includeMetadata: true });
+      } catch (error) {
+        this.logError('could not fetch from the work queue', error);
+      }
+      if (!job) {
+        await this.idle(this.config.compliance.jobQueue.pollIntervalMs);
+        continue;
+      }
+      try {
+        await consumer.handle(job);
+        await boss.complete(consumer.queue, job.id);
+      } catch (error) {
+        // pg-boss retries it with backoff, or moves it to the dead letter once its retries are spent.
+        await boss
+          .fail(consumer.queue, job.id, { message: messageOf(error) })
+          .catch((failError: unknown) => this.logError('could not record a failed item; it times out and is retried', failError));
+      }
+    }
+  }
+
+  /** Resolves after `ms`, or at once when woken or shutting down. */
+  private idle(ms: number): Promise<void> {
+    if (this.stopping.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.wakers.add(done);
+    });
+  }
+
+  private track(loop: Promise<void>): void {
+    this.loops.add(loop);
+    void loop
+      .catch((error: unknown) => this.logger.error({ err: error }, 'a work queue loop stopped'))
+      .finally(() => this.loops.delete(loop));
+  }
+
+  /** At most one warn line per 10 s: a database outage would otherwise log every poll of every loop. */
+  private logError(message: string, error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastLoggedError < 10_000) return;
+    this.lastLoggedError = now;
+    this.logger.warn({ err: error }, message);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+}
