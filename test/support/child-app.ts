@@ -31,3 +31,10 @@ export async function startChildApp(entry: string, env: Record<string, string> =
   });
   return { process: child, baseUrl: `http://127.0.0.1:${port}`, exited };
 }
+
+/** Stops a child app started by a suite (if it started and still runs) and waits for it to exit. */
+export async function stopChildApp(child: ChildApp | undefined): Promise<void> {
+  if (!child || child.process.exitCode !== null) return;
+  child.process.kill('SIGTERM');
+  await child.exited;
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { STRONG_PASSWORD, Signed, addMember, bearer, signup, uniqueEmail } from '../../support/factories';
+import { STRONG_PASSWORD, Signed, addMember, signup, uniqueEmail } from '../../support/factories';
+import { call } from '../../support/client';
 import { createTestApp } from '../../support/test-app';
 import { Reply, expectProblem, instanceEnv, rateHeaders } from './http-helpers';
 import { PrivateRedis } from './private-redis';
@@ -55,11 +56,9 @@ async function freshUser(): Promise<Signed> {
 }
 
 async function invite(owner: Signed): Promise<string> {
-  const response = await setup.inject({
-    method: 'POST',
-    url: '/v1/invitations',
-    headers: bearer(owner.token),
-    payload: { email: uniqueEmail('inv'), role: 'viewer' },
+  const response = await call(setup, 'POST', '/v1/invitations', {
+    token: owner.token,
+    body: { email: uniqueEmail('inv'), role: 'viewer' },
   });
   expect(response.statusCode).toBe(201);
   return response.json().token;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { STRONG_PASSWORD, Signed, bearer, createApiKey, signup } from '../../support/factories';
+import { call } from '../../support/client';
 import { createTestApp } from '../../support/test-app';
 import { Reply, expectProblem, instanceEnv } from './http-helpers';
 import { PrivateRedis } from './private-redis';
@@ -58,7 +59,7 @@ describe('Guessing limits (e2e)', () => {
   it('lets tokens that resolved lately through a blocked address; expired and revoked keys are not counted', async () => {
     const owner = await signup(one);
     const revoked = await createApiKey(one, owner, ['contacts:read']);
-    expect((await one.inject({ method: 'DELETE', url: `/v1/api-keys/${revoked.id}`, headers: bearer(owner.token) })).statusCode).toBe(204);
+    expect((await call(one, 'DELETE', `/v1/api-keys/${revoked.id}`, { token: owner.token })).statusCode).toBe(204);
     const address = randomAddress();
     expect((await getContacts(one, owner.token, address)).statusCode).toBe(200);
     for (let i = 0; i < FAILURES_PER_IP * 2; i++)
@@ -104,12 +105,11 @@ describe('Guessing limits (e2e)', () => {
 
   it('caps the organizations a user owns, the first one included', async () => {
     const owner = await signup(one);
-    const create = (name: string) =>
-      one.inject({ method: 'POST', url: '/v1/organizations', headers: bearer(owner.token), payload: { name } });
+    const create = (name: string) => call(one, 'POST', '/v1/organizations', { token: owner.token, body: { name } });
     for (let i = 1; i < ORGANIZATIONS_PER_USER; i++) expect((await create(`Extra ${i}`)).statusCode).toBe(201);
     const refused = await create('One too many');
     expectProblem(refused, 422, 'ORGANIZATION_LIMIT_REACHED');
-    const list = await one.inject({ method: 'GET', url: '/v1/organizations', headers: bearer(owner.token) });
+    const list = await call(one, 'GET', '/v1/organizations', { token: owner.token });
     expect(list.json().data).toHaveLength(ORGANIZATIONS_PER_USER);
   });
 
@@ -132,7 +132,7 @@ describe('Guessing limits (e2e)', () => {
     );
     expect(statuses.filter((status) => status === 201)).toHaveLength(ORGANIZATIONS_PER_USER - 1);
     expect(statuses.filter((status) => status === 422)).toHaveLength(attempts - (ORGANIZATIONS_PER_USER - 1));
-    const list = await one.inject({ method: 'GET', url: '/v1/organizations', headers: bearer(owner.token) });
+    const list = await call(one, 'GET', '/v1/organizations', { token: owner.token });
     expect(list.json().data).toHaveLength(ORGANIZATIONS_PER_USER);
   });
 });

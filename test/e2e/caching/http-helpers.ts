@@ -1,14 +1,16 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bearer } from '../../support/factories';
+import { Method, Reply, call as request, expectProblem } from '../../support/client';
+import { parseExposition, valueOf } from '../../support/exposition';
 
 /** Env of an app instance on `redisUrl`: several instances run per file, so each keeps a small database pool. */
 export function instanceEnv(redisUrl: string, extra: Record<string, string> = {}): Record<string, string> {
   return { REDIS_URL: redisUrl, DATABASE_POOL_MAX: '4', ...extra };
 }
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export { expectProblem };
+export type { Method, Reply };
 
-/** One request with a bearer token (and optional extra headers / client address). */
+/** The shared client's request with the token and body in place, as the caching suites (several apps each) write it. */
 export function call(
   app: NestFastifyApplication,
   method: Method,
@@ -16,15 +18,8 @@ export function call(
   token: string,
   payload?: object,
   extra: { headers?: Record<string, string>; remoteAddress?: string } = {},
-) {
-  return app.inject({ method, url, headers: { ...bearer(token), ...extra.headers }, payload, remoteAddress: extra.remoteAddress });
-}
-export type Reply = Awaited<ReturnType<typeof call>>;
-
-export function expectProblem(response: Reply, status: number, code: string): void {
-  expect({ status: response.statusCode, body: response.body }).toMatchObject({ status });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
+): Promise<Reply> {
+  return request(app, method, url, { token, body: payload, ...extra });
 }
 
 /** The RateLimit-* headers of a response, as numbers (NaN when missing). */
@@ -36,32 +31,11 @@ export function rateHeaders(response: Reply): { limit: number; remaining: number
   };
 }
 
-interface Sample {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]] = pair[2];
-    samples.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
 /** The sum of a metric's series matching `labels`, scraped from GET /metrics (0 when absent). */
 export async function metric(app: NestFastifyApplication, name: string, labels: Record<string, string> = {}): Promise<number> {
   const response = await app.inject({ method: 'GET', url: '/metrics' });
   expect(response.statusCode).toBe(200);
-  return parseExposition(response.body)
-    .filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value))
-    .reduce((sum, s) => sum + s.value, 0);
+  return valueOf(parseExposition(response.body), name, labels);
 }
 
 /** Cache hits and misses of one cache ('response' or 'contact'), counted over every app of this test process. */

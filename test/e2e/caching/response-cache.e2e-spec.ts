@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { addMember, createApiKey, signup } from '../../support/factories';
+import { createContact } from '../../support/client';
 import { createTestApp } from '../../support/test-app';
 import { Reply, cacheDelta, call, instanceEnv } from './http-helpers';
 import { PrivateRedis } from './private-redis';
@@ -32,10 +33,6 @@ function ok(response: Reply, status = 200): Reply {
   return response;
 }
 
-async function createContact(app: NestFastifyApplication, owner: Signed, firstName: string): Promise<{ id: string }> {
-  return ok(await call(app, 'POST', '/v1/contacts', owner.token, { firstName, lastName: 'Cached' }), 201).json();
-}
-
 const names = (response: Reply): string[] => (response.json().data as { firstName: string }[]).map((c) => c.firstName);
 
 describe('Response and query cache on a shared Redis (e2e)', () => {
@@ -45,7 +42,7 @@ describe('Response and query cache on a shared Redis (e2e)', () => {
     const domain = `shared-${randomUUID().slice(0, 8)}.example`;
     const companyA = ok(await call(one, 'POST', '/v1/companies', orgA.token, { name: 'A Corp', domain }), 201).json();
     const companyB = ok(await call(one, 'POST', '/v1/companies', orgB.token, { name: 'B Corp', domain }), 201).json();
-    await createContact(one, orgA, 'OnlyInA');
+    await createContact(one, orgA, { firstName: 'OnlyInA', lastName: 'Cached' });
     const companiesUrl = `/v1/companies?domain=${domain}`;
 
     // A's responses are cached: A's second identical call is a hit, on either instance.
@@ -83,7 +80,7 @@ describe('Response and query cache on a shared Redis (e2e)', () => {
 
   it('returns the new value to a GET right after a PATCH on the same instance', async () => {
     const owner = await signup(one);
-    const contact = await createContact(one, owner, 'Before');
+    const contact = await createContact(one, owner, { firstName: 'Before', lastName: 'Cached' });
     ok(await call(one, 'GET', `/v1/contacts/${contact.id}`, owner.token));
     ok(await call(one, 'GET', '/v1/contacts', owner.token));
     const warm = await cacheDelta(one, 'contact', async () => ok(await call(one, 'GET', `/v1/contacts/${contact.id}`, owner.token)));
@@ -97,7 +94,7 @@ describe('Response and query cache on a shared Redis (e2e)', () => {
 
   it('returns the new value on instance 2 right after a PATCH on instance 1, though instance 2 had it cached', async () => {
     const owner = await signup(one);
-    const contact = await createContact(one, owner, 'Before');
+    const contact = await createContact(one, owner, { firstName: 'Before', lastName: 'Cached' });
     ok(await call(two, 'GET', `/v1/contacts/${contact.id}`, owner.token));
     ok(await call(two, 'GET', '/v1/contacts', owner.token));
     const cachedOnTwo = await cacheDelta(one, 'response', async () => ok(await call(two, 'GET', '/v1/contacts', owner.token)));
@@ -110,7 +107,7 @@ describe('Response and query cache on a shared Redis (e2e)', () => {
 
   it('lists a created row at once, on the same instance and on the other one', async () => {
     const owner = await signup(one);
-    await createContact(one, owner, 'First');
+    await createContact(one, owner, { firstName: 'First', lastName: 'Cached' });
     ok(await call(one, 'GET', '/v1/contacts', owner.token));
     ok(await call(two, 'GET', '/v1/contacts', owner.token));
     ok(await call(two, 'GET', '/v1/companies', owner.token));
@@ -120,9 +117,9 @@ describe('Response and query cache on a shared Redis (e2e)', () => {
     });
     expect(cached).toEqual({ hit: 2, miss: 0 });
 
-    await createContact(one, owner, 'Second');
+    await createContact(one, owner, { firstName: 'Second', lastName: 'Cached' });
     expect(names(ok(await call(one, 'GET', '/v1/contacts', owner.token)))).toEqual(['First', 'Second']);
-    await createContact(one, owner, 'Third');
+    await createContact(one, owner, { firstName: 'Third', lastName: 'Cached' });
     expect(names(ok(await call(two, 'GET', '/v1/contacts', owner.token)))).toEqual(['First', 'Second', 'Third']);
 
     ok(await call(one, 'POST', '/v1/companies', owner.token, { name: 'Fresh Co' }), 201);
@@ -158,7 +155,7 @@ describe('Response and query cache on a shared Redis (e2e)', () => {
 
   it('gives a cached response the ETag of the uncached one and answers 304 to it', async () => {
     const owner = await signup(one);
-    await createContact(one, owner, 'Tagged');
+    await createContact(one, owner, { firstName: 'Tagged', lastName: 'Cached' });
     let uncached!: Reply;
     expect(await cacheDelta(one, 'response', async () => (uncached = ok(await call(one, 'GET', '/v1/contacts', owner.token))))).toEqual({
       hit: 0,
@@ -189,7 +186,7 @@ describe('Response and query cache on a shared Redis (e2e)', () => {
 
   it('keeps separate cache entries for callers with different permission sets', async () => {
     const owner = await signup(one);
-    await createContact(one, owner, 'Shared');
+    await createContact(one, owner, { firstName: 'Shared', lastName: 'Cached' });
     const readOnly = await createApiKey(one, owner, ['contacts:read']);
     const readOnlyToo = await createApiKey(one, owner, ['contacts:read']);
     const viewer = await addMember(one, owner, 'viewer');

@@ -1,10 +1,9 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { routeAuditOf } from '../../../src/compliance/audit/audit.interceptor';
-import { STRONG_PASSWORD, Signed, addMember, bearer, createApiKey, signup, uniqueEmail } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { STRONG_PASSWORD, Signed, addMember, createApiKey, signup, uniqueEmail } from '../../support/factories';
+import { Method, Reply, caller } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
 import { loadOperations } from '../isolation/openapi-operations';
-import { ownerConnection, seedRequest } from './privacy-support';
+import { seedRequest } from './privacy-support';
 
 /**
  * Every mutation leaves exactly one audit event: each mutating operation of the live OpenAPI
@@ -12,21 +11,16 @@ import { ownerConnection, seedRequest } from './privacy-support';
  * after the operation. An operation without a scenario here fails the coverage test.
  */
 
-let app: NestFastifyApplication;
-let db: Client;
+const suite = useTestAppWithOwnerDb();
+const call = caller(() => suite.app);
 
-type Reply = Awaited<ReturnType<NestFastifyApplication['inject']>>;
 interface Performed {
   readonly response: Reply;
   /** A token of an owner of the org whose log must hold the event. */
   readonly readAs: string;
 }
 
-function call(method: string, url: string, token?: string, payload?: object): Promise<Reply> {
-  return app.inject({ method: method as 'GET', url, headers: token ? bearer(token) : {}, payload });
-}
-
-async function created(method: string, url: string, token: string, payload: object): Promise<string> {
+async function created(method: Method, url: string, token: string, payload: object): Promise<string> {
   const response = await call(method, url, token, payload);
   if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
   return response.json().id;
@@ -75,7 +69,7 @@ const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
     return { response: await call('DELETE', `/v1/auth/sessions/${current.id}`, owner.token), readAs: owner.token };
   },
   changePassword: async (owner) => {
-    const member = await addMember(app, owner, 'member');
+    const member = await addMember(suite.app, owner, 'member');
     const response = await call('POST', '/v1/me/password', member.token, {
       currentPassword: STRONG_PASSWORD,
       newPassword: `${STRONG_PASSWORD} too`,
@@ -91,11 +85,11 @@ const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
     readAs: owner.token,
   }),
   updateMember: async (owner) => {
-    const member = await addMember(app, owner, 'member');
+    const member = await addMember(suite.app, owner, 'member');
     return { response: await call('PATCH', `/v1/members/${member.userId}`, owner.token, { role: 'viewer' }), readAs: owner.token };
   },
   removeMember: async (owner) => {
-    const member = await addMember(app, owner, 'viewer');
+    const member = await addMember(suite.app, owner, 'viewer');
     return { response: await call('DELETE', `/v1/members/${member.userId}`, owner.token), readAs: owner.token };
   },
   createInvitation: async (owner) => ({
@@ -120,7 +114,7 @@ const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
     readAs: owner.token,
   }),
   revokeApiKey: async (owner) => {
-    const key = await createApiKey(app, owner, ['contacts:read']);
+    const key = await createApiKey(suite.app, owner, ['contacts:read']);
     return { response: await call('DELETE', `/v1/api-keys/${key.id}`, owner.token), readAs: owner.token };
   },
   createCompany: async (owner) => ({ response: await call('POST', '/v1/companies', owner.token, { name: 'Acme' }), readAs: owner.token }),
@@ -162,14 +156,14 @@ const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
   }),
   // Requests are handled the moment they arrive; one still open is seeded to be extended or rejected.
   extendPrivacyRequest: async (owner) => {
-    const id = await seedRequest(db, owner.orgId, { status: 'in_progress', startedAt: new Date() });
+    const id = await seedRequest(suite.db, owner.orgId, { status: 'in_progress', startedAt: new Date() });
     return {
       response: await call('POST', `/v1/privacy/requests/${id}/extension`, owner.token, { months: 1, reason: 'Complex request' }),
       readAs: owner.token,
     };
   },
   rejectPrivacyRequest: async (owner) => {
-    const id = await seedRequest(db, owner.orgId);
+    const id = await seedRequest(suite.db, owner.orgId);
     return {
       response: await call('POST', `/v1/privacy/requests/${id}/rejection`, owner.token, { reason: 'Identity not verified' }),
       readAs: owner.token,
@@ -216,18 +210,8 @@ const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-  db = await ownerConnection();
-});
-
-afterAll(async () => {
-  await db.end();
-  await app.close();
-});
-
 it('has a scenario for every mutating operation of the OpenAPI document', async () => {
-  const operations = (await loadOperations(app)).filter((operation) => MUTATING.has(operation.method));
+  const operations = (await loadOperations(suite.app)).filter((operation) => MUTATING.has(operation.method));
   const missing = operations
     .filter((operation) => !SCENARIOS[operation.id])
     .map((operation) => `${operation.method} ${operation.path} (${operation.id})`);
@@ -236,8 +220,8 @@ it('has a scenario for every mutating operation of the OpenAPI document', async 
 
 describe('every mutation leaves exactly one audit event', () => {
   it.each(Object.keys(SCENARIOS))('%s', async (operationId) => {
-    const owner = await signup(app);
-    const operation = (await loadOperations(app)).find((candidate) => candidate.id === operationId);
+    const owner = await signup(suite.app);
+    const operation = (await loadOperations(suite.app)).find((candidate) => candidate.id === operationId);
     expect(operation).toBeDefined();
     const { response, readAs } = await SCENARIOS[operationId](owner);
     expect(response.statusCode).toBeLessThan(300);

@@ -1,20 +1,13 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { AuditLog, Jobs } from '../../../src/compliance';
-import { STRONG_PASSWORD, Signed, addMember, bearer, signup } from '../../support/factories';
-import { useScratchDatabase } from '../../support/scratch-database';
-import { createTestApp } from '../../support/test-app';
+import { STRONG_PASSWORD, Signed, addMember, signup } from '../../support/factories';
+import { caller } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
+import { asOwnerWithoutTrigger } from './audit-tampering';
 
-let app: NestFastifyApplication;
-let owner: Client;
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read by the assertions below
 type AuditEventJson = Record<string, any>;
 
-function call(method: Method, url: string, token?: string, payload?: object) {
-  return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
-}
+const call = caller(() => suite.app);
 
 async function events(token: string, query = ''): Promise<AuditEventJson[]> {
   const response = await call('GET', `/v1/audit-events?limit=100${query}`, token);
@@ -26,15 +19,6 @@ async function verify(token: string): Promise<AuditEventJson> {
   const response = await call('GET', '/v1/audit-events/verify', token);
   expect(response.statusCode).toBe(200);
   return response.json();
-}
-
-/** As the table owner (the migrations' superuser), bypassing the append-only trigger: what an attacker with DBA rights could do. */
-async function asOwnerWithoutTrigger(sql: string, params: unknown[]): Promise<void> {
-  await owner.query('begin');
-  await owner.query('alter table audit_events disable trigger audit_events_append_only');
-  await owner.query(sql, params);
-  await owner.query('alter table audit_events enable trigger audit_events_append_only');
-  await owner.query('commit');
 }
 
 async function someContacts(user: Signed, count: number): Promise<string[]> {
@@ -49,22 +33,11 @@ async function someContacts(user: Signed, count: number): Promise<string[]> {
 
 // Its checkpoint runs visit every organization, and its tampering alters audit_events as the table owner:
 // a database of its own keeps both away from the suites running beside it.
-useScratchDatabase('audit_log');
-
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-  owner = new Client({ connectionString: process.env.DATABASE_URL });
-  await owner.connect();
-});
-
-afterAll(async () => {
-  await owner.end();
-  await app.close();
-});
+const suite = useTestAppWithOwnerDb({ scratchDatabase: 'audit_log' });
 
 describe('what is recorded', () => {
   it('records a mutation once, in the same transaction, with field names and never values', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     const created = await call('POST', '/v1/contacts', user.token, { firstName: 'Grace', lastName: 'Hopper', email: 'grace@navy.example' });
     const id = created.json().id;
     const updated = await call('PATCH', `/v1/contacts/${id}`, user.token, { phone: '+14155550123' });
@@ -86,7 +59,7 @@ describe('what is recorded', () => {
   });
 
   it('records a failed mutation with its error code, and nothing of the rolled-back change', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     const missing = '01930000-0000-7000-8000-000000000000';
     const response = await call('PATCH', `/v1/contacts/${missing}`, user.token, { firstName: 'X' });
     expect(response.statusCode).toBe(404);
@@ -95,8 +68,8 @@ describe('what is recorded', () => {
   });
 
   it('folds the security events a request raises into its one event', async () => {
-    const user = await signup(app);
-    const member = await addMember(app, user, 'member');
+    const user = await signup(suite.app);
+    const member = await addMember(suite.app, user, 'member');
     const removed = await call('DELETE', `/v1/members/${member.userId}`, user.token);
     expect(removed.statusCode).toBe(204);
     const forRequest = (await events(user.token)).filter((event) => event.requestId === removed.headers['x-request-id']);
@@ -106,15 +79,11 @@ describe('what is recorded', () => {
   });
 
   it('records denied permission checks and failed sign-ins in the organization concerned', async () => {
-    const user = await signup(app);
-    const viewer = await addMember(app, user, 'viewer');
+    const user = await signup(suite.app);
+    const viewer = await addMember(suite.app, user, 'viewer');
     const denied = await call('POST', '/v1/contacts', viewer.token, { firstName: 'No', lastName: 'Way' });
     expect(denied.statusCode).toBe(403);
-    const failed = await app.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: viewer.email, password: 'not the password at all' },
-    });
+    const failed = await call('POST', '/v1/auth/login', undefined, { email: viewer.email, password: 'not the password at all' });
     expect(failed.statusCode).toBe(401);
 
     const recorded = await events(user.token);
@@ -132,8 +101,8 @@ describe('what is recorded', () => {
   });
 
   it('records sign-up and sign-in in the organization they concern', async () => {
-    const user = await signup(app);
-    const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: user.email, password: STRONG_PASSWORD } });
+    const user = await signup(suite.app);
+    const login = await call('POST', '/v1/auth/login', undefined, { email: user.email, password: STRONG_PASSWORD });
     expect(login.statusCode).toBe(200);
     const actions = (await events(user.token)).map((event) => event.action);
     expect(actions).toEqual(expect.arrayContaining(['auth.signup', 'auth.login']));
@@ -142,7 +111,7 @@ describe('what is recorded', () => {
 
 describe('GET /v1/audit-events', () => {
   it('pages newest first without gaps or duplicates, and filters', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 7);
     const seen: number[] = [];
     let cursor: string | null = null;
@@ -164,7 +133,7 @@ describe('GET /v1/audit-events', () => {
   });
 
   it('rejects bad filters with problem details', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     for (const query of [
       'action=DROP TABLE',
       'from=yesterday',
@@ -179,23 +148,23 @@ describe('GET /v1/audit-events', () => {
   });
 
   it('needs a credential and audit:read: auditors read it, members and viewers do not', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     expect((await call('GET', '/v1/audit-events')).statusCode).toBe(401);
     for (const role of ['member', 'viewer'] as const) {
-      const other = await addMember(app, user, role);
+      const other = await addMember(suite.app, user, role);
       for (const path of ['/v1/audit-events', '/v1/audit-events/verify', '/v1/audit-events/export?format=csv']) {
         const response = await call('GET', path, other.token);
         expect(response.statusCode).toBe(403);
         expect(response.json()).toMatchObject({ code: 'FORBIDDEN' });
       }
     }
-    const auditor = await addMember(app, user, 'auditor');
+    const auditor = await addMember(suite.app, user, 'auditor');
     expect((await call('GET', '/v1/audit-events', auditor.token)).statusCode).toBe(200);
   });
 
   it('shows one organization nothing of another', async () => {
-    const first = await signup(app);
-    const second = await signup(app);
+    const first = await signup(suite.app);
+    const second = await signup(suite.app);
     const [contactId] = await someContacts(first, 1);
     expect(await events(second.token, `&targetId=${contactId}`)).toEqual([]);
     const orgsSeen = new Set((await events(second.token)).map((event) => event.actor.id));
@@ -205,7 +174,7 @@ describe('GET /v1/audit-events', () => {
 
 describe('GET /v1/audit-events/export', () => {
   it('streams CSV and JSON Lines, oldest first with hashes, and audits the export', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 3);
     const jsonl = await call('GET', '/v1/audit-events/export?format=jsonl', user.token);
     expect(jsonl.statusCode).toBe(200);
@@ -230,7 +199,7 @@ describe('GET /v1/audit-events/export', () => {
   });
 
   it('refuses an unknown format', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     const response = await call('GET', '/v1/audit-events/export?format=xml', user.token);
     expect(response.statusCode).toBe(400);
   });
@@ -238,7 +207,7 @@ describe('GET /v1/audit-events/export', () => {
 
 describe('tamper evidence', () => {
   it('verifies an intact chain', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 3);
     const result = await verify(user.token);
     expect(result).toMatchObject({ valid: true, checked: result.lastSeq });
@@ -247,7 +216,7 @@ describe('tamper evidence', () => {
   });
 
   it('keeps the chain gapless and valid under concurrent writes to one org', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     const responses = await Promise.all(
       Array.from({ length: 16 }, (_, i) => call('POST', '/v1/contacts', user.token, { firstName: `Concurrent${i}`, lastName: 'Writer' })),
     );
@@ -259,9 +228,9 @@ describe('tamper evidence', () => {
   });
 
   it('hashes in the database exactly what the verifier recomputes, whatever the event text holds', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     const tricky = { note: 'é ☃ 𝄞 "seq":1, ? ?? \\ \'quoted\' \u0001', seq: 42, list: ['"target":null', '}{'] };
-    const event = await app.get(AuditLog).append({
+    const event = await suite.app.get(AuditLog).append({
       orgId: user.orgId,
       action: 'test.tricky',
       target: { type: 'contact', id: '"seq":7' },
@@ -274,29 +243,29 @@ describe('tamper evidence', () => {
   });
 
   it('reports the first altered row', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 5);
-    await asOwnerWithoutTrigger(`update audit_events set action = 'contact.read' where org_id = $1 and seq = 3`, [user.orgId]);
+    await asOwnerWithoutTrigger(suite.db, `update audit_events set action = 'contact.read' where org_id = $1 and seq = 3`, [user.orgId]);
     expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: 3 });
   });
 
   it('reports a row deleted from the middle', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 5);
-    await asOwnerWithoutTrigger('delete from audit_events where org_id = $1 and seq = 4', [user.orgId]);
+    await asOwnerWithoutTrigger(suite.db, 'delete from audit_events where org_id = $1 and seq = 4', [user.orgId]);
     expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: 4 });
   });
 
   it('reports deleted newest rows, even when the chain head was rewritten to match, through the signed checkpoint', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 5);
-    const result = await app.get(Jobs).runNow('audit-checkpoint');
+    const result = await suite.app.get(Jobs).runNow('audit-checkpoint');
     expect(result.status).toBe('succeeded');
     const { lastSeq } = await verify(user.token);
     expect(lastSeq).toBe(6);
 
-    await asOwnerWithoutTrigger('delete from audit_events where org_id = $1 and seq > 4', [user.orgId]);
-    await owner.query(
+    await asOwnerWithoutTrigger(suite.db, 'delete from audit_events where org_id = $1 and seq > 4', [user.orgId]);
+    await suite.db.query(
       `update audit_chain_heads set last_seq = 4, last_hash = (select hash from audit_events where org_id = $1 and seq = 4) where org_id = $1`,
       [user.orgId],
     );
@@ -305,30 +274,33 @@ describe('tamper evidence', () => {
   });
 
   it('reports deleted newest rows against the chain head even before a checkpoint', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 3);
-    await asOwnerWithoutTrigger('delete from audit_events where org_id = $1 and seq = 4', [user.orgId]);
+    await asOwnerWithoutTrigger(suite.db, 'delete from audit_events where org_id = $1 and seq = 4', [user.orgId]);
     expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: 4 });
   });
 
   it('refuses a forged checkpoint signature', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 2);
-    await app.get(Jobs).runNow('audit-checkpoint');
-    await owner.query(`update audit_checkpoints set signature = $2 where org_id = $1`, [user.orgId, Buffer.alloc(64).toString('base64')]);
+    await suite.app.get(Jobs).runNow('audit-checkpoint');
+    await suite.db.query(`update audit_checkpoints set signature = $2 where org_id = $1`, [
+      user.orgId,
+      Buffer.alloc(64).toString('base64'),
+    ]);
     expect(await verify(user.token)).toMatchObject({ valid: false, checkpoint: { signatureValid: false } });
   });
 });
 
 describe('incremental verification after signed checkpoints', () => {
   async function checkpointNow(): Promise<Record<string, number>> {
-    const run = await app.get(Jobs).runNow('audit-checkpoint');
+    const run = await suite.app.get(Jobs).runNow('audit-checkpoint');
     expect(run.status).toBe('succeeded');
     return run.status === 'succeeded' ? run.counts : {};
   }
 
   async function checkpointsOf(orgId: string): Promise<{ seq: number; verifiedFromSeq: number | null }[]> {
-    const { rows } = await owner.query(
+    const { rows } = await suite.db.query(
       'select seq::int, verified_from_seq::int as "verifiedFromSeq" from audit_checkpoints where org_id = $1 order by seq',
       [orgId],
     );
@@ -336,7 +308,7 @@ describe('incremental verification after signed checkpoints', () => {
   }
 
   it('recomputes only the events after the newest checkpoint, which links back to the previous one', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 3);
     await checkpointNow();
     const first = await verify(user.token);
@@ -354,12 +326,15 @@ describe('incremental verification after signed checkpoints', () => {
   });
 
   it('signs no checkpoint over a broken chain, and the verification shows the break', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 2);
     await checkpointNow();
     await someContacts(user, 3);
     const { lastSeq } = await verify(user.token);
-    await asOwnerWithoutTrigger(`update audit_events set action = 'contact.read' where org_id = $1 and seq = $2`, [user.orgId, lastSeq - 1]);
+    await asOwnerWithoutTrigger(suite.db, `update audit_events set action = 'contact.read' where org_id = $1 and seq = $2`, [
+      user.orgId,
+      lastSeq - 1,
+    ]);
     const before = await checkpointsOf(user.orgId);
     const counts = await checkpointNow();
     expect(counts.chainsBroken).toBeGreaterThanOrEqual(1);
@@ -368,35 +343,38 @@ describe('incremental verification after signed checkpoints', () => {
   });
 
   it('reports a checkpointed event whose hash was rewritten at that checkpoint', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 3);
     await checkpointNow();
     const { lastSeq } = await verify(user.token);
     await someContacts(user, 2);
-    await asOwnerWithoutTrigger(`update audit_events set hash = repeat('f', 64) where org_id = $1 and seq = $2`, [user.orgId, lastSeq]);
+    await asOwnerWithoutTrigger(suite.db, `update audit_events set hash = repeat('f', 64) where org_id = $1 and seq = $2`, [
+      user.orgId,
+      lastSeq,
+    ]);
     expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: lastSeq, checkpointedThrough: 0 });
   });
 
   it('reports an event deleted between two checkpoints, which leaves every checkpointed event intact', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 3);
     await checkpointNow();
     const { lastSeq: first } = await verify(user.token);
     await someContacts(user, 3);
     await checkpointNow();
-    await asOwnerWithoutTrigger('delete from audit_events where org_id = $1 and seq = $2', [user.orgId, first - 1]);
+    await asOwnerWithoutTrigger(suite.db, 'delete from audit_events where org_id = $1 and seq = $2', [user.orgId, first - 1]);
     expect(await verify(user.token)).toMatchObject({ valid: false, firstBrokenSeq: first - 1, checkpointedThrough: 0 });
   });
 
   it('lets only one checkpoint extend another, so overlapping runs cannot fork the checkpoint chain', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 2);
     await checkpointNow();
     const [signed] = await checkpointsOf(user.orgId);
     await someContacts(user, 1);
     await checkpointNow();
     // What a second, overlapping run would insert: another successor of the same checkpoint.
-    const { rowCount } = await owner.query(
+    const { rowCount } = await suite.db.query(
       `insert into audit_checkpoints (org_id, seq, hash, key_id, signature, verified_from_seq, verified_from_hash)
        select org_id, seq + 100, hash, key_id, signature, seq, hash from audit_checkpoints where org_id = $1 and seq = $2
        on conflict do nothing`,
@@ -407,14 +385,14 @@ describe('incremental verification after signed checkpoints', () => {
   });
 
   it('reports a checkpoint removed from the middle of the signed checkpoint chain', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     const seqs: number[] = [];
     for (let round = 0; round < 3; round += 1) {
       await someContacts(user, 1);
       await checkpointNow();
       seqs.push((await verify(user.token)).lastSeq);
     }
-    await owner.query('delete from audit_checkpoints where org_id = $1 and seq = $2', [user.orgId, seqs[1]]);
+    await suite.db.query('delete from audit_checkpoints where org_id = $1 and seq = $2', [user.orgId, seqs[1]]);
     const result = await verify(user.token);
     expect(result).toMatchObject({ valid: false, firstBrokenSeq: seqs[0] + 1, checkpointedThrough: seqs[0] });
   });
@@ -422,18 +400,18 @@ describe('incremental verification after signed checkpoints', () => {
 
 describe('append-only in the database', () => {
   async function asRuntimeRole(orgId: string, sql: string): Promise<unknown> {
-    await owner.query('begin');
+    await suite.db.query('begin');
     try {
-      await owner.query('set local role atrium_app');
-      await owner.query(`select set_config('app.org_id', $1, true)`, [orgId]);
-      return await owner.query(sql, sql.includes('$1') ? [orgId] : []);
+      await suite.db.query('set local role atrium_app');
+      await suite.db.query(`select set_config('app.org_id', $1, true)`, [orgId]);
+      return await suite.db.query(sql, sql.includes('$1') ? [orgId] : []);
     } finally {
-      await owner.query('rollback');
+      await suite.db.query('rollback');
     }
   }
 
   it('the runtime role can read its org’s events but neither update nor delete them', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     await someContacts(user, 1);
     const read = (await asRuntimeRole(user.orgId, 'select count(*)::int as n from audit_events where org_id = $1')) as {
       rows: { n: number }[];
@@ -445,25 +423,25 @@ describe('append-only in the database', () => {
   });
 
   it('the trigger refuses updates, deletes and truncation even from the owner', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     for (const sql of [`update audit_events set action = 'x' where org_id = $1`, 'delete from audit_events where org_id = $1']) {
-      await expect(owner.query(sql, [user.orgId])).rejects.toThrow(/append-only/);
+      await expect(suite.db.query(sql, [user.orgId])).rejects.toThrow(/append-only/);
     }
-    await expect(owner.query('truncate audit_events')).rejects.toThrow(/append-only/);
+    await expect(suite.db.query('truncate audit_events')).rejects.toThrow(/append-only/);
   });
 
   it('the runtime role cannot prune another organization’s chain', async () => {
-    const first = await signup(app);
-    const second = await signup(app);
+    const first = await signup(suite.app);
+    const second = await signup(suite.app);
     await expect(
       (async () => {
-        await owner.query('begin');
+        await suite.db.query('begin');
         try {
-          await owner.query('set local role atrium_app');
-          await owner.query(`select set_config('app.org_id', $1, true)`, [second.orgId]);
-          await owner.query('select audit_prune($1, 1)', [first.orgId]);
+          await suite.db.query('set local role atrium_app');
+          await suite.db.query(`select set_config('app.org_id', $1, true)`, [second.orgId]);
+          await suite.db.query('select audit_prune($1, 1)', [first.orgId]);
         } finally {
-          await owner.query('rollback');
+          await suite.db.query('rollback');
         }
       })(),
     ).rejects.toThrow(/not the current organization/);

@@ -3,15 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { Jobs } from '../../../src/compliance';
 import { chainHash } from '../../../src/compliance/audit/audit-chain';
 import { eventOf } from '../../../src/compliance/audit/audit-chain.repository';
-import { Signed, addMember, bearer, signup } from '../../support/factories';
-import { expectProblem } from '../../support/problems';
-import { useScratchDatabase } from '../../support/scratch-database';
-import { createTestApp } from '../../support/test-app';
+import { Signed, addMember, signup } from '../../support/factories';
+import { Json, caller, expectProblem } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
 
 /**
  * Full re-verification of an org's audit chain, in the background: the API (who may start and read
@@ -20,38 +17,13 @@ import { createTestApp } from '../../support/test-app';
  * verifies with the published key.
  */
 
-let app: NestFastifyApplication;
-let db: Client;
-
 // Its pick-up job visits every organization: a database of its own keeps it to this file's.
-useScratchDatabase('audit_verifications');
-
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-  db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-});
-
-afterAll(async () => {
-  await db.end();
-  await app.close();
-});
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read by the assertions below
-type Json = Record<string, any>;
-
-function call(method: 'GET' | 'POST', url: string, token?: string) {
-  return app.inject({ method, url, headers: token ? bearer(token) : {} });
-}
+const suite = useTestAppWithOwnerDb({ scratchDatabase: 'audit_verifications' });
+const call = caller(() => suite.app);
 
 async function someContacts(user: Signed, count: number): Promise<void> {
   for (let i = 0; i < count; i += 1) {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/v1/contacts',
-      headers: bearer(user.token),
-      payload: { firstName: `Verify${i}`, lastName: 'Subject' },
-    });
+    const response = await call('POST', '/v1/contacts', user.token, { firstName: `Verify${i}`, lastName: 'Subject' });
     expect(response.statusCode).toBe(201);
   }
 }
@@ -76,26 +48,26 @@ async function finished(user: Signed, id: string, timeoutMs = 15_000): Promise<J
 }
 
 async function lastSeqOf(orgId: string): Promise<number> {
-  const { rows } = await db.query('select last_seq::int from audit_chain_heads where org_id = $1', [orgId]);
+  const { rows } = await suite.db.query('select last_seq::int from audit_chain_heads where org_id = $1', [orgId]);
   return rows[0].last_seq;
 }
 
 /** As the table owner with the append-only trigger off: an event's action changed, its stored hash left as it was. */
 async function editInPlace(orgId: string, seq: number): Promise<void> {
-  await db.query('begin');
-  await db.query('alter table audit_events disable trigger audit_events_append_only');
-  await db.query(`update audit_events set action = 'contact.read' where org_id = $1 and seq = $2`, [orgId, seq]);
-  await db.query('alter table audit_events enable trigger audit_events_append_only');
-  await db.query('commit');
+  await suite.db.query('begin');
+  await suite.db.query('alter table audit_events disable trigger audit_events_append_only');
+  await suite.db.query(`update audit_events set action = 'contact.read' where org_id = $1 and seq = $2`, [orgId, seq]);
+  await suite.db.query('alter table audit_events enable trigger audit_events_append_only');
+  await suite.db.query('commit');
 }
 
 async function checkpoint(): Promise<void> {
-  expect((await app.get(Jobs).runNow('audit-checkpoint')).status).toBe('succeeded');
+  expect((await suite.app.get(Jobs).runNow('audit-checkpoint')).status).toBe('succeeded');
 }
 
 describe('a full verification', () => {
   it('recomputes every event in the background and signs an outcome that openssl verifies with the published key', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     await someContacts(owner, 4);
     await checkpoint();
     const created = await start(owner);
@@ -113,7 +85,10 @@ describe('a full verification', () => {
     // It covers the head when it started: the POST itself appended an event after it.
     expect(done.outcome.throughSeq).toBeGreaterThanOrEqual(lastSeq - 1);
     expect(done.progress.checked).toBe(done.outcome.throughSeq);
-    const { rows: through } = await db.query('select hash from audit_events where org_id = $1 and seq = $2', [owner.orgId, done.outcome.throughSeq]);
+    const { rows: through } = await suite.db.query('select hash from audit_events where org_id = $1 and seq = $2', [
+      owner.orgId,
+      done.outcome.throughSeq,
+    ]);
     expect(done.outcome).toMatchObject({ fromHash: '0'.repeat(64), throughHash: through[0].hash });
     expect(JSON.parse(done.signature.signedPayload)).toEqual({
       type: 'atrium-audit-verification',
@@ -129,7 +104,7 @@ describe('a full verification', () => {
       finishedAt: done.finishedAt,
     });
 
-    const keys = (await app.inject({ method: 'GET', url: '/.well-known/atrium-signing-keys.json' })).json();
+    const keys = (await call('GET', '/.well-known/atrium-signing-keys.json')).json();
     const key = keys.keys.find((candidate: Json) => candidate.keyId === done.signature.keyId);
     const dir = mkdtempSync(join(tmpdir(), 'atrium-verification-'));
     try {
@@ -152,7 +127,7 @@ describe('a full verification', () => {
   });
 
   it('finds an old event edited in place, which the incremental verification takes on trust from the checkpoint', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     await someContacts(owner, 4);
     await checkpoint();
     await editInPlace(owner.orgId, 2);
@@ -166,17 +141,17 @@ describe('a full verification', () => {
   });
 
   it('answers 409 while one is open, and the pick-up job runs a run whose start was lost', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     await someContacts(owner, 2);
     const id = randomUUID();
-    await db.query(`insert into audit_verifications (id, org_id, requested_by_type, requested_by_id) values ($1, $2, 'user', $3)`, [
+    await suite.db.query(`insert into audit_verifications (id, org_id, requested_by_type, requested_by_id) values ($1, $2, 'user', $3)`, [
       id,
       owner.orgId,
       owner.userId,
     ]);
     expectProblem(await call('POST', '/v1/audit-events/verifications', owner.token), 409, 'AUDIT_VERIFICATION_IN_PROGRESS');
 
-    const run = await app.get(Jobs).runNow('audit-verifications');
+    const run = await suite.app.get(Jobs).runNow('audit-verifications');
     expect(run).toMatchObject({ status: 'succeeded', counts: { succeeded: 1, failed: 0 } });
     expect((await call('GET', `/v1/audit-events/verifications/${id}`, owner.token)).json()).toMatchObject({
       status: 'succeeded',
@@ -186,13 +161,13 @@ describe('a full verification', () => {
   });
 
   it('resumes an abandoned run from its saved point once its lease ran out', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     await someContacts(owner, 6);
     const through = await lastSeqOf(owner.orgId);
-    const { rows } = await db.query('select hash from audit_events where org_id = $1 and seq = 3', [owner.orgId]);
+    const { rows } = await suite.db.query('select hash from audit_events where org_id = $1 and seq = 3', [owner.orgId]);
     const id = randomUUID();
     // As an instance that died after saving its progress at seq 3 would have left it.
-    await db.query(
+    await suite.db.query(
       `insert into audit_verifications (id, org_id, requested_by_type, status, started_at, lease_until, attempts,
          from_seq, from_hash, through_seq, position_seq, position_hash, checked)
        values ($1, $2, 'user', 'running', now() - interval '5 minutes', now() - interval '1 minute', 1, 0, $5, $3, 3, $4, 3)`,
@@ -200,33 +175,33 @@ describe('a full verification', () => {
     );
     // Event 2 edited in place after the run got past it: a run started again from the beginning would find it.
     await editInPlace(owner.orgId, 2);
-    expect((await app.get(Jobs).runNow('audit-verifications')).status).toBe('succeeded');
+    expect((await suite.app.get(Jobs).runNow('audit-verifications')).status).toBe('succeeded');
     const resumed = (await call('GET', `/v1/audit-events/verifications/${id}`, owner.token)).json();
     expect(resumed).toMatchObject({
       status: 'succeeded',
       progress: { checked: through, total: through },
       outcome: { valid: true, fromSeq: 0, throughSeq: through },
     });
-    const { rows: attempts } = await db.query('select attempts from audit_verifications where id = $1', [id]);
+    const { rows: attempts } = await suite.db.query('select attempts from audit_verifications where id = $1', [id]);
     expect(attempts[0].attempts).toBe(2);
   });
 });
 
 describe('a full verification against the signed checkpoints', () => {
   it('finds a chain rewritten with every hash recomputed, which no longer carries the signed hash', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     await someContacts(owner, 4);
     await checkpoint();
     await someContacts(owner, 2);
     // Event 2 changed, and every later hash and the head recomputed to match: internally consistent.
-    const { rows } = await db.query('select * from audit_events where org_id = $1 order by seq', [owner.orgId]);
+    const { rows } = await suite.db.query('select * from audit_events where org_id = $1 order by seq', [owner.orgId]);
     let prevHash = rows[0].hash;
-    await db.query('begin');
-    await db.query('alter table audit_events disable trigger audit_events_append_only');
+    await suite.db.query('begin');
+    await suite.db.query('alter table audit_events disable trigger audit_events_append_only');
     for (const row of rows.slice(1)) {
       const changed = { ...row, occurred_at: row.occurred_at.toISOString(), action: Number(row.seq) === 2 ? 'contact.read' : row.action };
       const hash = chainHash(prevHash, eventOf(changed));
-      await db.query('update audit_events set action = $3, prev_hash = $4, hash = $5 where org_id = $1 and seq = $2', [
+      await suite.db.query('update audit_events set action = $3, prev_hash = $4, hash = $5 where org_id = $1 and seq = $2', [
         owner.orgId,
         row.seq,
         changed.action,
@@ -235,11 +210,11 @@ describe('a full verification against the signed checkpoints', () => {
       ]);
       prevHash = hash;
     }
-    await db.query('alter table audit_events enable trigger audit_events_append_only');
-    await db.query('update audit_chain_heads set last_hash = $2 where org_id = $1', [owner.orgId, prevHash]);
-    await db.query('commit');
+    await suite.db.query('alter table audit_events enable trigger audit_events_append_only');
+    await suite.db.query('update audit_chain_heads set last_hash = $2 where org_id = $1', [owner.orgId, prevHash]);
+    await suite.db.query('commit');
 
-    const { rows: signed } = await db.query('select seq::int from audit_checkpoints where org_id = $1', [owner.orgId]);
+    const { rows: signed } = await suite.db.query('select seq::int from audit_checkpoints where org_id = $1', [owner.orgId]);
     expect((await call('GET', '/v1/audit-events/verify', owner.token)).json()).toMatchObject({ valid: false, firstBrokenSeq: signed[0].seq });
     const full = await finished(owner, (await start(owner)).id);
     expect(full).toMatchObject({ status: 'succeeded', outcome: { valid: false, firstBrokenSeq: signed[0].seq } });
@@ -258,13 +233,13 @@ describe('who may start and read them', () => {
   });
 
   it('lets owners and auditors start and read them; members and viewers get 403', async () => {
-    const owner = await signup(app);
-    const auditor = await addMember(app, owner, 'auditor');
+    const owner = await signup(suite.app);
+    const auditor = await addMember(suite.app, owner, 'auditor');
     const done = await finished(auditor, (await start(auditor)).id);
     expect(done).toMatchObject({ status: 'succeeded', requestedBy: { type: 'user', id: auditor.userId } });
     expect((await call('GET', `/v1/audit-events/verifications/${done.id}`, owner.token)).statusCode).toBe(200);
     for (const role of ['member', 'viewer'] as const) {
-      const user = await addMember(app, owner, role);
+      const user = await addMember(suite.app, owner, role);
       expectProblem(await call('POST', '/v1/audit-events/verifications', user.token), 403, 'FORBIDDEN');
       expectProblem(await call('GET', '/v1/audit-events/verifications', user.token), 403, 'FORBIDDEN');
       expectProblem(await call('GET', `/v1/audit-events/verifications/${done.id}`, user.token), 403, 'FORBIDDEN');
@@ -272,15 +247,15 @@ describe('who may start and read them', () => {
   });
 
   it('shows one organization nothing of another’s', async () => {
-    const first = await signup(app);
-    const second = await signup(app);
+    const first = await signup(suite.app);
+    const second = await signup(suite.app);
     const theirs = await finished(first, (await start(first)).id);
     expectProblem(await call('GET', `/v1/audit-events/verifications/${theirs.id}`, second.token), 404, 'VERIFICATION_NOT_FOUND');
     expect((await call('GET', '/v1/audit-events/verifications', second.token)).json()).toEqual({ data: [], nextCursor: null });
   });
 
   it('pages newest first, and rejects bad ids, limits and cursors', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) ids.push((await finished(owner, (await start(owner)).id)).id);
     const seen: string[] = [];

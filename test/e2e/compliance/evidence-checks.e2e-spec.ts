@@ -1,58 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { AuditLog } from '../../../src/compliance';
-import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-
-let app: NestFastifyApplication;
-let owner: Client;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read by the assertions below
-type Json = Record<string, any>;
+import { Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { Json, call } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
+import { asOwnerWithoutTrigger } from './audit-tampering';
 
 /** Collects now (the last 24 hours) and returns the full record of one check. */
 async function evidenceOf(user: Signed, checkId: string): Promise<Json> {
-  const collected = await app.inject({
-    method: 'POST',
-    url: '/v1/compliance/evidence/collections',
-    headers: bearer(user.token),
-    payload: {},
-  });
+  const collected = await call(suite.app, 'POST', '/v1/compliance/evidence/collections', { token: user.token, body: {} });
   expect(collected.statusCode).toBe(201);
   const { id } = collected.json().data.find((record: Json) => record.checkId === checkId);
-  const response = await app.inject({ method: 'GET', url: `/v1/compliance/evidence/${id}`, headers: bearer(user.token) });
+  const response = await call(suite.app, 'GET', `/v1/compliance/evidence/${id}`, { token: user.token });
   expect(response.statusCode).toBe(200);
   return response.json();
 }
 
-/** As the table owner, bypassing the append-only trigger: what an attacker with DBA rights could do. */
-async function asOwnerWithoutTrigger(sql: string, params: unknown[]): Promise<void> {
-  await owner.query('begin');
-  await owner.query('alter table audit_events disable trigger audit_events_append_only');
-  await owner.query(sql, params);
-  await owner.query('alter table audit_events enable trigger audit_events_append_only');
-  await owner.query('commit');
-}
-
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-  owner = new Client({ connectionString: process.env.DATABASE_URL });
-  await owner.connect();
-});
-
-afterAll(async () => {
-  await owner.end();
-  await app.close();
-});
+const suite = useTestAppWithOwnerDb();
 
 describe('access-snapshot', () => {
   it('lists every member with role, permissions and last sign-in, and flags dormant privileged accounts', async () => {
-    const user = await signup(app);
-    const admin = await addMember(app, user, 'admin');
-    const member = await addMember(app, user, 'member');
-    await addMember(app, user, 'viewer');
-    await owner.query(`update users set last_login_at = now() - interval '100 days' where id = any($1)`, [[admin.userId, member.userId]]);
+    const user = await signup(suite.app);
+    const admin = await addMember(suite.app, user, 'admin');
+    const member = await addMember(suite.app, user, 'member');
+    await addMember(suite.app, user, 'viewer');
+    await suite.db.query(`update users set last_login_at = now() - interval '100 days' where id = any($1)`, [
+      [admin.userId, member.userId],
+    ]);
 
     const evidence = await evidenceOf(user, 'access-snapshot');
     expect(evidence.summary).toMatchObject({
@@ -83,9 +56,9 @@ describe('access-snapshot', () => {
 
 describe('provisioning', () => {
   it('lists accepted invitations and removals, with revocation in the same request', async () => {
-    const user = await signup(app);
-    const member = await addMember(app, user, 'member');
-    const removed = await app.inject({ method: 'DELETE', url: `/v1/members/${member.userId}`, headers: bearer(user.token) });
+    const user = await signup(suite.app);
+    const member = await addMember(suite.app, user, 'member');
+    const removed = await call(suite.app, 'DELETE', `/v1/members/${member.userId}`, { token: user.token });
     expect(removed.statusCode).toBe(204);
 
     const evidence = await evidenceOf(user, 'provisioning');
@@ -109,15 +82,17 @@ describe('provisioning', () => {
   });
 
   it('flags a removal with no revocation recorded, and one revoked more than an hour later', async () => {
-    const user = await signup(app);
-    const audit = app.get(AuditLog);
+    const user = await signup(suite.app);
+    const audit = suite.app.get(AuditLog);
     const missing = randomUUID();
     const late = randomUUID();
     const actor = { type: 'user', id: user.userId } as const;
     await audit.append({ orgId: user.orgId, action: 'member.remove', actor, target: { type: 'member', id: missing } });
     const lateRemoval = await audit.append({ orgId: user.orgId, action: 'member.remove', actor, target: { type: 'member', id: late } });
     await audit.append({ orgId: user.orgId, action: 'member.removed', actor, target: { type: 'user', id: late } });
-    await asOwnerWithoutTrigger(`update audit_events set occurred_at = occurred_at - interval '2 hours' where id = $1`, [lateRemoval.id]);
+    await asOwnerWithoutTrigger(suite.db, `update audit_events set occurred_at = occurred_at - interval '2 hours' where id = $1`, [
+      lateRemoval.id,
+    ]);
 
     const evidence = await evidenceOf(user, 'provisioning');
     expect(evidence.summary).toMatchObject({ membersRemoved: 2, removalsWithoutTimelyRevocation: 2 });
@@ -132,14 +107,14 @@ describe('provisioning', () => {
 
 describe('api-keys', () => {
   it('lists active keys and flags unused and unrotated ones', async () => {
-    const user = await signup(app);
-    const fresh = await createApiKey(app, user, ['contacts:read'], 'fresh');
-    const unused = await createApiKey(app, user, ['contacts:read', 'contacts:write'], 'unused');
-    const old = await createApiKey(app, user, ['contacts:read'], 'old but busy');
-    const revoked = await createApiKey(app, user, ['contacts:read'], 'revoked');
-    await owner.query(`update api_keys set created_at = now() - interval '100 days' where id = $1`, [unused.id]);
-    await owner.query(`update api_keys set created_at = now() - interval '400 days', last_used_at = now() where id = $1`, [old.id]);
-    expect((await app.inject({ method: 'DELETE', url: `/v1/api-keys/${revoked.id}`, headers: bearer(user.token) })).statusCode).toBe(204);
+    const user = await signup(suite.app);
+    const fresh = await createApiKey(suite.app, user, ['contacts:read'], 'fresh');
+    const unused = await createApiKey(suite.app, user, ['contacts:read', 'contacts:write'], 'unused');
+    const old = await createApiKey(suite.app, user, ['contacts:read'], 'old but busy');
+    const revoked = await createApiKey(suite.app, user, ['contacts:read'], 'revoked');
+    await suite.db.query(`update api_keys set created_at = now() - interval '100 days' where id = $1`, [unused.id]);
+    await suite.db.query(`update api_keys set created_at = now() - interval '400 days', last_used_at = now() where id = $1`, [old.id]);
+    expect((await call(suite.app, 'DELETE', `/v1/api-keys/${revoked.id}`, { token: user.token })).statusCode).toBe(204);
 
     const evidence = await evidenceOf(user, 'api-keys');
     expect(evidence.population.map((row: Json) => row.id).sort()).toEqual([fresh.id, unused.id, old.id].sort());
@@ -164,20 +139,11 @@ describe('api-keys', () => {
 
 describe('monitoring', () => {
   it('counts failed sign-ins and denials, lists the alert rules, and passes while the chain verifies', async () => {
-    const user = await signup(app);
-    const viewer = await addMember(app, user, 'viewer');
-    const failed = await app.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: user.email, password: 'not the password at all' },
-    });
+    const user = await signup(suite.app);
+    const viewer = await addMember(suite.app, user, 'viewer');
+    const failed = await call(suite.app, 'POST', '/v1/auth/login', { body: { email: user.email, password: 'not the password at all' } });
     expect(failed.statusCode).toBe(401);
-    const denied = await app.inject({
-      method: 'POST',
-      url: '/v1/contacts',
-      headers: bearer(viewer.token),
-      payload: { firstName: 'No', lastName: 'Way' },
-    });
+    const denied = await call(suite.app, 'POST', '/v1/contacts', { token: viewer.token, body: { firstName: 'No', lastName: 'Way' } });
     expect(denied.statusCode).toBe(403);
 
     const evidence = await evidenceOf(user, 'monitoring');
@@ -190,8 +156,10 @@ describe('monitoring', () => {
   });
 
   it('fails when the audit chain was tampered with', async () => {
-    const user = await signup(app);
-    await asOwnerWithoutTrigger(`update audit_events set details = '{"tampered": true}' where org_id = $1 and seq = 1`, [user.orgId]);
+    const user = await signup(suite.app);
+    await asOwnerWithoutTrigger(suite.db, `update audit_events set details = '{"tampered": true}' where org_id = $1 and seq = 1`, [
+      user.orgId,
+    ]);
     const evidence = await evidenceOf(user, 'monitoring');
     expect(evidence.summary).toMatchObject({ chainValid: false, chainFirstBrokenSeq: 1 });
     expect(evidence.exceptions).toEqual([expect.objectContaining({ reason: 'audit chain does not verify', firstBrokenSeq: 1 })]);
@@ -201,7 +169,7 @@ describe('monitoring', () => {
 
 describe('change-management', () => {
   it('states the version, the commit and every applied migration', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     const evidence = await evidenceOf(user, 'change-management');
     expect(evidence.summary).toMatchObject({ version: '0.1.0', release: 'atrium@0.1.0', migrationsPending: 0 });
     expect(evidence.summary.commit).toMatch(/^([0-9a-f]{7,40}|unknown)$/);
@@ -218,9 +186,9 @@ describe('change-management', () => {
 
 describe('disposal', () => {
   it('lists retention runs and legal holds of the period and flags failed runs', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     const [succeeded, failed, earlier] = [randomUUID(), randomUUID(), randomUUID()];
-    await owner.query(
+    await suite.db.query(
       `insert into retention_runs (id, org_id, started_at, finished_at, outcome, counts, duration_ms, error) values
         ($1, $4, now() - interval '2 hours', now() - interval '2 hours', 'succeeded', '{"activities": 3, "inactive_contacts": 2}', 40, null),
         ($2, $4, now() - interval '1 hour', now() - interval '1 hour', 'failed', '{}', 10, 'boom'),
@@ -228,7 +196,7 @@ describe('disposal', () => {
       [succeeded, failed, earlier, user.orgId],
     );
     const [active, released, long] = [randomUUID(), randomUUID(), randomUUID()];
-    await owner.query(
+    await suite.db.query(
       `insert into legal_holds (id, org_id, scope, category, reason, created_at, released_at) values
         ($1, $4, 'organization', null, 'Litigation with Jane Doe', now() - interval '1 hour', null),
         ($2, $4, 'category', 'activities', 'audit', now() - interval '10 days', now() - interval '1 hour'),
@@ -266,7 +234,7 @@ describe('disposal', () => {
 
 describe('privacy-requests', () => {
   it('judges each request against its due date, naming subjects only by hash', async () => {
-    const user = await signup(app);
+    const user = await signup(suite.app);
     const ids = {
       open: randomUUID(),
       overdue: randomUUID(),
@@ -276,7 +244,7 @@ describe('privacy-requests', () => {
       old: randomUUID(),
     };
     const insert = (id: string, status: string, received: string, due: string, extended: string | null, completed: string | null) =>
-      owner.query(
+      suite.db.query(
         `insert into privacy_requests (id, org_id, type, status, subject_email, subject_hash, received_at, due_at, extended_due_at,
            completed_at, requested_by_type)
          values ($1, $2, 'access', $3, 'subject@example.test', $4, now() - $5::interval, now() + $6::interval,

@@ -1,20 +1,13 @@
 import { createHash } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { canonicalJson } from '@app/http';
-import { addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { Json, caller } from '../../support/client';
 
-let app: NestFastifyApplication;
-
-type Method = 'GET' | 'POST';
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read by the assertions below
-type Json = Record<string, any>;
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 const CHECKS = ['access-snapshot', 'provisioning', 'api-keys', 'monitoring', 'change-management', 'disposal', 'privacy-requests'];
-
-function call(method: Method, url: string, token?: string, payload?: object) {
-  return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
-}
 
 async function collect(token: string, body: object = {}): Promise<Json> {
   const response = await call('POST', '/v1/compliance/evidence/collections', token, body);
@@ -28,17 +21,9 @@ async function list(token: string, query = ''): Promise<Json[]> {
   return response.json().data;
 }
 
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-});
-
-afterAll(async () => {
-  await app.close();
-});
-
 describe('POST /v1/compliance/evidence/collections', () => {
   it('runs every check for the last 24 hours by default and answers the summaries', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const before = Date.now();
     const body = await collect(owner.token);
     expect(body.data.map((record: Json) => record.checkId)).toEqual(CHECKS);
@@ -61,7 +46,7 @@ describe('POST /v1/compliance/evidence/collections', () => {
   });
 
   it('collects for the period asked, and the payload hash can be recomputed from the record', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const body = await collect(owner.token, { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' });
     expect(body).toMatchObject({ periodStart: '2026-01-01T00:00:00.000Z', periodEnd: '2026-01-02T00:00:00.000Z' });
     for (const { id } of body.data) {
@@ -86,7 +71,7 @@ describe('POST /v1/compliance/evidence/collections', () => {
   });
 
   it('rejects a bad period or unknown fields with problem details', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const future = new Date(Date.now() + 3_600_000).toISOString();
     for (const payload of [
       { from: '2026-01-02T00:00:00Z', to: '2026-01-01T00:00:00Z' },
@@ -106,7 +91,7 @@ describe('POST /v1/compliance/evidence/collections', () => {
 
 describe('GET /v1/compliance/evidence', () => {
   it('lists newest first without the population, pages, and filters by check, criterion and time', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const first = await collect(owner.token);
     const second = await collect(owner.token);
     const all = await list(owner.token);
@@ -139,7 +124,7 @@ describe('GET /v1/compliance/evidence', () => {
   });
 
   it('rejects bad filters with problem details', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     for (const query of [
       'checkId=DROP TABLE',
       'criterion=cc6.1',
@@ -160,7 +145,7 @@ describe('GET /v1/compliance/evidence', () => {
 
 describe('access', () => {
   it('needs a credential', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const [record] = (await collect(owner.token)).data;
     for (const [method, url] of [
       ['GET', '/v1/compliance/evidence'],
@@ -172,10 +157,10 @@ describe('access', () => {
   });
 
   it('needs compliance:read to read and compliance:manage to collect: auditors read, members and viewers do neither', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const [record] = (await collect(owner.token)).data;
     for (const role of ['member', 'viewer'] as const) {
-      const other = await addMember(app, owner, role);
+      const other = await addMember(suite.app, owner, role);
       for (const [method, url] of [
         ['GET', '/v1/compliance/evidence'],
         ['GET', `/v1/compliance/evidence/${record.id}`],
@@ -186,7 +171,7 @@ describe('access', () => {
         expect(response.json()).toMatchObject({ code: 'FORBIDDEN' });
       }
     }
-    const auditor = await addMember(app, owner, 'auditor');
+    const auditor = await addMember(suite.app, owner, 'auditor');
     expect((await call('GET', '/v1/compliance/evidence', auditor.token)).statusCode).toBe(200);
     expect((await call('GET', `/v1/compliance/evidence/${record.id}`, auditor.token)).statusCode).toBe(200);
     const denied = await call('POST', '/v1/compliance/evidence/collections', auditor.token, {});
@@ -195,12 +180,12 @@ describe('access', () => {
   });
 
   it('shows one organization nothing of another', async () => {
-    const first = await signup(app);
-    await addMember(app, first, 'admin');
-    const firstKey = await createApiKey(app, first, ['contacts:read'], 'first org key');
+    const first = await signup(suite.app);
+    await addMember(suite.app, first, 'admin');
+    const firstKey = await createApiKey(suite.app, first, ['contacts:read'], 'first org key');
     const firstRecords = (await collect(first.token)).data;
 
-    const second = await signup(app);
+    const second = await signup(suite.app);
     const secondRecords = (await collect(second.token)).data;
     const fullOf = async (token: string, records: Json[], checkId: string) =>
       (await call('GET', `/v1/compliance/evidence/${records.find((record) => record.checkId === checkId)?.id}`, token)).json();
@@ -222,7 +207,7 @@ describe('access', () => {
   });
 
   it('records the collection in the audit log as evidence.collect', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const response = await call('POST', '/v1/compliance/evidence/collections', owner.token, {});
     const events = (await call('GET', '/v1/audit-events?action=evidence.collect', owner.token)).json().data;
     expect(events).toHaveLength(1);

@@ -1,20 +1,11 @@
 import { verify } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { canonicalJson } from '@app/http';
 import { Jobs } from '../../../src/compliance';
 import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
+import { caller } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
 import { createTestApp } from '../../support/test-app';
-import { useScratchDatabase } from '../../support/scratch-database';
-
-let app: NestFastifyApplication;
-let db: Client;
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-function call(method: Method, url: string, token?: string, payload?: object) {
-  return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
-}
 
 async function orgName(owner: Signed): Promise<string> {
   return (await call('GET', '/v1/organization', owner.token)).json().name;
@@ -31,46 +22,36 @@ async function exportReady(owner: Signed): Promise<Record<string, string>> {
 
 /** Every row anywhere in the database that still carries the org id. */
 async function rowsOf(orgId: string): Promise<Record<string, number>> {
-  const { rows: tables } = await db.query<{ table_name: string }>(
+  const { rows: tables } = await suite.db.query<{ table_name: string }>(
     `select table_name from information_schema.columns where table_schema = 'public' and column_name = 'org_id'
      and table_name in (select table_name from information_schema.tables where table_type = 'BASE TABLE' and table_schema = 'public')`,
   );
   const found: Record<string, number> = {};
   for (const { table_name: table } of tables) {
-    const { rows } = await db.query<{ n: number }>(`select count(*)::int as n from "${table}" where org_id = $1`, [orgId]);
+    const { rows } = await suite.db.query<{ n: number }>(`select count(*)::int as n from "${table}" where org_id = $1`, [orgId]);
     if (rows[0].n > 0) found[table] = rows[0].n;
   }
-  const { rows } = await db.query<{ n: number }>('select count(*)::int as n from organizations where id = $1', [orgId]);
+  const { rows } = await suite.db.query<{ n: number }>('select count(*)::int as n from organizations where id = $1', [orgId]);
   if (rows[0].n > 0) found.organizations = rows[0].n;
   return found;
 }
 
 // Its jobs visit every organization: a database of its own keeps them to this file's orgs.
-useScratchDatabase('offboarding');
-
-beforeAll(async () => {
-  ({ app } = await createTestApp({ env: { ORGANIZATION_CLOSURE_GRACE_DAYS: '0' } }));
-  db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-});
-
-afterAll(async () => {
-  await db.end();
-  await app.close();
-});
+const suite = useTestAppWithOwnerDb({ env: { ORGANIZATION_CLOSURE_GRACE_DAYS: '0' }, scratchDatabase: 'offboarding' });
+const call = caller(() => suite.app);
 
 describe('organization closure, end to end', () => {
   it('streams an export of tables larger than one read batch: every row exactly once', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     // More rows than the exporter fetches at a time (1,000): its cursor is read three times.
-    const { rows: seeded } = await db.query<{ id: string }>(
+    const { rows: seeded } = await suite.db.query<{ id: string }>(
       `insert into contacts (id, org_id, first_name, last_name, tags, custom_fields)
        select gen_random_uuid(), $1, 'Bulk', 'Contact ' || n, '{}', '{}' from generate_series(1, 2345) as n returning id`,
       [owner.orgId],
     );
-    expect((await call('POST', '/v1/organization/closure', owner.token, { confirmOrganizationName: await orgName(owner) })).statusCode).toBe(
-      202,
-    );
+    expect(
+      (await call('POST', '/v1/organization/closure', owner.token, { confirmOrganizationName: await orgName(owner) })).statusCode,
+    ).toBe(202);
     await exportReady(owner);
     const download = await call('GET', '/v1/organization/closure/export', owner.token);
     const exported = JSON.parse(gunzipSync(download.rawPayload).toString('utf8'));
@@ -82,8 +63,8 @@ describe('organization closure, end to end', () => {
   });
 
   it('exports everything, then deletes every row of the org and publishes a signed certificate', async () => {
-    const owner = await signup(app);
-    const member = await addMember(app, owner, 'member');
+    const owner = await signup(suite.app);
+    const member = await addMember(suite.app, owner, 'member');
     const company = (await call('POST', '/v1/companies', owner.token, { name: 'Closing Co' })).json();
     const contact = (
       await call('POST', '/v1/contacts', member.token, {
@@ -98,16 +79,16 @@ describe('organization closure, end to end', () => {
       subject: 'Bye',
       occurredAt: '2026-01-01T00:00:00Z',
     });
-    await createApiKey(app, owner, ['contacts:read']);
+    await createApiKey(suite.app, owner, ['contacts:read']);
     await call('POST', '/v1/invitations', owner.token, { email: 'late@closing.example', role: 'viewer' });
     await call('GET', `/v1/contacts/${contact.id}`, owner.token);
     // A member who also belongs elsewhere keeps their account.
-    const elsewhere = await signup(app);
-    const shared = await addMember(app, elsewhere, 'viewer');
+    const elsewhere = await signup(suite.app);
+    const shared = await addMember(suite.app, elsewhere, 'viewer');
     const sharedInvite = await call('POST', '/v1/invitations', owner.token, { email: shared.email, role: 'viewer' });
     const joined = await call('POST', '/v1/invitations/accept', undefined, { token: sharedInvite.json().token, password: shared.password });
     expect(joined.statusCode).toBe(200);
-    const survivor = await signup(app);
+    const survivor = await signup(suite.app);
 
     const requested = await call('POST', '/v1/organization/closure', owner.token, { confirmOrganizationName: await orgName(owner) });
     expect(requested.statusCode).toBe(202);
@@ -128,11 +109,11 @@ describe('organization closure, end to end', () => {
     expect(JSON.stringify(exported)).not.toMatch(/key_hash|token_hash|password_hash/);
 
     expect(Object.keys(await rowsOf(owner.orgId)).length).toBeGreaterThan(5);
-    const run = await app.get(Jobs).runNow('organization-closures');
+    const run = await suite.app.get(Jobs).runNow('organization-closures');
     expect(run).toMatchObject({ status: 'succeeded', counts: { organizationsDeleted: 1 } });
 
     expect(await rowsOf(owner.orgId)).toEqual({});
-    const { rows: users } = await db.query<{ id: string }>('select id from users where id = any($1)', [
+    const { rows: users } = await suite.db.query<{ id: string }>('select id from users where id = any($1)', [
       [owner.userId, member.userId, shared.userId],
     ]);
     expect(users.map((u) => u.id)).toEqual([shared.userId]);
@@ -202,7 +183,7 @@ describe('organization closure, end to end', () => {
 
 describe('closure and legal holds', () => {
   it('waits while any legal hold is active, and deletes once it is released', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const hold = await call('POST', '/v1/legal-holds', owner.token, {
       scope: 'category',
       category: 'activities',
@@ -214,12 +195,12 @@ describe('closure and legal holds', () => {
     ).toBe(202);
     await exportReady(owner);
 
-    const held = await app.get(Jobs).runNow('organization-closures');
+    const held = await suite.app.get(Jobs).runNow('organization-closures');
     expect(held).toMatchObject({ status: 'succeeded', counts: { organizationsDeleted: 0, heldBack: 1 } });
     expect((await call('GET', '/v1/organization', owner.token)).statusCode).toBe(200);
 
     expect((await call('DELETE', `/v1/legal-holds/${hold.json().id}`, owner.token)).statusCode).toBe(204);
-    const released = await app.get(Jobs).runNow('organization-closures');
+    const released = await suite.app.get(Jobs).runNow('organization-closures');
     expect(released).toMatchObject({ status: 'succeeded', counts: { organizationsDeleted: 1, heldBack: 0 } });
     expect(await rowsOf(owner.orgId)).toEqual({});
   });
@@ -227,7 +208,7 @@ describe('closure and legal holds', () => {
 
 describe('closure routes', () => {
   it('need the org’s exact name', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     for (const payload of [
       {},
       { confirmOrganizationName: 'Not it' },
@@ -241,21 +222,21 @@ describe('closure routes', () => {
   });
 
   it('are for owners in a session only', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const name = await orgName(owner);
     expect((await call('POST', '/v1/organization/closure', undefined, { confirmOrganizationName: name })).statusCode).toBe(401);
     for (const role of ['admin', 'member', 'auditor'] as const) {
-      const other = await addMember(app, owner, role);
+      const other = await addMember(suite.app, owner, role);
       const response = await call('POST', '/v1/organization/closure', other.token, { confirmOrganizationName: name });
       expect(response.json()).toMatchObject({ status: 403, code: 'FORBIDDEN' });
     }
-    const key = await createApiKey(app, owner, ['org:read']);
+    const key = await createApiKey(suite.app, owner, ['org:read']);
     expect((await call('GET', '/v1/organization/closure', key.secret)).statusCode).toBe(403);
   });
 
   it('show nothing of another org’s closure', async () => {
-    const first = await signup(app);
-    const second = await signup(app);
+    const first = await signup(suite.app);
+    const second = await signup(suite.app);
     const requested = await call('POST', '/v1/organization/closure', first.token, { confirmOrganizationName: await orgName(first) });
     expect(requested.statusCode).toBe(202);
     expect((await call('GET', '/v1/organization/closure', second.token)).json()).toMatchObject({ code: 'CLOSURE_NOT_FOUND' });

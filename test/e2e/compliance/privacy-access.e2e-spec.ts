@@ -1,27 +1,19 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { addMember, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-import { Json, caller, createActivity, createContact, createPrivacyRequest, distinctiveSubject, waitUntilDone } from './privacy-support';
+import { useTestApp } from '../../support/suite';
+import { Json, caller, createContact } from '../../support/client';
+import { createActivity, createPrivacyRequest, distinctiveSubject, waitUntilDone } from './privacy-support';
 
-let app: NestFastifyApplication;
-const call = caller(() => app);
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 const ids = (rows: { id: string }[]) => rows.map((row) => row.id).sort();
 
 describe('Privacy access export (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('exports everything the organization holds about the subject, and nothing about anyone else', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const s = distinctiveSubject();
     const company = (await call('POST', '/v1/companies', owner.token, { name: 'Access Test Co' })).json();
-    const subject = await createContact(call, owner, {
+    const subject = await createContact(suite.app, owner, {
       firstName: s.firstName,
       lastName: s.lastName,
       email: s.email,
@@ -35,7 +27,11 @@ describe('Privacy access export (e2e)', () => {
 
     // Someone else in the same organization, with a note that mentions the subject's email.
     const other = distinctiveSubject();
-    const otherContact = await createContact(call, owner, { firstName: other.firstName, lastName: other.lastName, email: other.email });
+    const otherContact = await createContact(suite.app, owner, {
+      firstName: other.firstName,
+      lastName: other.lastName,
+      email: other.email,
+    });
     const mention = await createActivity(call, owner, otherContact.id, {
       subject: 'Referral',
       body: `Referred by ${s.email.toUpperCase()}`,
@@ -44,8 +40,8 @@ describe('Privacy access export (e2e)', () => {
     const invitation = (await call('POST', '/v1/invitations', owner.token, { email: s.email, role: 'viewer' })).json();
 
     // The same person in another organization: that tenant's data must not appear.
-    const elsewhere = await signup(app);
-    const foreign = await createContact(call, elsewhere, { firstName: 'Foreign', lastName: other.lastName, email: s.email });
+    const elsewhere = await signup(suite.app);
+    const foreign = await createContact(suite.app, elsewhere, { firstName: 'Foreign', lastName: other.lastName, email: s.email });
     await createActivity(call, elsewhere, foreign.id, { subject: 'Foreign note', body: other.secret });
 
     const request = await createPrivacyRequest(call, owner, 'access', `  ${s.email.toUpperCase()}  `);
@@ -122,8 +118,8 @@ describe('Privacy access export (e2e)', () => {
   });
 
   it('finds nothing for an email the organization does not hold, and lets only privacy managers download', async () => {
-    const owner = await signup(app);
-    const auditor = await addMember(app, owner, 'auditor');
+    const owner = await signup(suite.app);
+    const auditor = await addMember(suite.app, owner, 'auditor');
     const request = await createPrivacyRequest(call, owner, 'access', distinctiveSubject().email);
     const done = await waitUntilDone(call, owner.token, request.id);
     expect(done.result).toEqual({ contactsFound: 0, activitiesFound: 0, mentionsFound: 0, invitationsFound: 0, auditReferencesFound: 0 });

@@ -1,28 +1,17 @@
 import { execFile } from 'node:child_process';
 import { randomUUID, verify } from 'node:crypto';
 import { promisify } from 'node:util';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createClient } from '@redis/client';
 import { Client } from 'pg';
 import { canonicalJson } from '@app/http';
 import { OrganizationCacheEntries } from '../../../src/caching';
 import { Signed, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-import {
-  Json,
-  caller,
-  createActivity,
-  createContact,
-  createPrivacyRequest,
-  distinctiveSubject,
-  expectProblem,
-  ownerConnection,
-  seedRequest,
-  waitUntilDone,
-} from './privacy-support';
+import { Json, caller, createContact, expectProblem } from '../../support/client';
+import { ownerConnection, useTestApp } from '../../support/suite';
+import { createActivity, createPrivacyRequest, distinctiveSubject, seedRequest, waitUntilDone } from './privacy-support';
 
-let app: NestFastifyApplication;
-const call = caller(() => app);
+const suite = useTestApp();
+const call = caller(() => suite.app);
 const run = promisify(execFile);
 
 /**
@@ -63,7 +52,7 @@ async function everyRowAsText(url: string): Promise<string> {
 /** Which of `values` the org's cache still holds: every key and value in Redis, or the in-process store without it. */
 async function cachedValues(orgId: string, values: readonly string[]): Promise<string[]> {
   if (process.env.REDIS_URL) return found(await redisContents(), values);
-  const entries = app.get(OrganizationCacheEntries);
+  const entries = suite.app.get(OrganizationCacheEntries);
   const held: string[] = [];
   for (const value of values) if ((await entries.scan(orgId, [value])).matching > 0) held.push(value);
   return held;
@@ -106,21 +95,13 @@ async function publicKey(user: Signed): Promise<{ keyId: string; publicKeyPem: s
 }
 
 describe('Privacy erasure (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('erases the subject from every table and cache, keeps a tombstone, and signs a certificate that verifies', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const s = distinctiveSubject();
     const values = [s.email, s.phone, s.firstName, s.lastName, s.secret];
     const company = (await call('POST', '/v1/companies', owner.token, { name: 'Erasure Test Co' })).json();
     const subject = await createContact(
-      call,
+      suite.app,
       owner,
       {
         firstName: s.firstName,
@@ -137,7 +118,11 @@ describe('Privacy erasure (e2e)', () => {
       subject: `Call with ${s.firstName} ${s.lastName}`,
       body: `Reach them on ${s.phone} or ${s.email}`,
     });
-    const other = await createContact(call, owner, { firstName: 'Other', lastName: 'Person', email: `other-${randomUUID()}@example.test` });
+    const other = await createContact(suite.app, owner, {
+      firstName: 'Other',
+      lastName: 'Person',
+      email: `other-${randomUUID()}@example.test`,
+    });
     const mention = await createActivity(call, owner, other.id, {
       subject: 'Introduction',
       body: `Introduced ${s.firstName} ${s.lastName}`,
@@ -260,11 +245,11 @@ describe('Privacy erasure (e2e)', () => {
   });
 
   it('erases only the requesting organization’s subject: the same email in another organization stays', async () => {
-    const a = await signup(app);
-    const b = await signup(app);
+    const a = await signup(suite.app);
+    const b = await signup(suite.app);
     const s = distinctiveSubject();
-    const inA = await createContact(call, a, { firstName: s.firstName, lastName: s.lastName, email: s.email });
-    const inB = await createContact(call, b, { firstName: s.firstName, lastName: s.lastName, email: s.email, phone: s.phone });
+    const inA = await createContact(suite.app, a, { firstName: s.firstName, lastName: s.lastName, email: s.email });
+    const inB = await createContact(suite.app, b, { firstName: s.firstName, lastName: s.lastName, email: s.email, phone: s.phone });
     const erasure = await createPrivacyRequest(call, a, 'erasure', s.email);
     await waitUntilDone(call, a.token, erasure.id);
     expect((await call('GET', `/v1/contacts/${inA.id}`, a.token)).json()).toMatchObject({ email: null, firstName: '[erased]' });
@@ -280,9 +265,9 @@ describe('Privacy erasure (e2e)', () => {
   });
 
   it('still completes when the search finds the subject somewhere it cannot erase, and says where (never what)', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const s = distinctiveSubject();
-    await createContact(call, owner, { firstName: s.firstName, lastName: s.lastName, email: s.email });
+    await createContact(suite.app, owner, { firstName: s.firstName, lastName: s.lastName, email: s.email });
     // The subject is also a user of this organization: accounts are closed, not erased by a contact request.
     const invited = await call('POST', '/v1/invitations', owner.token, { email: s.email, role: 'viewer' });
     const accepted = await call('POST', '/v1/invitations/accept', undefined, {
@@ -303,11 +288,11 @@ describe('Privacy erasure (e2e)', () => {
   });
 
   it('lists a first or last name found alone as a possible mention, not as a residual match', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const s = distinctiveSubject();
-    await createContact(call, owner, { firstName: s.firstName, lastName: s.lastName, email: s.email });
+    await createContact(suite.app, owner, { firstName: s.firstName, lastName: s.lastName, email: s.email });
     // Someone else who shares only the last name: not the subject's data, and not touched.
-    const namesake = await createContact(call, owner, { firstName: 'Alex', lastName: s.lastName });
+    const namesake = await createContact(suite.app, owner, { firstName: 'Alex', lastName: s.lastName });
     const erasure = await createPrivacyRequest(call, owner, 'erasure', s.email);
     const done = await waitUntilDone(call, owner.token, erasure.id);
     expect(done.result).toMatchObject({ contactsAnonymised: 1, residualMatches: 0, possibleMentions: 1 });

@@ -1,26 +1,18 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-import { caller, createActivity, createContact, createPrivacyRequest, distinctiveSubject, waitUntilDone } from './privacy-support';
+import { useTestApp } from '../../support/suite';
+import { caller, createContact } from '../../support/client';
+import { createActivity, createPrivacyRequest, distinctiveSubject, waitUntilDone } from './privacy-support';
 
 /** GDPR Art. 17(3)(e): what a legal hold covers is withheld from an erasure, and the certificate says so. */
 
-let app: NestFastifyApplication;
-const call = caller(() => app);
-
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-});
-
-afterAll(async () => {
-  await app.close();
-});
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 it('withholds a held contact and its notes, and erases the subject’s other records', async () => {
-  const owner = await signup(app);
+  const owner = await signup(suite.app);
   const subject = distinctiveSubject();
-  const held = await createContact(call, owner, { firstName: subject.firstName, lastName: subject.lastName, email: subject.email });
-  const free = await createContact(call, owner, { firstName: 'Other', lastName: 'Record', email: subject.email });
+  const held = await createContact(suite.app, owner, { firstName: subject.firstName, lastName: subject.lastName, email: subject.email });
+  const free = await createContact(suite.app, owner, { firstName: 'Other', lastName: 'Record', email: subject.email });
   const heldNote = await createActivity(call, owner, held.id, { subject: `Call with ${subject.email}` });
   const hold = await call('POST', '/v1/legal-holds', owner.token, { scope: 'contact', contactId: held.id, reason: 'Pending lawsuit' });
   expect(hold.statusCode).toBe(201);
@@ -40,9 +32,9 @@ it('withholds a held contact and its notes, and erases the subject’s other rec
 });
 
 it('erases nothing while the whole organization is on hold', async () => {
-  const owner = await signup(app);
+  const owner = await signup(suite.app);
   const subject = distinctiveSubject();
-  const contact = await createContact(call, owner, { firstName: subject.firstName, lastName: subject.lastName, email: subject.email });
+  const contact = await createContact(suite.app, owner, { firstName: subject.firstName, lastName: subject.lastName, email: subject.email });
   expect((await call('POST', '/v1/legal-holds', owner.token, { scope: 'organization', reason: 'Regulator inquiry' })).statusCode).toBe(201);
 
   const request = await createPrivacyRequest(call, owner, 'erasure', subject.email);

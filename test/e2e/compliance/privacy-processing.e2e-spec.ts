@@ -1,26 +1,15 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { OrganizationCacheEntries } from '../../../src/caching';
 import { Jobs } from '../../../src/compliance';
 import { PrivacyRequestProcessor } from '../../../src/compliance/privacy/privacy-request-processor';
 import { RETENTION_CATEGORIES } from '../../../src/compliance/retention/retention-categories';
 import { Signed, addMember, signup } from '../../support/factories';
+import { Json, caller, createContact, expectProblem } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
 import { createTestApp } from '../../support/test-app';
-import {
-  Json,
-  caller,
-  createContact,
-  createPrivacyRequest,
-  distinctiveSubject,
-  expectProblem,
-  ownerConnection,
-  seedRequest,
-  waitUntilDone,
-} from './privacy-support';
+import { createPrivacyRequest, distinctiveSubject, seedRequest, waitUntilDone } from './privacy-support';
 
-let app: NestFastifyApplication;
-let db: Client;
-const call = caller(() => app);
+const suite = useTestAppWithOwnerDb();
+const call = caller(() => suite.app);
 
 async function get(user: Signed, id: string): Promise<Json> {
   const response = await call('GET', `/v1/privacy/requests/${id}`, user.token);
@@ -40,19 +29,9 @@ async function warmCaches(user: Signed, contactId: string): Promise<void> {
 }
 
 describe('Privacy request processing (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-    db = await ownerConnection();
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await db.end();
-  });
-
   it('publishes the Art. 30 record: every personal-data field with purpose, retention, storage, and the other stores', async () => {
-    const owner = await signup(app);
-    const auditor = await addMember(app, owner, 'auditor');
+    const owner = await signup(suite.app);
+    const auditor = await addMember(suite.app, owner, 'auditor');
     const response = await call('GET', '/v1/privacy/processing-records', auditor.token);
     expect(response.statusCode).toBe(200);
     const record = response.json();
@@ -99,28 +78,32 @@ describe('Privacy request processing (e2e)', () => {
     });
     expect(record.otherStores.find((store: Json) => store.store === 'idempotency_records').retention).toMatch(/24 hours/);
 
-    expectProblem(await call('GET', '/v1/privacy/processing-records', (await addMember(app, owner, 'member')).token), 403, 'FORBIDDEN');
+    expectProblem(
+      await call('GET', '/v1/privacy/processing-records', (await addMember(suite.app, owner, 'member')).token),
+      403,
+      'FORBIDDEN',
+    );
     expectProblem(await call('GET', '/v1/privacy/processing-records'), 401, 'UNAUTHENTICATED');
   });
 
   it('the job picks up requests whose start was lost and resumes those whose handler died, leaving live claims alone', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const s = distinctiveSubject();
-    await createContact(call, owner, { firstName: s.firstName, lastName: s.lastName, email: s.email });
-    const lost = await seedRequest(db, owner.orgId, { type: 'access', email: s.email });
-    const live = await seedRequest(db, owner.orgId, { type: 'erasure', status: 'in_progress', startedAt: new Date() });
+    await createContact(suite.app, owner, { firstName: s.firstName, lastName: s.lastName, email: s.email });
+    const lost = await seedRequest(suite.db, owner.orgId, { type: 'access', email: s.email });
+    const live = await seedRequest(suite.db, owner.orgId, { type: 'erasure', status: 'in_progress', startedAt: new Date() });
     // An erasure whose instance died after committing the database part: the email is already gone.
-    const died = await seedRequest(db, owner.orgId, {
+    const died = await seedRequest(suite.db, owner.orgId, {
       type: 'erasure',
       status: 'in_progress',
       startedAt: new Date(Date.now() - 3_600_000),
     });
-    await db.query(
+    await suite.db.query(
       `update privacy_requests set subject_email = null, result = '{"phase": "records-erased", "contactsAnonymised": 1}' where id = $1`,
       [died],
     );
 
-    const run = await app.get(Jobs).runNow('privacy-requests');
+    const run = await suite.app.get(Jobs).runNow('privacy-requests');
     expect(run).toMatchObject({ status: 'succeeded', counts: { handled: expect.any(Number), failed: 0 } });
 
     expect(await get(owner, lost)).toMatchObject({ status: 'completed', result: { contactsFound: 1 } });
@@ -137,10 +120,10 @@ describe('Privacy request processing (e2e)', () => {
   });
 
   it('two handlers running at once never handle one request twice', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const seeded: string[] = [];
-    for (let i = 0; i < 6; i += 1) seeded.push(await seedRequest(db, owner.orgId, { type: i % 2 ? 'erasure' : 'access' }));
-    const processor = app.get(PrivacyRequestProcessor);
+    for (let i = 0; i < 6; i += 1) seeded.push(await seedRequest(suite.db, owner.orgId, { type: i % 2 ? 'erasure' : 'access' }));
+    const processor = suite.app.get(PrivacyRequestProcessor);
     const [first, second] = await Promise.all([processor.processWaiting(), processor.processWaiting()]);
     expect(first.failed + second.failed).toBe(0);
     for (const id of seeded) {
@@ -150,11 +133,11 @@ describe('Privacy request processing (e2e)', () => {
   });
 
   it('purges every cached entry of one organization, and only of that organization', async () => {
-    const a = await signup(app);
-    const b = await signup(app);
-    await warmCaches(a, (await createContact(call, a, { firstName: 'Cache', lastName: 'Alpha' })).id);
-    await warmCaches(b, (await createContact(call, b, { firstName: 'Cache', lastName: 'Beta' })).id);
-    const entries = app.get(OrganizationCacheEntries);
+    const a = await signup(suite.app);
+    const b = await signup(suite.app);
+    await warmCaches(a, (await createContact(suite.app, a, { firstName: 'Cache', lastName: 'Alpha' })).id);
+    await warmCaches(b, (await createContact(suite.app, b, { firstName: 'Cache', lastName: 'Beta' })).id);
+    const entries = suite.app.get(OrganizationCacheEntries);
     const store = process.env.REDIS_URL ? 'redis' : 'in-process';
     expect(entries.store).toBe(store);
     expect((await entries.scan(a.orgId, ['alpha'])).matching).toBeGreaterThanOrEqual(2);
@@ -174,7 +157,12 @@ describe('Privacy request processing (e2e)', () => {
     try {
       const owner = await signup(embedded.app);
       const s = distinctiveSubject();
-      const contact = await createContact(local, owner, { firstName: s.firstName, lastName: s.lastName, email: s.email, phone: s.phone });
+      const contact = await createContact(embedded.app, owner, {
+        firstName: s.firstName,
+        lastName: s.lastName,
+        email: s.email,
+        phone: s.phone,
+      });
       for (const url of [`/v1/contacts/${contact.id}`, '/v1/contacts?limit=100'])
         expect((await local('GET', url, owner.token)).statusCode).toBe(200);
       const entries = embedded.app.get(OrganizationCacheEntries);

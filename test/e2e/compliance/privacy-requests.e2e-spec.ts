@@ -1,39 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { addCalendarMonths, dueDateOf } from '../../../src/compliance/privacy/due-dates';
 import { Signed, addMember, createApiKey, signup, uniqueEmail } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-import {
-  createPrivacyRequest,
-  caller,
-  expectFieldError,
-  expectProblem,
-  ownerConnection,
-  seedRequest,
-  waitUntilDone,
-} from './privacy-support';
+import { caller, expectFieldError, expectProblem } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
+import { createPrivacyRequest, seedRequest, waitUntilDone } from './privacy-support';
 
-let app: NestFastifyApplication;
-let db: Client;
-const call = caller(() => app);
+const suite = useTestAppWithOwnerDb();
+const call = caller(() => suite.app);
 
 const extend = (user: Signed, id: string, months: number, reason = 'Complex request') =>
   call('POST', `/v1/privacy/requests/${id}/extension`, user.token, { months, reason });
 
 describe('Privacy requests (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-    db = await ownerConnection();
-  });
-
-  afterAll(async () => {
-    await app.close();
-    await db.end();
-  });
-
   it('accepts a request (202), due one calendar month after receipt, and handles it in the background', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const email = uniqueEmail('subject');
     const response = await call('POST', '/v1/privacy/requests', owner.token, { type: 'access', subjectEmail: `  ${email.toUpperCase()} ` });
     expect(response.statusCode).toBe(202);
@@ -59,7 +39,7 @@ describe('Privacy requests (e2e)', () => {
   });
 
   it('validates the body, the path id and the list filters (400)', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     expectFieldError(
       await call('POST', '/v1/privacy/requests', owner.token, { type: 'rectification', subjectEmail: 'a@b.example' }),
       'type',
@@ -77,24 +57,24 @@ describe('Privacy requests (e2e)', () => {
     expectFieldError(await call('GET', '/v1/privacy/requests/not-a-uuid', owner.token), 'id');
     expectFieldError(await call('GET', '/v1/privacy/requests?status=lost', owner.token), 'status');
     expectFieldError(await call('GET', '/v1/privacy/requests?limit=0', owner.token), 'limit');
-    const id = await seedRequest(db, owner.orgId);
+    const id = await seedRequest(suite.db, owner.orgId);
     expectFieldError(await extend(owner, id, 3), 'months');
     expectFieldError(await call('POST', `/v1/privacy/requests/${id}/extension`, owner.token, { months: 1 }), 'reason');
     expectFieldError(await call('POST', `/v1/privacy/requests/${id}/rejection`, owner.token, { reason: '' }), 'reason');
   });
 
   it('needs a credential (401) and the privacy permissions (403): auditors read, only privacy managers act', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const [member, viewer, auditor] = [
-      await addMember(app, owner, 'member'),
-      await addMember(app, owner, 'viewer'),
-      await addMember(app, owner, 'auditor'),
+      await addMember(suite.app, owner, 'member'),
+      await addMember(suite.app, owner, 'viewer'),
+      await addMember(suite.app, owner, 'auditor'),
     ];
     const access = await createPrivacyRequest(call, owner, 'access', uniqueEmail('subject'));
     const erasure = await createPrivacyRequest(call, owner, 'erasure', uniqueEmail('subject'));
     await waitUntilDone(call, owner.token, access.id);
     await waitUntilDone(call, owner.token, erasure.id);
-    const pending = await seedRequest(db, owner.orgId);
+    const pending = await seedRequest(suite.db, owner.orgId);
     const body = { type: 'access', subjectEmail: 'someone@example.test' };
 
     for (const [method, url] of [
@@ -124,20 +104,20 @@ describe('Privacy requests (e2e)', () => {
     expectProblem(await extend(auditor, pending, 1), 403, 'FORBIDDEN');
     expectProblem(await call('POST', `/v1/privacy/requests/${pending}/rejection`, auditor.token, { reason: 'no' }), 403, 'FORBIDDEN');
     // An API key carries its scopes: privacy:read alone may not create.
-    const key = await createApiKey(app, owner, ['privacy:read']);
+    const key = await createApiKey(suite.app, owner, ['privacy:read']);
     const keyUser = { ...owner, token: key.secret };
     expect((await call('GET', '/v1/privacy/requests', keyUser.token)).statusCode).toBe(200);
     expectProblem(await call('POST', '/v1/privacy/requests', keyUser.token, body), 403, 'FORBIDDEN');
   });
 
   it('keeps each organization’s requests to itself (404 and empty lists for another tenant)', async () => {
-    const a = await signup(app);
-    const b = await signup(app);
+    const a = await signup(suite.app);
+    const b = await signup(suite.app);
     const access = await createPrivacyRequest(call, a, 'access', uniqueEmail('subject'));
     const erasure = await createPrivacyRequest(call, a, 'erasure', uniqueEmail('subject'));
     await waitUntilDone(call, a.token, access.id);
     await waitUntilDone(call, a.token, erasure.id);
-    const pending = await seedRequest(db, a.orgId);
+    const pending = await seedRequest(suite.db, a.orgId);
 
     for (const id of [access.id, erasure.id, pending]) {
       expectProblem(await call('GET', `/v1/privacy/requests/${id}`, b.token), 404, 'PRIVACY_REQUEST_NOT_FOUND');
@@ -160,9 +140,9 @@ describe('Privacy requests (e2e)', () => {
   });
 
   it('lists newest first with cursor pages and filters by status and type', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const ids: string[] = [];
-    for (let i = 0; i < 3; i += 1) ids.push(await seedRequest(db, owner.orgId));
+    for (let i = 0; i < 3; i += 1) ids.push(await seedRequest(suite.db, owner.orgId));
     const erasure = await createPrivacyRequest(call, owner, 'erasure', uniqueEmail('subject'));
     await waitUntilDone(call, owner.token, erasure.id);
     ids.push(erasure.id);
@@ -185,8 +165,8 @@ describe('Privacy requests (e2e)', () => {
   });
 
   it('extends the deadline by one month, then one more, and refuses a third (Art. 12(3): two further months at most)', async () => {
-    const owner = await signup(app);
-    const id = await seedRequest(db, owner.orgId, { receivedAt: new Date('2027-01-31T09:00:00.000Z') });
+    const owner = await signup(suite.app);
+    const id = await seedRequest(suite.db, owner.orgId, { receivedAt: new Date('2027-01-31T09:00:00.000Z') });
     // Received 31 January (in the future here, so still within its first month): due the last day of February.
     const seeded = (await call('GET', `/v1/privacy/requests/${id}`, owner.token)).json();
     expect(seeded.dueAt).toBe('2027-02-28T09:00:00.000Z');
@@ -201,7 +181,7 @@ describe('Privacy requests (e2e)', () => {
     });
     expectProblem(await extend(owner, id, 1), 409, 'PRIVACY_EXTENSION_LIMIT_REACHED');
 
-    const other = await seedRequest(db, owner.orgId);
+    const other = await seedRequest(suite.db, owner.orgId);
     const byTwo = await extend(owner, other, 2);
     expect(byTwo.statusCode).toBe(200);
     expect(byTwo.json().extendedDueAt).toBe(addCalendarMonths(new Date(byTwo.json().dueAt), 2).toISOString());
@@ -209,12 +189,12 @@ describe('Privacy requests (e2e)', () => {
   });
 
   it('refuses an extension once the request is closed or its first month has passed; flags overdue requests', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const done = await createPrivacyRequest(call, owner, 'access', uniqueEmail('subject'));
     await waitUntilDone(call, owner.token, done.id);
     expectProblem(await extend(owner, done.id, 1), 409, 'PRIVACY_REQUEST_CLOSED');
 
-    const late = await seedRequest(db, owner.orgId, { receivedAt: addCalendarMonths(new Date(), -2) });
+    const late = await seedRequest(suite.db, owner.orgId, { receivedAt: addCalendarMonths(new Date(), -2) });
     const view = (await call('GET', `/v1/privacy/requests/${late}`, owner.token)).json();
     expect(view.overdue).toBe(true);
     expectProblem(await extend(owner, late, 1), 409, 'PRIVACY_EXTENSION_TOO_LATE');
@@ -223,8 +203,8 @@ describe('Privacy requests (e2e)', () => {
   });
 
   it('rejects a pending request with its reason, and only a pending one (409 otherwise)', async () => {
-    const owner = await signup(app);
-    const id = await seedRequest(db, owner.orgId, { type: 'erasure' });
+    const owner = await signup(suite.app);
+    const id = await seedRequest(suite.db, owner.orgId, { type: 'erasure' });
     const rejected = await call('POST', `/v1/privacy/requests/${id}/rejection`, owner.token, { reason: '  Identity not verified ' });
     expect(rejected.statusCode).toBe(200);
     expect(rejected.json()).toMatchObject({ status: 'rejected', rejectionReason: 'Identity not verified', completedAt: null });
@@ -243,7 +223,7 @@ describe('Privacy requests (e2e)', () => {
       409,
       'PRIVACY_REQUEST_NOT_PENDING',
     );
-    const inProgress = await seedRequest(db, owner.orgId, { status: 'in_progress', startedAt: new Date() });
+    const inProgress = await seedRequest(suite.db, owner.orgId, { status: 'in_progress', startedAt: new Date() });
     expectProblem(
       await call('POST', `/v1/privacy/requests/${inProgress}/rejection`, owner.token, { reason: 'late' }),
       409,
@@ -252,7 +232,7 @@ describe('Privacy requests (e2e)', () => {
   });
 
   it('hands out the export only for completed access requests and the certificate only for completed erasures', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const access = await createPrivacyRequest(call, owner, 'access', uniqueEmail('subject'));
     const erasure = await createPrivacyRequest(call, owner, 'erasure', uniqueEmail('subject'));
     await waitUntilDone(call, owner.token, access.id);
@@ -263,8 +243,8 @@ describe('Privacy requests (e2e)', () => {
     expectProblem(await call('GET', `/v1/privacy/requests/${randomUUID()}/export`, owner.token), 404, 'PRIVACY_REQUEST_NOT_FOUND');
     expectProblem(await call('GET', `/v1/privacy/requests/${randomUUID()}/certificate`, owner.token), 404, 'PRIVACY_REQUEST_NOT_FOUND');
 
-    const pendingAccess = await seedRequest(db, owner.orgId, { type: 'access' });
-    const runningErasure = await seedRequest(db, owner.orgId, { type: 'erasure', status: 'in_progress', startedAt: new Date() });
+    const pendingAccess = await seedRequest(suite.db, owner.orgId, { type: 'access' });
+    const runningErasure = await seedRequest(suite.db, owner.orgId, { type: 'erasure', status: 'in_progress', startedAt: new Date() });
     expectProblem(await call('GET', `/v1/privacy/requests/${pendingAccess}/export`, owner.token), 409, 'PRIVACY_EXPORT_NOT_READY');
     expectProblem(
       await call('GET', `/v1/privacy/requests/${runningErasure}/certificate`, owner.token),
@@ -279,15 +259,17 @@ describe('Privacy requests (e2e)', () => {
     expect(download.headers['cache-control']).toBe('no-store');
 
     // Past its time, or deleted by retention: gone (410).
-    await db.query(`update privacy_requests set export_expires_at = now() - interval '1 minute' where id = $1`, [access.id]);
+    await suite.db.query(`update privacy_requests set export_expires_at = now() - interval '1 minute' where id = $1`, [access.id]);
     expectProblem(await call('GET', `/v1/privacy/requests/${access.id}/export`, owner.token), 410, 'PRIVACY_EXPORT_EXPIRED');
     expect((await call('GET', `/v1/privacy/requests/${access.id}`, owner.token)).json().exportAvailable).toBe(false);
-    await db.query(`update privacy_requests set export = null, export_expires_at = now() + interval '1 day' where id = $1`, [access.id]);
+    await suite.db.query(`update privacy_requests set export = null, export_expires_at = now() + interval '1 day' where id = $1`, [
+      access.id,
+    ]);
     expectProblem(await call('GET', `/v1/privacy/requests/${access.id}/export`, owner.token), 410, 'PRIVACY_EXPORT_EXPIRED');
   });
 
   it('audits creation, downloads and certificate reads; background completion is a system event without personal values', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const email = uniqueEmail('audited');
     const access = await createPrivacyRequest(call, owner, 'access', email);
     await waitUntilDone(call, owner.token, access.id);

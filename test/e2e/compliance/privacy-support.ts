@@ -1,34 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { dueDateOf } from '../../../src/compliance/privacy/due-dates';
 import { subjectHashOf } from '../../../src/compliance/privacy/privacy-request-row';
-import { Signed, bearer } from '../../support/factories';
+import { Call, Json } from '../../support/client';
+import { Signed } from '../../support/factories';
 
-/** Shared by the privacy-request suites: HTTP calls, polling, and rows seeded as the database owner. */
-
-export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read by the assertions
-export type Json = Record<string, any>;
-
-export function caller(app: () => NestFastifyApplication) {
-  return (method: Method, url: string, token?: string, payload?: object, headers: Record<string, string> = {}) =>
-    app().inject({ method, url, headers: { ...(token ? bearer(token) : {}), ...headers }, payload });
-}
-export type Call = ReturnType<typeof caller>;
-export type Reply = Awaited<ReturnType<Call>>;
-
-export function expectProblem(response: Reply, status: number, code: string): void {
-  expect({ status: response.statusCode, body: response.body }).toMatchObject({ status });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
-
-export function expectFieldError(response: Reply, field: string): void {
-  expectProblem(response, 400, 'VALIDATION_FAILED');
-  expect(response.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
-}
+/** Shared by the privacy-request suites: requests, polling, and rows seeded as the database owner. */
 
 /** Processing is asynchronous: polls the request until it is completed (or rejected). */
 export async function waitUntilDone(call: Call, token: string, id: string, timeoutMs = 10_000): Promise<Json> {
@@ -46,12 +24,6 @@ export async function waitUntilDone(call: Call, token: string, id: string, timeo
 export async function createPrivacyRequest(call: Call, user: Signed, type: 'access' | 'erasure', subjectEmail: string): Promise<Json> {
   const response = await call('POST', '/v1/privacy/requests', user.token, { type, subjectEmail });
   expect(response.statusCode).toBe(202);
-  return response.json();
-}
-
-export async function createContact(call: Call, user: Signed, body: object, headers: Record<string, string> = {}): Promise<Json> {
-  const response = await call('POST', '/v1/contacts', user.token, body, headers);
-  expect(response.statusCode).toBe(201);
   return response.json();
 }
 
@@ -76,13 +48,6 @@ export function distinctiveSubject() {
     phone: `+4479${digits}`,
     secret: `custom-${tag()}`,
   };
-}
-
-/** A connection as the migrations' owner (superuser): seeds states the API cannot reach on demand, and bypasses RLS. */
-export async function ownerConnection(): Promise<Client> {
-  const client = new Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  return client;
 }
 
 /**

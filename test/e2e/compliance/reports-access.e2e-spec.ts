@@ -1,15 +1,8 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { Signed, addMember, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-import { caller, expectProblem } from './reports-support';
-import { useScratchDatabase } from '../../support/scratch-database';
+import { caller, expectProblem } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
 
 /** Who may list, create and download reports; validation; isolation; and the monthly job. */
-
-let app: NestFastifyApplication;
-let db: Client;
-let call: ReturnType<typeof caller>;
 
 const PERIOD = { from: '2026-08-01T00:00:00Z', to: '2026-09-01T00:00:00Z' };
 
@@ -24,23 +17,12 @@ function download(id: string, token: string | undefined, format = 'pdf') {
 }
 
 // A database of its own: its reports of many orgs stay out of the shared one (the monthly job has a file of its own).
-useScratchDatabase('reports_access');
-
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-  call = caller(app);
-  db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-});
-
-afterAll(async () => {
-  await db.end();
-  await app.close();
-});
+const suite = useTestAppWithOwnerDb({ scratchDatabase: 'reports_access' });
+const call = caller(() => suite.app);
 
 describe('permissions', () => {
   it('needs a credential on every route', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const id = await createReport(owner);
     for (const [method, url] of [
       ['GET', '/v1/compliance/reports'],
@@ -53,10 +35,10 @@ describe('permissions', () => {
   });
 
   it('lets owners, admins and auditors read and download; only owners and admins create', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const id = await createReport(owner);
-    const admin = await addMember(app, owner, 'admin');
-    const auditor = await addMember(app, owner, 'auditor');
+    const admin = await addMember(suite.app, owner, 'admin');
+    const auditor = await addMember(suite.app, owner, 'auditor');
     for (const user of [owner, admin, auditor]) {
       expect((await call('GET', '/v1/compliance/reports', user.token)).statusCode).toBe(200);
       expect((await call('GET', `/v1/compliance/reports/${id}`, user.token)).statusCode).toBe(200);
@@ -67,10 +49,10 @@ describe('permissions', () => {
   });
 
   it('forbids members and viewers everything', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const id = await createReport(owner);
     for (const role of ['member', 'viewer'] as const) {
-      const user = await addMember(app, owner, role);
+      const user = await addMember(suite.app, owner, role);
       expectProblem(await call('GET', '/v1/compliance/reports', user.token), 403, 'FORBIDDEN');
       expectProblem(await call('GET', `/v1/compliance/reports/${id}`, user.token), 403, 'FORBIDDEN');
       expectProblem(await download(id, user.token), 403, 'FORBIDDEN');
@@ -80,12 +62,12 @@ describe('permissions', () => {
   });
 
   it('honours API key scopes', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const id = await createReport(owner);
-    const reader = await createApiKey(app, owner, ['compliance:read']);
+    const reader = await createApiKey(suite.app, owner, ['compliance:read']);
     expect((await download(id, reader.secret, 'json')).statusCode).toBe(200);
     expectProblem(await call('POST', '/v1/compliance/reports', reader.secret, PERIOD), 403, 'FORBIDDEN');
-    const manager = await createApiKey(app, owner, ['compliance:manage']);
+    const manager = await createApiKey(suite.app, owner, ['compliance:manage']);
     const created = await call('POST', '/v1/compliance/reports', manager.secret, PERIOD);
     expect(created.statusCode).toBe(201);
     expect(created.json().requestedBy).toBe(manager.id);
@@ -94,8 +76,8 @@ describe('permissions', () => {
 
 describe('isolation', () => {
   it('shows one organization nothing of another’s reports', async () => {
-    const first = await signup(app);
-    const second = await signup(app);
+    const first = await signup(suite.app);
+    const second = await signup(suite.app);
     const id = await createReport(first);
     expectProblem(await call('GET', `/v1/compliance/reports/${id}`, second.token), 404, 'REPORT_NOT_FOUND');
     for (const format of ['pdf', 'manifest', 'signature']) expectProblem(await download(id, second.token, format), 404, 'REPORT_NOT_FOUND');
@@ -106,7 +88,7 @@ describe('isolation', () => {
 
 describe('validation', () => {
   it('rejects bad periods and bodies', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const future = new Date(Date.now() + 86_400_000).toISOString();
     const bodies: [object, string][] = [
       [{ from: PERIOD.to, to: PERIOD.from }, 'from'],
@@ -128,7 +110,7 @@ describe('validation', () => {
   });
 
   it('rejects bad ids, formats and cursors', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const id = await createReport(owner);
     expectProblem(await call('GET', '/v1/compliance/reports/not-a-uuid', owner.token), 400, 'VALIDATION_FAILED');
     expectProblem(await download('not-a-uuid', owner.token), 400, 'VALIDATION_FAILED');
@@ -138,8 +120,8 @@ describe('validation', () => {
   });
 
   it('answers 409 for a report that is not ready', async () => {
-    const owner = await signup(app);
-    const { rows } = await db.query(
+    const owner = await signup(suite.app);
+    const { rows } = await suite.db.query(
       `insert into compliance_reports (id, org_id, kind, period_start, period_end, status) values (gen_random_uuid(), $1, 'on_demand', $2, $3, 'failed')
        returning id`,
       [owner.orgId, PERIOD.from, PERIOD.to],
@@ -152,7 +134,7 @@ describe('validation', () => {
 
 describe('GET /v1/compliance/reports', () => {
   it('pages newest first without gaps or duplicates', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const ids: string[] = [];
     for (let month = 1; month <= 5; month += 1) {
       ids.push(await createReport(owner, { from: `2026-0${month}-01T00:00:00Z`, to: `2026-0${month + 1}-01T00:00:00Z` }));

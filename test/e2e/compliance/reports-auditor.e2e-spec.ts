@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import canonicalize from 'canonicalize';
 import { Signed, addMember, signup } from '../../support/factories';
+import { caller } from '../../support/client';
 import { createTestApp } from '../../support/test-app';
-import { caller } from './reports-support';
 
 /**
  * The outside auditor: holds a report's files and nothing of ours. Fetches the published keys

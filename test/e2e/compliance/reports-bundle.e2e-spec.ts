@@ -3,18 +3,14 @@ import { verify } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { unzipSync } from 'fflate';
-import { Client } from 'pg';
 import { Signed, addMember, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-import { caller, csvText, parseCsv, sha256Hex } from './reports-support';
+import { caller } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
+import { csvText, parseCsv, sha256Hex } from './reports-support';
 
 /** A generated report bundle: what each file holds, and that the signed manifest vouches for every byte. */
 
-let app: NestFastifyApplication;
-let db: Client;
-let call: ReturnType<typeof caller>;
 let tmp: string;
 
 // The period ends now: the access and API-key checks are snapshots taken when the report is generated.
@@ -48,19 +44,18 @@ let report: {
 let evidence: EvidenceJson[];
 const downloads = new Map<string, { body: Buffer; headers: Record<string, unknown> }>();
 
+const suite = useTestAppWithOwnerDb();
+const call = caller(() => suite.app);
+
 beforeAll(async () => {
-  ({ app } = await createTestApp());
-  call = caller(app);
-  db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
   tmp = mkdtempSync(join(tmpdir(), 'reports-e2e-'));
 
-  owner = await signup(app, { organizationName: ORG_NAME });
-  auditor = await addMember(app, owner, 'auditor');
-  await addMember(app, owner, 'viewer');
-  await createApiKey(app, owner, ['contacts:read'], TRICKY_KEY_NAME);
-  const stale = await createApiKey(app, owner, ['contacts:read'], 'stale sync');
-  await db.query(`update api_keys set created_at = now() - interval '400 days' where id = $1`, [stale.id]);
+  owner = await signup(suite.app, { organizationName: ORG_NAME });
+  auditor = await addMember(suite.app, owner, 'auditor');
+  await addMember(suite.app, owner, 'viewer');
+  await createApiKey(suite.app, owner, ['contacts:read'], TRICKY_KEY_NAME);
+  const stale = await createApiKey(suite.app, owner, ['contacts:read'], 'stale sync');
+  await suite.db.query(`update api_keys set created_at = now() - interval '400 days' where id = $1`, [stale.id]);
 
   const created = await call('POST', '/v1/compliance/reports', owner.token, PERIOD);
   expect(created.statusCode).toBe(201);
@@ -75,8 +70,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
-  await db.end();
-  await app.close();
 });
 
 function file(format: string): Buffer {
@@ -204,7 +197,7 @@ describe('the report', () => {
       organizationName: ORG_NAME,
       period: { start: PERIOD.from, end: PERIOD.to },
     });
-    const { rows } = await db.query(
+    const { rows } = await suite.db.query(
       `select id, check_id, criteria, result, population_count, population, exceptions, payload_sha256, period_start, period_end
        from compliance_evidence where org_id = $1 and id = any($2::uuid[])`,
       [owner.orgId, evidence.map((record) => record.id)],

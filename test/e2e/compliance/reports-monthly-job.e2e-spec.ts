@@ -1,31 +1,13 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { Jobs } from '../../../src/compliance';
 import { signup } from '../../support/factories';
-import { useScratchDatabase } from '../../support/scratch-database';
-import { createTestApp } from '../../support/test-app';
-import { caller } from './reports-support';
+import { caller } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
 
 /** The monthly-reports job: one report per organization for last month, retries, no duplicates. */
 
-let app: NestFastifyApplication;
-let db: Client;
-let call: ReturnType<typeof caller>;
-
 // The job visits every organization: a database of its own keeps it to this file's three.
-useScratchDatabase('reports_monthly');
-
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-  call = caller(app);
-  db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-});
-
-afterAll(async () => {
-  await db.end();
-  await app.close();
-});
+const suite = useTestAppWithOwnerDb({ scratchDatabase: 'reports_monthly' });
+const call = caller(() => suite.app);
 
 describe('the monthly-reports job', () => {
   function lastMonth(): { start: string; end: string } {
@@ -37,15 +19,15 @@ describe('the monthly-reports job', () => {
   }
 
   it('creates one report per organization for last month, retries a failed one, and creates no duplicate when run again', async () => {
-    const first = await signup(app);
-    const second = await signup(app);
-    const retried = await signup(app);
-    const { rows: failed } = await db.query(
+    const first = await signup(suite.app);
+    const second = await signup(suite.app);
+    const retried = await signup(suite.app);
+    const { rows: failed } = await suite.db.query(
       `insert into compliance_reports (id, org_id, kind, period_start, period_end, status, error)
        values (gen_random_uuid(), $1, 'monthly', $2, $3, 'failed', 'boom') returning id`,
       [retried.orgId, lastMonth().start, lastMonth().end],
     );
-    const jobs = app.get(Jobs);
+    const jobs = suite.app.get(Jobs);
     const run = await jobs.runNow('monthly-reports');
     expect(run).toMatchObject({ status: 'succeeded', counts: { reportsGenerated: expect.any(Number) } });
     const again = await jobs.runNow('monthly-reports');
@@ -64,7 +46,7 @@ describe('the monthly-reports job', () => {
     const retriedReport = await call('GET', `/v1/compliance/reports/${failed[0].id}`, retried.token);
     expect(retriedReport.json()).toMatchObject({ status: 'ready', kind: 'monthly', files: expect.any(Array) });
     expect(retriedReport.json().error).toBeUndefined();
-    const { rows } = await db.query(
+    const { rows } = await suite.db.query(
       `select org_id, count(*)::int as reports from compliance_reports where kind = 'monthly' and period_start = $1 group by org_id having count(*) > 1`,
       [lastMonth().start],
     );

@@ -1,9 +1,9 @@
 import { generateKeyPairSync, verify } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { signup } from '../../support/factories';
+import { caller } from '../../support/client';
 import { useScratchDatabase } from '../../support/scratch-database';
 import { createTestApp } from '../../support/test-app';
-import { caller } from './reports-support';
 
 /**
  * Key history across a rotation: a report signed before it still verifies with the published,

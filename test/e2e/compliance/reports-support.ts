@@ -1,23 +1,8 @@
 import { createHash } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { bearer } from '../../support/factories';
 
 /** Helpers shared by the reports*.e2e-spec.ts files. */
 
-type Method = 'GET' | 'POST';
 type Cell = string | number | boolean | null;
-
-export function caller(app: NestFastifyApplication) {
-  return (method: Method, url: string, token?: string, payload?: object, headers: Record<string, string> = {}) =>
-    app.inject({ method, url, headers: { ...(token ? bearer(token) : {}), ...headers }, payload });
-}
-export type Reply = Awaited<ReturnType<ReturnType<typeof caller>>>;
-
-export function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
 
 /** RFC 4180: quoted fields with doubled quotes and embedded commas and line breaks, CRLF records. */
 export function parseCsv(text: string): string[][] {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { Jobs } from '../../../src/compliance';
-import { Signed, bearer, uniqueEmail, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
-import { useScratchDatabase } from '../../support/scratch-database';
+import { Signed, signup, uniqueEmail } from '../../support/factories';
+import { Method, caller } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
+import { CATEGORIES } from './retention-categories';
 
 /**
  * The nightly retention job against real data made old with direct SQL (as the superuser the
@@ -12,25 +11,11 @@ import { useScratchDatabase } from '../../support/scratch-database';
  * org; legal holds stop both; the audit chain stays verifiable after its prefix is pruned.
  */
 
-let app: NestFastifyApplication;
-let db: Client;
-
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 type Counts = Record<string, number>;
 
-const CATEGORIES = [
-  'activities',
-  'inactive_contacts',
-  'audit_events',
-  'privacy_exports',
-  'expired_invitations',
-  'expired_idempotency_records',
-];
 const NOTHING: Counts = Object.fromEntries(CATEGORIES.map((category) => [category, 0]));
 
-function call(method: Method, url: string, token: string, payload?: object, headers: Record<string, string> = {}) {
-  return app.inject({ method, url, headers: { ...bearer(token), ...headers }, payload });
-}
+const call = caller(() => suite.app);
 
 async function created(method: Method, url: string, token: string, payload: object, headers: Record<string, string> = {}): Promise<string> {
   const response = await call(method, url, token, payload, headers);
@@ -40,19 +25,19 @@ async function created(method: Method, url: string, token: string, payload: obje
 
 /** Makes rows old: `column = now() - age` for the given ids. */
 async function age(table: string, column: string, ids: string[], interval: string): Promise<void> {
-  await db.query(`update ${table} set ${column} = now() - $2::interval where id = any($1::uuid[])`, [ids, interval]);
+  await suite.db.query(`update ${table} set ${column} = now() - $2::interval where id = any($1::uuid[])`, [ids, interval]);
 }
 
 /** Backdates the first events of an org's chain; audit_events refuses updates, so triggers are off for this session. */
 async function ageAuditEvents(orgId: string, throughSeq: number, interval: string): Promise<void> {
-  await db.query('begin');
-  await db.query('set local session_replication_role = replica');
-  await db.query(`update audit_events set occurred_at = now() - $3::interval where org_id = $1 and seq <= $2`, [
+  await suite.db.query('begin');
+  await suite.db.query('set local session_replication_role = replica');
+  await suite.db.query(`update audit_events set occurred_at = now() - $3::interval where org_id = $1 and seq <= $2`, [
     orgId,
     throughSeq,
     interval,
   ]);
-  await db.query('commit');
+  await suite.db.query('commit');
 }
 
 interface Seeded {
@@ -106,7 +91,7 @@ async function seed(owner: Signed): Promise<Seeded> {
   const idempotent = randomUUID();
   await created('POST', '/v1/contacts', owner.token, { firstName: 'Idem', lastName: 'Potent' }, { 'idempotency-key': idempotent });
   await created('POST', '/v1/contacts', owner.token, { firstName: 'Idem', lastName: 'Fresh' }, { 'idempotency-key': randomUUID() });
-  const { rows } = await db.query('select id from idempotency_records where org_id = $1 and key = $2', [owner.orgId, idempotent]);
+  const { rows } = await suite.db.query('select id from idempotency_records where org_id = $1 and key = $2', [owner.orgId, idempotent]);
   const oldIdempotencyRecord = rows[0].id;
   await age('idempotency_records', 'expires_at', [oldIdempotencyRecord], '2 days');
 
@@ -118,7 +103,7 @@ async function seed(owner: Signed): Promise<Seeded> {
 
   const exportRow = async (completedAgo: string, expiresIn: string) => {
     const id = randomUUID();
-    await db.query(
+    await suite.db.query(
       `insert into privacy_requests (id, org_id, type, status, subject_hash, due_at, requested_by_type, completed_at, export, export_expires_at)
        values ($1, $2, 'access', 'completed', 'hash', now(), 'user', now() - $3::interval, '{"contacts": []}', now() + $4::interval)`,
       [id, owner.orgId, completedAgo, expiresIn],
@@ -173,13 +158,15 @@ async function previewCounts(owner: Signed): Promise<Counts> {
 }
 
 async function runRetention(): Promise<string> {
-  const result = await app.get(Jobs).runNow('retention');
+  const result = await suite.app.get(Jobs).runNow('retention');
   if (result.status !== 'succeeded') throw new Error(`retention run: ${JSON.stringify(result)}`);
   return result.runId;
 }
 
 async function lastRun(orgId: string): Promise<{ id: string; outcome: string; counts: Counts; job_run_id: string; duration_ms: number }> {
-  const { rows } = await db.query('select * from retention_runs where org_id = $1 order by started_at desc, id desc limit 1', [orgId]);
+  const { rows } = await suite.db.query('select * from retention_runs where org_id = $1 order by started_at desc, id desc limit 1', [
+    orgId,
+  ]);
   return rows[0];
 }
 
@@ -201,7 +188,7 @@ async function release(owner: Signed, id: string): Promise<void> {
 }
 
 async function existing(table: string, ids: string[]): Promise<string[]> {
-  const { rows } = await db.query(`select id from ${table} where id = any($1::uuid[]) order by id`, [ids]);
+  const { rows } = await suite.db.query(`select id from ${table} where id = any($1::uuid[]) order by id`, [ids]);
   return rows.map((row: { id: string }) => row.id);
 }
 
@@ -221,18 +208,7 @@ const DEFAULT_EXPECTED: Counts = {
 };
 
 // Its jobs visit every organization: a database of its own keeps them to this file's orgs.
-useScratchDatabase('retention_job');
-
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-  db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-});
-
-afterAll(async () => {
-  await db.end();
-  await app.close();
-});
+const suite = useTestAppWithOwnerDb({ scratchDatabase: 'retention_job' });
 
 /**
  * A run visits every organization in the database, so the scenarios share runs: each gets its
@@ -249,7 +225,7 @@ describe('one nightly run does what the preview showed', () => {
 
   beforeAll(async () => {
     for (const name of ['defaults', 'other', 'deleting', 'anonymising', 'orgHeld', 'scopeHeld', 'activitiesHeld']) {
-      orgs[name] = await signup(app);
+      orgs[name] = await signup(suite.app);
       seeded[name] = await seed(orgs[name]);
     }
     for (const category of CATEGORIES) await setPolicy(orgs.other, category, 36500);
@@ -263,9 +239,9 @@ describe('one nightly run does what the preview showed', () => {
     holds.activities = await hold(orgs.activitiesHeld, { scope: 'category', category: 'activities' });
 
     // An org whose whole chain is old, up to and including its newest signed checkpoint.
-    orgs.checkpointed = await signup(app);
+    orgs.checkpointed = await signup(suite.app);
     await call('POST', '/v1/contacts', orgs.checkpointed.token, { firstName: 'Check', lastName: 'Point' });
-    expect((await app.get(Jobs).runNow('audit-checkpoint')).status).toBe('succeeded');
+    expect((await suite.app.get(Jobs).runNow('audit-checkpoint')).status).toBe('succeeded');
     checkpointSeq = (await verifyChain(orgs.checkpointed)).checkpoint?.seq ?? 0;
     // Backdating rewrites the events (and so breaks their hashes): this org shows where pruning stops, not /verify.
     await ageAuditEvents(orgs.checkpointed.orgId, checkpointSeq, '8 years');
@@ -304,7 +280,9 @@ describe('one nightly run does what the preview showed', () => {
     expect((await call('GET', `/v1/contacts/${mine.inactiveButCalled}`, owner.token)).json()).toMatchObject({ firstName: 'Ada' });
     expect(await existing('invitations', [...mine.oldInvitations, mine.freshInvitation])).toEqual([mine.freshInvitation]);
     expect(await existing('idempotency_records', [mine.oldIdempotencyRecord])).toEqual([]);
-    const { rows: exports } = await db.query('select id from privacy_requests where org_id = $1 and export is not null', [owner.orgId]);
+    const { rows: exports } = await suite.db.query('select id from privacy_requests where org_id = $1 and export is not null', [
+      owner.orgId,
+    ]);
     expect(exports.map((row: { id: string }) => row.id)).toEqual([mine.freshExport]);
   });
 
@@ -315,7 +293,7 @@ describe('one nightly run does what the preview showed', () => {
     const verified = await verifyChain(owner);
     // Recomputed from its new start. Its backdated (so broken) prefix kept the checkpoint job from signing it before the run.
     expect(verified).toMatchObject({ valid: true, checked: verified.lastSeq - 3, checkpointedThrough: 0, checkpoint: null });
-    const { rows } = await db.query('select pruned_through_seq from audit_chain_heads where org_id = $1', [owner.orgId]);
+    const { rows } = await suite.db.query('select pruned_through_seq from audit_chain_heads where org_id = $1', [owner.orgId]);
     expect(Number(rows[0].pruned_through_seq)).toBe(3);
   });
 
@@ -323,7 +301,7 @@ describe('one nightly run does what the preview showed', () => {
     const owner = orgs.checkpointed;
     expect(countsOf('checkpointed').audit_events).toBe(checkpointSeq - 1);
     expect((await lastRun(owner.orgId)).counts.audit_events).toBe(checkpointSeq - 1);
-    const { rows } = await db.query(
+    const { rows } = await suite.db.query(
       'select pruned_through_seq, (select min(seq) from audit_events where org_id = $1) as first_seq from audit_chain_heads where org_id = $1',
       [owner.orgId],
     );
@@ -344,7 +322,7 @@ describe('one nightly run does what the preview showed', () => {
   });
 
   it('records the run in job_runs and retention_runs, and in each organization’s audit log', async () => {
-    const { rows } = await db.query('select * from job_runs where id = $1', [runId]);
+    const { rows } = await suite.db.query('select * from job_runs where id = $1', [runId]);
     expect(rows[0]).toMatchObject({ job: 'retention', trigger: 'manual', outcome: 'succeeded', error: null });
     expect(rows[0].counts.organizations).toBeGreaterThanOrEqual(Object.keys(orgs).length);
     expect(rows[0].counts.activities).toBeGreaterThanOrEqual(4);
@@ -456,20 +434,20 @@ describe('one nightly run does what the preview showed', () => {
 
 describe('failures', () => {
   it('one organization failing does not stop the others, but fails the job run', async () => {
-    const failing = await signup(app);
-    const fine = await signup(app);
+    const failing = await signup(suite.app);
+    const fine = await signup(suite.app);
     const failingSeed = await seed(failing);
     await seed(fine);
-    await db.query(`create or replace function retention_test_refuse() returns trigger language plpgsql as $$
+    await suite.db.query(`create or replace function retention_test_refuse() returns trigger language plpgsql as $$
       begin raise exception 'refused for the test'; end $$`);
-    await db.query(`create trigger retention_test_refuse before delete on invitations for each row
+    await suite.db.query(`create trigger retention_test_refuse before delete on invitations for each row
       when (old.org_id = '${failing.orgId}') execute function retention_test_refuse()`);
     try {
-      const result = await app.get(Jobs).runNow('retention');
+      const result = await suite.app.get(Jobs).runNow('retention');
       expect(result).toMatchObject({ status: 'failed', error: expect.stringMatching(/failed for 1 of \d+ organizations/) });
     } finally {
-      await db.query('drop trigger retention_test_refuse on invitations');
-      await db.query('drop function retention_test_refuse()');
+      await suite.db.query('drop trigger retention_test_refuse on invitations');
+      await suite.db.query('drop function retention_test_refuse()');
     }
     const failed = await lastRun(failing.orgId);
     expect(failed).toMatchObject({ outcome: 'failed', error: expect.stringContaining('refused for the test') });

@@ -1,35 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { caller, createContact, expectFieldError, expectProblem } from '../../support/client';
 
 /** The legal-hold routes over HTTP; their effect on retention is in retention-job.e2e-spec.ts. */
 
-let app: NestFastifyApplication;
-
-type Method = 'GET' | 'POST' | 'DELETE';
-
-function call(method: Method, url: string, token?: string, payload?: object, headers: Record<string, string> = {}) {
-  return app.inject({ method, url, headers: { ...(token ? bearer(token) : {}), ...headers }, payload });
-}
-type Reply = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
-
-function expectFieldError(response: Reply, field: string): void {
-  expectProblem(response, 400, 'VALIDATION_FAILED');
-  expect(response.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]));
-}
-
-async function createContact(owner: Signed): Promise<string> {
-  const response = await call('POST', '/v1/contacts', owner.token, { firstName: 'Held', lastName: 'Subject' });
-  expect(response.statusCode).toBe(201);
-  return response.json().id;
-}
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 interface LegalHold {
   id: string;
@@ -57,19 +34,12 @@ async function listHolds(token: string, query = ''): Promise<LegalHold[]> {
 }
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-});
-
-afterAll(async () => {
-  await app.close();
-});
+const HELD = { firstName: 'Held', lastName: 'Subject' };
 
 describe('POST /v1/legal-holds', () => {
   it('places organization, contact and category holds', async () => {
-    const owner = await signup(app);
-    const contactId = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contactId = (await createContact(suite.app, owner, HELD)).id;
     const organization = await placeHold(owner, { scope: 'organization', reason: '  Regulator inquiry 2026-17  ' });
     expect(organization).toEqual({
       id: expect.any(String),
@@ -94,7 +64,7 @@ describe('POST /v1/legal-holds', () => {
   });
 
   it('replays an Idempotency-Key instead of placing a second hold', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const headers = { 'idempotency-key': randomUUID() };
     const first = await call('POST', '/v1/legal-holds', owner.token, { scope: 'organization', reason: 'Audit' }, headers);
     const second = await call('POST', '/v1/legal-holds', owner.token, { scope: 'organization', reason: 'Audit' }, headers);
@@ -105,8 +75,8 @@ describe('POST /v1/legal-holds', () => {
   });
 
   it('requires contactId exactly for contact holds and category exactly for category holds', async () => {
-    const owner = await signup(app);
-    const contactId = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contactId = (await createContact(suite.app, owner, HELD)).id;
     const post = (body: object) => call('POST', '/v1/legal-holds', owner.token, { reason: 'Reason', ...body });
     expectFieldError(await post({ scope: 'contact' }), 'contactId');
     expectFieldError(await post({ scope: 'category' }), 'category');
@@ -124,9 +94,9 @@ describe('POST /v1/legal-holds', () => {
   });
 
   it('refuses a contact of another organization, or none, as 422 CONTACT_NOT_FOUND', async () => {
-    const owner = await signup(app);
-    const stranger = await signup(app);
-    const theirs = await createContact(stranger);
+    const owner = await signup(suite.app);
+    const stranger = await signup(suite.app);
+    const theirs = (await createContact(suite.app, stranger, HELD)).id;
     for (const contactId of [theirs, randomUUID()]) {
       const response = await call('POST', '/v1/legal-holds', owner.token, { scope: 'contact', contactId, reason: 'Reason' });
       expectProblem(response, 422, 'CONTACT_NOT_FOUND');
@@ -136,23 +106,23 @@ describe('POST /v1/legal-holds', () => {
   });
 
   it('needs legal-holds:manage: auditors, members and viewers get 403', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const body = { scope: 'organization', reason: 'Reason' };
     expectProblem(await call('POST', '/v1/legal-holds', undefined, body), 401, 'UNAUTHENTICATED');
     for (const role of ['auditor', 'member', 'viewer'] as const) {
-      const other = await addMember(app, owner, role);
+      const other = await addMember(suite.app, owner, role);
       expectProblem(await call('POST', '/v1/legal-holds', other.token, body), 403, 'FORBIDDEN');
     }
-    const complianceManager = await createApiKey(app, owner, ['compliance:read', 'compliance:manage']);
+    const complianceManager = await createApiKey(suite.app, owner, ['compliance:read', 'compliance:manage']);
     expectProblem(await call('POST', '/v1/legal-holds', complianceManager.secret, body), 403, 'FORBIDDEN');
-    const admin = await addMember(app, owner, 'admin');
+    const admin = await addMember(suite.app, owner, 'admin');
     expect((await call('POST', '/v1/legal-holds', admin.token, body)).statusCode).toBe(201);
   });
 });
 
 describe('GET /v1/legal-holds', () => {
   it('pages in creation order and filters by active', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) ids.push((await placeHold(owner, { scope: 'organization', reason: `Hold ${i}` })).id);
     expect((await call('DELETE', `/v1/legal-holds/${ids[1]}`, owner.token)).statusCode).toBe(204);
@@ -173,27 +143,27 @@ describe('GET /v1/legal-holds', () => {
   });
 
   it('rejects bad filters', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     for (const query of ['active=maybe', 'limit=0', 'limit=101', 'cursor=***', 'scope=contact']) {
       expectProblem(await call('GET', `/v1/legal-holds?${query}`, owner.token), 400, 'VALIDATION_FAILED');
     }
   });
 
   it('needs compliance:read: auditors read holds, members and viewers do not', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const hold = await placeHold(owner, { scope: 'organization' });
     expectProblem(await call('GET', '/v1/legal-holds'), 401, 'UNAUTHENTICATED');
     for (const role of ['member', 'viewer'] as const) {
-      const other = await addMember(app, owner, role);
+      const other = await addMember(suite.app, owner, role);
       expectProblem(await call('GET', '/v1/legal-holds', other.token), 403, 'FORBIDDEN');
     }
-    const auditor = await addMember(app, owner, 'auditor');
+    const auditor = await addMember(suite.app, owner, 'auditor');
     expect((await listHolds(auditor.token)).map((held) => held.id)).toEqual([hold.id]);
   });
 
   it('shows one organization none of another’s holds', async () => {
-    const first = await signup(app);
-    const second = await signup(app);
+    const first = await signup(suite.app);
+    const second = await signup(suite.app);
     await placeHold(first, { scope: 'organization' });
     expect(await listHolds(second.token)).toEqual([]);
   });
@@ -201,8 +171,8 @@ describe('GET /v1/legal-holds', () => {
 
 describe('DELETE /v1/legal-holds/{id}', () => {
   it('releases a hold, keeping it on record; releasing it again is 409', async () => {
-    const owner = await signup(app);
-    const admin = await addMember(app, owner, 'admin');
+    const owner = await signup(suite.app);
+    const admin = await addMember(suite.app, owner, 'admin');
     const hold = await placeHold(owner, { scope: 'category', category: 'audit_events' });
     const released = await call('DELETE', `/v1/legal-holds/${hold.id}`, admin.token);
     expect(released.statusCode).toBe(204);
@@ -219,8 +189,8 @@ describe('DELETE /v1/legal-holds/{id}', () => {
   });
 
   it('answers 404 for an unknown id or another organization’s hold, and 400 for a malformed one', async () => {
-    const owner = await signup(app);
-    const stranger = await signup(app);
+    const owner = await signup(suite.app);
+    const stranger = await signup(suite.app);
     const theirs = await placeHold(stranger, { scope: 'organization' });
     expectProblem(await call('DELETE', `/v1/legal-holds/${theirs.id}`, owner.token), 404, 'LEGAL_HOLD_NOT_FOUND');
     expectProblem(await call('DELETE', `/v1/legal-holds/${randomUUID()}`, owner.token), 404, 'LEGAL_HOLD_NOT_FOUND');
@@ -229,11 +199,11 @@ describe('DELETE /v1/legal-holds/{id}', () => {
   });
 
   it('needs legal-holds:manage: auditors, members and viewers get 403', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const hold = await placeHold(owner, { scope: 'organization' });
     expectProblem(await call('DELETE', `/v1/legal-holds/${hold.id}`), 401, 'UNAUTHENTICATED');
     for (const role of ['auditor', 'member', 'viewer'] as const) {
-      const other = await addMember(app, owner, role);
+      const other = await addMember(suite.app, owner, role);
       expectProblem(await call('DELETE', `/v1/legal-holds/${hold.id}`, other.token), 403, 'FORBIDDEN');
     }
     expect((await listHolds(owner.token))[0]).toMatchObject({ active: true });
@@ -242,7 +212,7 @@ describe('DELETE /v1/legal-holds/{id}', () => {
 
 describe('a held contact cannot be deleted', () => {
   it('answers 409 while a contact or organization hold covers it, and deletes once released', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const contact = (await call('POST', '/v1/contacts', owner.token, { firstName: 'Kept', lastName: 'ForCourt' })).json();
     const hold = (
       await call('POST', '/v1/legal-holds', owner.token, { scope: 'contact', contactId: contact.id, reason: 'Lawsuit' })

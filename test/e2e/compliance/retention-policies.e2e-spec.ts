@@ -1,49 +1,16 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { caller, expectFieldError, expectProblem } from '../../support/client';
+import { CATEGORIES } from './retention-categories';
 
 /** The retention-policy and preview routes over HTTP; what the job does is in retention-job.e2e-spec.ts. */
 
-let app: NestFastifyApplication;
-
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-function call(method: Method, url: string, token?: string, payload?: object) {
-  return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
-}
-type Reply = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
-
-function expectFieldError(response: Reply, field: string): void {
-  expectProblem(response, 400, 'VALIDATION_FAILED');
-  expect(response.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]));
-}
-
-const CATEGORIES = [
-  'activities',
-  'inactive_contacts',
-  'audit_events',
-  'privacy_exports',
-  'expired_invitations',
-  'expired_idempotency_records',
-];
-
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-});
-
-afterAll(async () => {
-  await app.close();
-});
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 describe('GET /v1/retention-policies', () => {
   it('lists every category with its default policy', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const response = await call('GET', '/v1/retention-policies', owner.token);
     expect(response.statusCode).toBe(200);
     const { data } = response.json();
@@ -65,20 +32,20 @@ describe('GET /v1/retention-policies', () => {
   });
 
   it('needs compliance:read: auditors read it, members and viewers do not', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     expectProblem(await call('GET', '/v1/retention-policies'), 401, 'UNAUTHENTICATED');
     for (const role of ['member', 'viewer'] as const) {
-      const other = await addMember(app, owner, role);
+      const other = await addMember(suite.app, owner, role);
       expectProblem(await call('GET', '/v1/retention-policies', other.token), 403, 'FORBIDDEN');
     }
-    const auditor = await addMember(app, owner, 'auditor');
+    const auditor = await addMember(suite.app, owner, 'auditor');
     expect((await call('GET', '/v1/retention-policies', auditor.token)).statusCode).toBe(200);
   });
 });
 
 describe('PUT /v1/retention-policies/{category}', () => {
   it('sets a policy, returns the effective one, and lists it; setting again updates it', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const response = await call('PUT', '/v1/retention-policies/activities', owner.token, { durationDays: 400, action: 'anonymise' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
@@ -102,7 +69,7 @@ describe('PUT /v1/retention-policies/{category}', () => {
   });
 
   it('is audited with the category as its target', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const response = await call('PUT', '/v1/retention-policies/privacy_exports', owner.token, { durationDays: 7, action: 'delete' });
     expect(response.statusCode).toBe(200);
     const events = (await call('GET', '/v1/audit-events?action=retention-policy.set', owner.token)).json().data;
@@ -114,7 +81,7 @@ describe('PUT /v1/retention-policies/{category}', () => {
   });
 
   it('rejects an unknown category, an action the category does not allow, and bad durations', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     expectFieldError(
       await call('PUT', '/v1/retention-policies/everything', owner.token, { durationDays: 30, action: 'delete' }),
       'category',
@@ -146,22 +113,22 @@ describe('PUT /v1/retention-policies/{category}', () => {
   });
 
   it('needs compliance:manage: auditors, members and viewers get 403; an API key with the scope may', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const body = { durationDays: 30, action: 'delete' };
     expectProblem(await call('PUT', '/v1/retention-policies/activities', undefined, body), 401, 'UNAUTHENTICATED');
     for (const role of ['auditor', 'member', 'viewer'] as const) {
-      const other = await addMember(app, owner, role);
+      const other = await addMember(suite.app, owner, role);
       expectProblem(await call('PUT', '/v1/retention-policies/activities', other.token, body), 403, 'FORBIDDEN');
     }
-    const readOnlyKey = await createApiKey(app, owner, ['compliance:read']);
+    const readOnlyKey = await createApiKey(suite.app, owner, ['compliance:read']);
     expectProblem(await call('PUT', '/v1/retention-policies/activities', readOnlyKey.secret, body), 403, 'FORBIDDEN');
-    const key = await createApiKey(app, owner, ['compliance:manage']);
+    const key = await createApiKey(suite.app, owner, ['compliance:manage']);
     expect((await call('PUT', '/v1/retention-policies/activities', key.secret, body)).statusCode).toBe(200);
   });
 
   it('changes only the caller’s organization', async () => {
-    const first = await signup(app);
-    const second = await signup(app);
+    const first = await signup(suite.app);
+    const second = await signup(suite.app);
     await call('PUT', '/v1/retention-policies/activities', first.token, { durationDays: 10, action: 'anonymise' });
     const { data } = (await call('GET', '/v1/retention-policies', second.token)).json();
     expect(data.find((policy: { category: string }) => policy.category === 'activities')).toMatchObject({
@@ -174,7 +141,7 @@ describe('PUT /v1/retention-policies/{category}', () => {
 
 describe('POST /v1/retention-policies/preview', () => {
   it('counts per category with the policy in force and its cutoff, changing nothing', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     await call('PUT', '/v1/retention-policies/inactive_contacts', owner.token, { durationDays: 30, action: 'delete' });
     const before = Date.now();
     const response = await call('POST', '/v1/retention-policies/preview', owner.token);
@@ -197,13 +164,13 @@ describe('POST /v1/retention-policies/preview', () => {
   });
 
   it('needs compliance:read: auditors may, members and viewers may not', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     expectProblem(await call('POST', '/v1/retention-policies/preview'), 401, 'UNAUTHENTICATED');
     for (const role of ['member', 'viewer'] as const) {
-      const other = await addMember(app, owner, role);
+      const other = await addMember(suite.app, owner, role);
       expectProblem(await call('POST', '/v1/retention-policies/preview', other.token), 403, 'FORBIDDEN');
     }
-    const auditor = await addMember(app, owner, 'auditor');
+    const auditor = await addMember(suite.app, owner, 'auditor');
     expect((await call('POST', '/v1/retention-policies/preview', auditor.token)).statusCode).toBe(200);
   });
 });

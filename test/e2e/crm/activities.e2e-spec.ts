@@ -1,37 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { Method, caller, createContact, expectFieldError, expectProblem } from '../../support/client';
 
-let app: NestFastifyApplication;
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 type Row = Record<string, unknown> & { id: string };
-
-function call(method: Method, url: string, token?: string, payload?: object, headers: Record<string, string> = {}) {
-  return app.inject({ method, url, headers: { ...(token ? bearer(token) : {}), ...headers }, payload });
-}
-type Reply = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
-
-function expectFieldError(response: Reply, field: string): void {
-  expectProblem(response, 400, 'VALIDATION_FAILED');
-  expect(response.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]));
-}
 
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
 const CALL = { type: 'call', subject: 'Renewal call', body: 'Agreed on three years.', occurredAt: '2026-01-15T10:00:00.000Z' } as const;
-
-async function createContact(owner: Signed): Promise<Row> {
-  const response = await call('POST', '/v1/contacts', owner.token, { firstName: 'Ada', lastName: 'Lovelace' });
-  expect(response.statusCode).toBe(201);
-  return response.json();
-}
 
 async function createActivity(token: string, contactId: string, body: object = {}): Promise<Row> {
   const response = await call('POST', `/v1/contacts/${contactId}/activities`, token, { ...CALL, ...body });
@@ -46,17 +24,9 @@ async function activityIds(token: string, contactId: string, query = ''): Promis
 }
 
 describe('Activities (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('records, reads, lists, updates and deletes an activity; a session is its author', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const created = await call('POST', `/v1/contacts/${contact.id}/activities`, owner.token, { ...CALL, subject: '  Renewal call ' });
     expect(created.statusCode).toBe(201);
     const activity = created.json();
@@ -91,17 +61,17 @@ describe('Activities (e2e)', () => {
   });
 
   it('names the API key as the author when a key records the activity', async () => {
-    const owner = await signup(app);
-    const key = await createApiKey(app, owner, ['contacts:read', 'contacts:write']);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const key = await createApiKey(suite.app, owner, ['contacts:read', 'contacts:write']);
+    const contact = await createContact(suite.app, owner);
     const activity = await createActivity(key.secret, contact.id);
     expect(activity.author).toEqual({ type: 'api_key', id: key.id });
     expect((await call('GET', `/v1/activities/${activity.id}`, owner.token)).json().author).toEqual({ type: 'api_key', id: key.id });
   });
 
   it('rejects invalid bodies with field errors, occurredAt in the future included', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const url = `/v1/contacts/${contact.id}/activities`;
     expectFieldError(await call('POST', url, owner.token, { ...CALL, type: 'lunch' }), 'type');
     expectFieldError(await call('POST', url, owner.token, { ...CALL, subject: '' }), 'subject');
@@ -128,8 +98,8 @@ describe('Activities (e2e)', () => {
   });
 
   it('answers 401 without a credential or with an unknown one', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const activity = await createActivity(owner.token, contact.id);
     const routes: [Method, string, object?][] = [
       ['GET', `/v1/contacts/${contact.id}/activities`],
@@ -146,14 +116,14 @@ describe('Activities (e2e)', () => {
   });
 
   it('forbids auditors everything and viewers and read-only keys writes', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const [auditor, viewer, member] = [
-      await addMember(app, owner, 'auditor'),
-      await addMember(app, owner, 'viewer'),
-      await addMember(app, owner, 'member'),
+      await addMember(suite.app, owner, 'auditor'),
+      await addMember(suite.app, owner, 'viewer'),
+      await addMember(suite.app, owner, 'member'),
     ];
-    const readKey = await createApiKey(app, owner, ['contacts:read']);
-    const contact = await createContact(owner);
+    const readKey = await createApiKey(suite.app, owner, ['contacts:read']);
+    const contact = await createContact(suite.app, owner);
     const activity = await createActivity(owner.token, contact.id);
     const reads = [`/v1/contacts/${contact.id}/activities`, `/v1/activities/${activity.id}`];
     for (const url of reads) {
@@ -176,7 +146,7 @@ describe('Activities (e2e)', () => {
   });
 
   it('answers 404 for an unknown contact or activity', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const unknown = randomUUID();
     expectProblem(await call('GET', `/v1/contacts/${unknown}/activities`, owner.token), 404, 'CONTACT_NOT_FOUND');
     expectProblem(await call('POST', `/v1/contacts/${unknown}/activities`, owner.token, CALL), 404, 'CONTACT_NOT_FOUND');
@@ -186,11 +156,11 @@ describe('Activities (e2e)', () => {
   });
 
   it("hides another org's contacts and activities: 404 everywhere, nothing created or changed", async () => {
-    const alice = await signup(app);
-    const bob = await signup(app);
-    const contact = await createContact(alice);
+    const alice = await signup(suite.app);
+    const bob = await signup(suite.app);
+    const contact = await createContact(suite.app, alice);
     const activity = await createActivity(alice.token, contact.id);
-    const bobKey = await createApiKey(app, bob, ['contacts:read', 'contacts:write']);
+    const bobKey = await createApiKey(suite.app, bob, ['contacts:read', 'contacts:write']);
     for (const token of [bob.token, bobKey.secret]) {
       expectProblem(await call('POST', `/v1/contacts/${contact.id}/activities`, token, CALL), 404, 'CONTACT_NOT_FOUND');
       expectProblem(await call('GET', `/v1/contacts/${contact.id}/activities`, token), 404, 'CONTACT_NOT_FOUND');
@@ -198,16 +168,16 @@ describe('Activities (e2e)', () => {
       expectProblem(await call('PATCH', `/v1/activities/${activity.id}`, token, { subject: 'Stolen' }), 404, 'ACTIVITY_NOT_FOUND');
       expectProblem(await call('DELETE', `/v1/activities/${activity.id}`, token), 404, 'ACTIVITY_NOT_FOUND');
     }
-    const bobsContact = await createContact(bob);
+    const bobsContact = await createContact(suite.app, bob);
     expect(await activityIds(bob.token, bobsContact.id)).toEqual([]);
     expect((await call('GET', `/v1/activities/${activity.id}`, alice.token)).json()).toEqual(activity);
     expect(await activityIds(alice.token, contact.id)).toEqual([activity.id]);
   });
 
   it("lists only that contact's activities, filters by type and pages by cursor", async () => {
-    const owner = await signup(app);
-    const ada = await createContact(owner);
-    const alan = await createContact(owner);
+    const owner = await signup(suite.app);
+    const ada = await createContact(suite.app, owner);
+    const alan = await createContact(suite.app, owner);
     const adas = [
       await createActivity(owner.token, ada.id, { type: 'call' }),
       await createActivity(owner.token, ada.id, { type: 'email' }),
@@ -226,8 +196,8 @@ describe('Activities (e2e)', () => {
   });
 
   it('sends ETags (304 on If-None-Match) and honours If-Match on PATCH and DELETE', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const activity = await createActivity(owner.token, contact.id);
     for (const url of [`/v1/activities/${activity.id}`, `/v1/contacts/${contact.id}/activities`]) {
       const first = await call('GET', url, owner.token);
@@ -248,10 +218,10 @@ describe('Activities (e2e)', () => {
   });
 
   it('replays a POST with the same Idempotency-Key and body, 422 for another body, keys are per org', async () => {
-    const alice = await signup(app);
-    const bob = await signup(app);
-    const contact = await createContact(alice);
-    const bobsContact = await createContact(bob);
+    const alice = await signup(suite.app);
+    const bob = await signup(suite.app);
+    const contact = await createContact(suite.app, alice);
+    const bobsContact = await createContact(suite.app, bob);
     const key = randomUUID();
     const url = `/v1/contacts/${contact.id}/activities`;
     const first = await call('POST', url, alice.token, CALL, { 'idempotency-key': key });
@@ -274,9 +244,9 @@ describe('Activities (e2e)', () => {
   });
 
   it("never replays one contact's activity for a POST under another contact with the same key and body", async () => {
-    const owner = await signup(app);
-    const ada = await createContact(owner);
-    const alan = await createContact(owner);
+    const owner = await signup(suite.app);
+    const ada = await createContact(suite.app, owner);
+    const alan = await createContact(suite.app, owner);
     const key = randomUUID();
     const first = await call('POST', `/v1/contacts/${ada.id}/activities`, owner.token, CALL, { 'idempotency-key': key });
     expect(first.statusCode).toBe(201);
@@ -289,8 +259,8 @@ describe('Activities (e2e)', () => {
   });
 
   it("deletes a contact's activities with the contact", async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const activity = await createActivity(owner.token, contact.id);
     expect((await call('DELETE', `/v1/contacts/${contact.id}`, owner.token)).statusCode).toBe(204);
     expectProblem(await call('GET', `/v1/activities/${activity.id}`, owner.token), 404, 'ACTIVITY_NOT_FOUND');

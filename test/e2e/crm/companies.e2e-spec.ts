@@ -1,39 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { Method, caller, createCompany, createContact, expectFieldError, expectProblem } from '../../support/client';
+import { clockPast } from '../../support/waiting';
 
-let app: NestFastifyApplication;
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
-function call(method: Method, url: string, token?: string, payload?: object, headers: Record<string, string> = {}) {
-  return app.inject({ method, url, headers: { ...(token ? bearer(token) : {}), ...headers }, payload });
-}
-type Reply = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
-
-function expectFieldError(response: Reply, field: string): void {
-  expectProblem(response, 400, 'VALIDATION_FAILED');
-  expect(response.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]));
-}
-
-async function createCompany(owner: Signed, body: object = {}): Promise<Record<string, unknown> & { id: string }> {
-  const response = await call('POST', '/v1/companies', owner.token, { name: `Acme ${randomUUID().slice(0, 6)}`, ...body });
-  expect(response.statusCode).toBe(201);
-  return response.json();
-}
-
-async function createContact(owner: Signed, companyId: string | null): Promise<Record<string, unknown> & { id: string }> {
-  const response = await call('POST', '/v1/contacts', owner.token, { firstName: 'Grace', lastName: 'Hopper', companyId });
-  expect(response.statusCode).toBe(201);
-  return response.json();
-}
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 async function listCompanyIds(token: string, query = ''): Promise<string[]> {
   const response = await call('GET', `/v1/companies?limit=100${query}`, token);
@@ -41,19 +13,9 @@ async function listCompanyIds(token: string, query = ''): Promise<string[]> {
   return response.json().data.map((company: { id: string }) => company.id);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('Companies (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('creates, reads, lists, updates and deletes a company', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const created = await call('POST', '/v1/companies', owner.token, {
       name: '  Acme Corp ',
       domain: 'ACME.Example',
@@ -97,14 +59,14 @@ describe('Companies (e2e)', () => {
   });
 
   it('rejects invalid bodies with field errors', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     expectFieldError(await call('POST', '/v1/companies', owner.token, {}), 'name');
     expectFieldError(await call('POST', '/v1/companies', owner.token, { name: '   ' }), 'name');
     expectFieldError(await call('POST', '/v1/companies', owner.token, { name: 'x'.repeat(201) }), 'name');
     expectFieldError(await call('POST', '/v1/companies', owner.token, { name: 'Acme', domain: 'not a host' }), 'domain');
     expectFieldError(await call('POST', '/v1/companies', owner.token, { name: 'Acme', industry: 'i'.repeat(101) }), 'industry');
     expectFieldError(await call('POST', '/v1/companies', owner.token, { name: 'Acme', orgId: owner.orgId }), 'orgId');
-    const company = await createCompany(owner);
+    const company = await createCompany(suite.app, owner);
     expectFieldError(await call('PATCH', `/v1/companies/${company.id}`, owner.token, { name: null }), 'name');
     expectFieldError(await call('PATCH', `/v1/companies/${company.id}`, owner.token, { version: 7 }), 'version');
     expectFieldError(await call('GET', '/v1/companies/not-a-uuid', owner.token), 'id');
@@ -115,8 +77,8 @@ describe('Companies (e2e)', () => {
   });
 
   it('answers 401 without a credential or with an unknown one', async () => {
-    const owner = await signup(app);
-    const company = await createCompany(owner);
+    const owner = await signup(suite.app);
+    const company = await createCompany(suite.app, owner);
     const routes: [Method, string, object?][] = [
       ['GET', '/v1/companies'],
       ['POST', '/v1/companies', { name: 'Acme' }],
@@ -132,15 +94,15 @@ describe('Companies (e2e)', () => {
   });
 
   it('forbids auditors everything, viewers and read-only keys writes, and lets writers write', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const [auditor, viewer, member] = [
-      await addMember(app, owner, 'auditor'),
-      await addMember(app, owner, 'viewer'),
-      await addMember(app, owner, 'member'),
+      await addMember(suite.app, owner, 'auditor'),
+      await addMember(suite.app, owner, 'viewer'),
+      await addMember(suite.app, owner, 'member'),
     ];
-    const readKey = await createApiKey(app, owner, ['contacts:read']);
-    const writeKey = await createApiKey(app, owner, ['contacts:read', 'contacts:write']);
-    const company = await createCompany(owner);
+    const readKey = await createApiKey(suite.app, owner, ['contacts:read']);
+    const writeKey = await createApiKey(suite.app, owner, ['contacts:read', 'contacts:write']);
+    const company = await createCompany(suite.app, owner);
     const reads: [Method, string][] = [
       ['GET', '/v1/companies'],
       ['GET', `/v1/companies/${company.id}`],
@@ -168,7 +130,7 @@ describe('Companies (e2e)', () => {
   });
 
   it('answers 404 COMPANY_NOT_FOUND for an unknown id', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const unknown = randomUUID();
     expectProblem(await call('GET', `/v1/companies/${unknown}`, owner.token), 404, 'COMPANY_NOT_FOUND');
     expectProblem(await call('PATCH', `/v1/companies/${unknown}`, owner.token, { name: 'Ghost' }), 404, 'COMPANY_NOT_FOUND');
@@ -176,10 +138,10 @@ describe('Companies (e2e)', () => {
   });
 
   it("hides another org's companies: 404 on every route, absent from lists and filters, left unchanged", async () => {
-    const alice = await signup(app);
-    const bob = await signup(app);
-    const company = await createCompany(alice, { domain: 'alice-corp.example' });
-    const bobs = await createCompany(bob);
+    const alice = await signup(suite.app);
+    const bob = await signup(suite.app);
+    const company = await createCompany(suite.app, alice, { domain: 'alice-corp.example' });
+    const bobs = await createCompany(suite.app, bob);
     expectProblem(await call('GET', `/v1/companies/${company.id}`, bob.token), 404, 'COMPANY_NOT_FOUND');
     expectProblem(await call('PATCH', `/v1/companies/${company.id}`, bob.token, { name: 'Stolen' }), 404, 'COMPANY_NOT_FOUND');
     expectProblem(await call('DELETE', `/v1/companies/${company.id}`, bob.token), 404, 'COMPANY_NOT_FOUND');
@@ -193,8 +155,8 @@ describe('Companies (e2e)', () => {
   });
 
   it('sends a strong ETag and answers a matching If-None-Match with 304', async () => {
-    const owner = await signup(app);
-    const company = await createCompany(owner);
+    const owner = await signup(suite.app);
+    const company = await createCompany(suite.app, owner);
     for (const url of [`/v1/companies/${company.id}`, '/v1/companies']) {
       const first = await call('GET', url, owner.token);
       expect(first.headers.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
@@ -212,8 +174,8 @@ describe('Companies (e2e)', () => {
   });
 
   it('honours If-Match on PATCH and DELETE: 412 when stale, success when current', async () => {
-    const owner = await signup(app);
-    const company = await createCompany(owner);
+    const owner = await signup(suite.app);
+    const company = await createCompany(suite.app, owner);
     const stale = (await call('GET', `/v1/companies/${company.id}`, owner.token)).headers.etag as string;
     expect(
       (await call('PATCH', `/v1/companies/${company.id}`, owner.token, { industry: 'A' }, { 'if-match': stale })).json(),
@@ -240,8 +202,8 @@ describe('Companies (e2e)', () => {
   });
 
   it('replays a POST with the same Idempotency-Key and body, 422 for another body, keys are per org', async () => {
-    const alice = await signup(app);
-    const bob = await signup(app);
+    const alice = await signup(suite.app);
+    const bob = await signup(suite.app);
     const key = `company-${randomUUID()}`;
     const body = { name: 'Once Only', domain: 'once.example' };
     const first = await call('POST', '/v1/companies', alice.token, body, { 'idempotency-key': key });
@@ -268,7 +230,7 @@ describe('Companies (e2e)', () => {
   });
 
   it('creates one company for concurrent POSTs with one Idempotency-Key', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const key = randomUUID();
     const responses = await Promise.all(
       Array.from({ length: 5 }, () => call('POST', '/v1/companies', owner.token, { name: 'Raced Corp' }, { 'idempotency-key': key })),
@@ -280,12 +242,15 @@ describe('Companies (e2e)', () => {
   });
 
   it('keeps contacts of a deleted company, detached, with their version bumped', async () => {
-    const owner = await signup(app);
-    const doomed = await createCompany(owner);
-    const other = await createCompany(owner);
-    const detached = [await createContact(owner, doomed.id), await createContact(owner, doomed.id)];
-    const untouched = await createContact(owner, other.id);
-    await sleep(5);
+    const owner = await signup(suite.app);
+    const doomed = await createCompany(suite.app, owner);
+    const other = await createCompany(suite.app, owner);
+    const detached = [
+      await createContact(suite.app, owner, { companyId: doomed.id }),
+      await createContact(suite.app, owner, { companyId: doomed.id }),
+    ];
+    const untouched = await createContact(suite.app, owner, { companyId: other.id });
+    await clockPast(detached[1].updatedAt);
 
     expect((await call('DELETE', `/v1/companies/${doomed.id}`, owner.token)).statusCode).toBe(204);
     for (const contact of detached) {
@@ -300,25 +265,25 @@ describe('Companies (e2e)', () => {
   });
 
   it('filters by domain (case-insensitively) and by updatedSince', async () => {
-    const owner = await signup(app);
-    const acme = await createCompany(owner, { domain: 'acme.example' });
-    const globex = await createCompany(owner, { domain: 'globex.example' });
-    await createCompany(owner);
+    const owner = await signup(suite.app);
+    const acme = await createCompany(suite.app, owner, { domain: 'acme.example' });
+    const globex = await createCompany(suite.app, owner, { domain: 'globex.example' });
+    const last = await createCompany(suite.app, owner);
     expect(await listCompanyIds(owner.token, '&domain=ACME.example')).toEqual([acme.id]);
     expect(await listCompanyIds(owner.token, '&domain=nobody.example')).toEqual([]);
 
-    await sleep(20);
+    await clockPast(last.updatedAt);
     const cutoff = new Date().toISOString();
-    await sleep(20);
+    await clockPast(cutoff);
     await call('PATCH', `/v1/companies/${globex.id}`, owner.token, { industry: 'Chemicals' });
     expect(await listCompanyIds(owner.token, `&updatedSince=${encodeURIComponent(cutoff)}`)).toEqual([globex.id]);
     expect(await listCompanyIds(owner.token, '&updatedSince=2000-01-01T00:00:00Z')).toHaveLength(3);
   });
 
   it('pages in creation order with a cursor, without gaps or duplicates', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const ids: string[] = [];
-    for (let i = 0; i < 5; i += 1) ids.push((await createCompany(owner)).id);
+    for (let i = 0; i < 5; i += 1) ids.push((await createCompany(suite.app, owner)).id);
     const first = await call('GET', '/v1/companies?limit=2', owner.token);
     expect(first.json().data.map((c: { id: string }) => c.id)).toEqual(ids.slice(0, 2));
     const second = await call('GET', `/v1/companies?limit=2&cursor=${first.json().nextCursor}`, owner.token);

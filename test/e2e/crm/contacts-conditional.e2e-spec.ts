@@ -1,46 +1,9 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Signed, bearer, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { Signed, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { ContactView, Reply, caller, createContact, expectProblem } from '../../support/client';
 
-let app: NestFastifyApplication;
-
-interface ContactView {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  phone: string | null;
-  companyId: string | null;
-  company: { id: string; name: string } | null;
-  tags: string[];
-  customFields: Record<string, unknown>;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-function call(
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-  url: string,
-  token: string,
-  payload?: object,
-  headers: Record<string, string> = {},
-) {
-  return app.inject({ method, url, headers: { ...bearer(token), ...headers }, payload });
-}
-type Reply = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
-
-async function createContact(owner: Signed, body: object = {}): Promise<ContactView> {
-  const response = await call('POST', '/v1/contacts', owner.token, { firstName: 'Grace', lastName: 'Hopper', ...body });
-  expect(response.statusCode).toBe(201);
-  return response.json();
-}
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 /** GET a contact; returns its body and its ETag. */
 async function read(owner: Signed, id: string): Promise<{ body: ContactView; etag: string }> {
@@ -52,17 +15,9 @@ async function read(owner: Signed, id: string): Promise<{ body: ContactView; eta
 }
 
 describe('Contacts: conditional requests (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('gives a single contact a strong ETag; If-None-Match with it → 304 with an empty body', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const first = await read(owner, contact.id);
     expect(first.body).toEqual(contact);
     expect((await read(owner, contact.id)).etag).toBe(first.etag);
@@ -81,8 +36,8 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('answers 200 with a new ETag once the contact changed', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const before = await read(owner, contact.id);
     expect((await call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { firstName: 'Ada' })).statusCode).toBe(200);
 
@@ -94,8 +49,8 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('gives the list an ETag; 304 while unchanged, 200 with a new ETag after a create, update or delete', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const list = await call('GET', '/v1/contacts', owner.token);
     expect(list.statusCode).toBe(200);
     const etag = list.headers.etag as string;
@@ -124,8 +79,8 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('PATCH with the current ETag succeeds; with a stale one → 412 and the contact is unchanged', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const v1 = await read(owner, contact.id);
 
     const ok = await call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { firstName: 'Ada' }, { 'if-match': v1.etag });
@@ -152,8 +107,8 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('PATCH and DELETE without If-Match are unconditional', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     await read(owner, contact.id);
     expect((await call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { firstName: 'One' })).json()).toMatchObject({
       firstName: 'One',
@@ -168,8 +123,8 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('DELETE with a stale ETag → 412 and the contact stays; with the current one → 204', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const v1 = await read(owner, contact.id);
     expect((await call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { tags: ['moved'] })).statusCode).toBe(200);
     const v2 = await read(owner, contact.id);
@@ -187,9 +142,9 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('a company rename changes the contact representation, so its old ETag is stale (412)', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const company = await call('POST', '/v1/companies', owner.token, { name: 'Old Name' });
-    const contact = await createContact(owner, { companyId: company.json().id });
+    const contact = await createContact(suite.app, owner, { companyId: company.json().id });
     const before = await read(owner, contact.id);
     expect(before.body.company).toEqual({ id: company.json().id, name: 'Old Name' });
     expect((await call('PATCH', `/v1/companies/${company.json().id}`, owner.token, { name: 'New Name' })).statusCode).toBe(200);
@@ -207,9 +162,9 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('two PATCHes racing with the same If-Match: exactly one wins, the other gets 412', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     for (let round = 0; round < 5; round++) {
-      const contact = await createContact(owner, { firstName: `Round ${round}` });
+      const contact = await createContact(suite.app, owner, { firstName: `Round ${round}` });
       const { etag } = await read(owner, contact.id);
       const [left, right] = await Promise.all([
         call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { firstName: 'Left', tags: ['left'] }, { 'if-match': etag }),
@@ -227,9 +182,9 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('two concurrent PATCHes without If-Match are unconditional: both succeed and both changes land', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     for (let round = 0; round < 5; round++) {
-      const contact = await createContact(owner);
+      const contact = await createContact(suite.app, owner);
       const [first, second] = await Promise.all([
         call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { firstName: `First${round}` }),
         call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { lastName: `Second${round}` }),
@@ -241,9 +196,9 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('a DELETE without If-Match racing an unconditional PATCH always deletes (204)', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     for (let round = 0; round < 5; round++) {
-      const contact = await createContact(owner);
+      const contact = await createContact(suite.app, owner);
       const [patch, del] = await Promise.all([
         call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { firstName: 'Late' }),
         call('DELETE', `/v1/contacts/${contact.id}`, owner.token),
@@ -255,9 +210,9 @@ describe('Contacts: conditional requests (e2e)', () => {
   });
 
   it('a PATCH racing a DELETE with the same If-Match: exactly one succeeds', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     for (let round = 0; round < 5; round++) {
-      const contact = await createContact(owner);
+      const contact = await createContact(suite.app, owner);
       const { etag } = await read(owner, contact.id);
       const [patch, del] = await Promise.all([
         call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { firstName: 'Late' }, { 'if-match': etag }),

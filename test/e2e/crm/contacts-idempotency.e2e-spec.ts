@@ -1,28 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Signed, bearer, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/suite';
+import { call, expectProblem } from '../../support/client';
 
-let app: NestFastifyApplication;
+const suite = useTestApp();
 
 function post(owner: Signed, payload: object, key?: string) {
-  return app.inject({
+  return suite.app.inject({
     method: 'POST',
     url: '/v1/contacts',
     headers: { ...bearer(owner.token), ...(key === undefined ? {} : { 'idempotency-key': key }) },
     payload,
   });
 }
-type Reply = Awaited<ReturnType<typeof post>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
 
 async function listIds(owner: Signed): Promise<string[]> {
-  const response = await app.inject({ method: 'GET', url: '/v1/contacts?limit=100', headers: bearer(owner.token) });
+  const response = await call(suite.app, 'GET', '/v1/contacts?limit=100', { token: owner.token });
   expect(response.statusCode).toBe(200);
   return response.json().data.map((contact: { id: string }) => contact.id);
 }
@@ -36,16 +29,8 @@ const grace = {
 };
 
 describe('Contacts: Idempotency-Key (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('replays the first response (same status and body, idempotent-replayed: true) and creates nothing', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const key = randomUUID();
     const first = await post(owner, grace, key);
     expect(first.statusCode).toBe(201);
@@ -69,15 +54,10 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
   });
 
   it('replays the original response even after the contact changed', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const key = randomUUID();
     const first = await post(owner, grace, key);
-    const patched = await app.inject({
-      method: 'PATCH',
-      url: `/v1/contacts/${first.json().id}`,
-      headers: bearer(owner.token),
-      payload: { firstName: 'Ada' },
-    });
+    const patched = await call(suite.app, 'PATCH', `/v1/contacts/${first.json().id}`, { token: owner.token, body: { firstName: 'Ada' } });
     expect(patched.statusCode).toBe(200);
     const replay = await post(owner, grace, key);
     expect(replay.statusCode).toBe(201);
@@ -86,7 +66,7 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
   });
 
   it('refuses the same key with another body (422 IDEMPOTENCY_KEY_REUSED) and creates nothing', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const key = randomUUID();
     const first = await post(owner, grace, key);
     expect(first.statusCode).toBe(201);
@@ -94,7 +74,7 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
     expectProblem(await post(owner, { ...grace, tags: ['vip', 'extra'] }, key), 422, 'IDEMPOTENCY_KEY_REUSED');
     expect(await listIds(owner)).toEqual([first.json().id]);
 
-    const activity = await app.inject({
+    const activity = await suite.app.inject({
       method: 'POST',
       url: `/v1/contacts/${first.json().id}/activities`,
       headers: { ...bearer(owner.token), 'idempotency-key': key },
@@ -104,8 +84,8 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
   });
 
   it("keeps keys per organization: org B may reuse org A's key, and each gets its own contact", async () => {
-    const a = await signup(app);
-    const b = await signup(app);
+    const a = await signup(suite.app);
+    const b = await signup(suite.app);
     const key = randomUUID();
     const fromA = await post(a, grace, key);
     expect(fromA.statusCode).toBe(201);
@@ -128,7 +108,7 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
   });
 
   it('20 concurrent POSTs with one key create exactly one contact; all answer 201 with the same id', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const key = randomUUID();
     const replies = await Promise.all(Array.from({ length: 20 }, () => post(owner, grace, key)));
     const statuses = replies.map((reply) => reply.statusCode);
@@ -141,7 +121,7 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
   });
 
   it('concurrent POSTs with one key and different bodies: one creates (201), the others get 422', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const key = randomUUID();
     const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => post(owner, { ...grace, firstName: `Racer${i}` }, key)));
     const created = replies.filter((reply) => reply.statusCode === 201);
@@ -158,7 +138,7 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
     ['with a control character', 'bell\u0007key'],
     ['non-ASCII', 'clé-unique'],
   ])('refuses a key %s (400, field Idempotency-Key) and creates nothing', async (_label, key) => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const response = await post(owner, grace, key);
     expectProblem(response, 400, 'VALIDATION_FAILED');
     expect(response.json().errors).toEqual([expect.objectContaining({ field: 'Idempotency-Key' })]);
@@ -166,7 +146,7 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
   });
 
   it('accepts a key of exactly 255 visible ASCII characters', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const key = `!~${'k'.repeat(253)}`;
     const first = await post(owner, grace, key);
     expect(first.statusCode).toBe(201);
@@ -175,7 +155,7 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
   });
 
   it('does not burn the key on a request that failed validation: a valid retry with it creates', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const key = randomUUID();
     const invalid = await post(owner, { ...grace, email: 'not-an-email' }, key);
     expectProblem(invalid, 400, 'VALIDATION_FAILED');
@@ -193,7 +173,7 @@ describe('Contacts: Idempotency-Key (e2e)', () => {
   });
 
   it('without a key, each POST creates a contact', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const first = await post(owner, grace);
     const second = await post(owner, grace);
     expect([first.statusCode, second.statusCode]).toEqual([201, 201]);

@@ -1,37 +1,14 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Signed, bearer, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { Signed, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { ContactView, caller, createContact } from '../../support/client';
+import { clockPast } from '../../support/waiting';
 
-let app: NestFastifyApplication;
-
-interface ContactView {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  phone: string | null;
-  companyId: string | null;
-  company: { id: string; name: string } | null;
-  tags: string[];
-  customFields: Record<string, unknown>;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token: string, payload?: object) {
-  return app.inject({ method, url, headers: bearer(token), payload });
-}
-
-async function createContact(owner: Signed, body: object = {}): Promise<ContactView> {
-  const response = await call('POST', '/v1/contacts', owner.token, { firstName: 'Grace', lastName: 'Hopper', ...body });
-  expect(response.statusCode).toBe(201);
-  return response.json();
-}
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 async function createMany(owner: Signed, count: number, label: string): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < count; i++) ids.push((await createContact(owner, { firstName: `${label}${i}` })).id);
+  for (let i = 0; i < count; i++) ids.push((await createContact(suite.app, owner, { firstName: `${label}${i}` })).id);
   return ids;
 }
 
@@ -46,19 +23,10 @@ async function ids(owner: Signed, filter: string): Promise<string[]> {
 }
 
 const ascending = (values: string[]) => [...values].sort();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('Contacts: pagination and filters (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('pages 30 contacts with limit=7: each exactly once, in id order, nextCursor null at the end', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const created = await createMany(owner, 30, 'P');
     expect(created).toEqual(ascending(created));
 
@@ -84,7 +52,7 @@ describe('Contacts: pagination and filters (e2e)', () => {
   });
 
   it('sees every pre-existing contact exactly once while others are inserted (and one seen is deleted) between pages', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const existing = await createMany(owner, 30, 'Old');
     const inserted: string[] = [];
 
@@ -107,24 +75,24 @@ describe('Contacts: pagination and filters (e2e)', () => {
   });
 
   it('filters by email: exact and case-insensitive', async () => {
-    const owner = await signup(app);
-    const grace = await createContact(owner, { email: 'Grace@Navy.Example' });
-    await createContact(owner, { email: 'xgrace@navy.example' });
-    await createContact(owner, { email: 'grace@navy.example.org' });
-    await createContact(owner);
+    const owner = await signup(suite.app);
+    const grace = await createContact(suite.app, owner, { email: 'Grace@Navy.Example' });
+    await createContact(suite.app, owner, { email: 'xgrace@navy.example' });
+    await createContact(suite.app, owner, { email: 'grace@navy.example.org' });
+    await createContact(suite.app, owner);
     expect(await ids(owner, 'email=grace%40navy.example')).toEqual([grace.id]);
     expect(await ids(owner, 'email=GRACE%40NAVY.EXAMPLE')).toEqual([grace.id]);
     expect(await ids(owner, 'email=grace%40navy')).toEqual([]);
   });
 
   it('filters by companyId and embeds {id, name} of the company in list items', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const acme = (await call('POST', '/v1/companies', owner.token, { name: 'Acme' })).json();
     const globex = (await call('POST', '/v1/companies', owner.token, { name: 'Globex' })).json();
-    const a1 = await createContact(owner, { companyId: acme.id });
-    const g1 = await createContact(owner, { companyId: globex.id });
-    const a2 = await createContact(owner, { companyId: acme.id });
-    const none = await createContact(owner);
+    const a1 = await createContact(suite.app, owner, { companyId: acme.id });
+    const g1 = await createContact(suite.app, owner, { companyId: globex.id });
+    const a2 = await createContact(suite.app, owner, { companyId: acme.id });
+    const none = await createContact(suite.app, owner);
     expect(await ids(owner, `companyId=${acme.id}`)).toEqual([a1.id, a2.id]);
     expect(await ids(owner, `companyId=${globex.id}`)).toEqual([g1.id]);
 
@@ -138,10 +106,10 @@ describe('Contacts: pagination and filters (e2e)', () => {
   });
 
   it('filters by tag, including tags with spaces and punctuation', async () => {
-    const owner = await signup(app);
-    const vip = await createContact(owner, { tags: ['vip', 'Q3 lead'] });
-    const lead = await createContact(owner, { tags: ['Q3 lead', 'region:emea'] });
-    await createContact(owner, { tags: ['vip2', 'not-vip'] });
+    const owner = await signup(suite.app);
+    const vip = await createContact(suite.app, owner, { tags: ['vip', 'Q3 lead'] });
+    const lead = await createContact(suite.app, owner, { tags: ['Q3 lead', 'region:emea'] });
+    await createContact(suite.app, owner, { tags: ['vip2', 'not-vip'] });
     expect(await ids(owner, 'tag=vip')).toEqual([vip.id]);
     expect(await ids(owner, 'tag=Q3%20lead')).toEqual([vip.id, lead.id]);
     expect(await ids(owner, 'tag=region%3Aemea')).toEqual([lead.id]);
@@ -149,10 +117,10 @@ describe('Contacts: pagination and filters (e2e)', () => {
   });
 
   it('searches q over first name, last name and email, case-insensitively', async () => {
-    const owner = await signup(app);
-    const grace = await createContact(owner, { firstName: 'Grace', lastName: 'Hopper', email: 'admiral@navy.example' });
-    const ada = await createContact(owner, { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@engines.example' });
-    const alan = await createContact(owner, { firstName: 'Alan', lastName: 'Turing' });
+    const owner = await signup(suite.app);
+    const grace = await createContact(suite.app, owner, { firstName: 'Grace', lastName: 'Hopper', email: 'admiral@navy.example' });
+    const ada = await createContact(suite.app, owner, { firstName: 'Ada', lastName: 'Lovelace', email: 'ada@engines.example' });
+    const alan = await createContact(suite.app, owner, { firstName: 'Alan', lastName: 'Turing' });
     expect(await ids(owner, 'q=GRA')).toEqual([grace.id]);
     expect(await ids(owner, 'q=lovel')).toEqual([ada.id]);
     expect(await ids(owner, 'q=navy.exa')).toEqual([grace.id]);
@@ -162,11 +130,11 @@ describe('Contacts: pagination and filters (e2e)', () => {
   });
 
   it('treats % and _ in q literally', async () => {
-    const owner = await signup(app);
-    const percent = await createContact(owner, { firstName: 'Ab%cd', lastName: 'One' });
-    const underscore = await createContact(owner, { firstName: 'Ab_cd', lastName: 'Two' });
-    const plain = await createContact(owner, { firstName: 'Abxcd', lastName: 'Three' });
-    const backslash = await createContact(owner, { firstName: 'Ab\\cd', lastName: 'Four' });
+    const owner = await signup(suite.app);
+    const percent = await createContact(suite.app, owner, { firstName: 'Ab%cd', lastName: 'One' });
+    const underscore = await createContact(suite.app, owner, { firstName: 'Ab_cd', lastName: 'Two' });
+    const plain = await createContact(suite.app, owner, { firstName: 'Abxcd', lastName: 'Three' });
+    const backslash = await createContact(suite.app, owner, { firstName: 'Ab\\cd', lastName: 'Four' });
     expect(await ids(owner, 'q=b%25c')).toEqual([percent.id]);
     expect(await ids(owner, 'q=b_c')).toEqual([underscore.id]);
     expect(await ids(owner, 'q=%25%25%25')).toEqual([]);
@@ -176,15 +144,15 @@ describe('Contacts: pagination and filters (e2e)', () => {
   });
 
   it('filters by updatedSince (inclusive) and sees updated contacts again', async () => {
-    const owner = await signup(app);
-    const old = await createContact(owner, { firstName: 'Old' });
-    await sleep(20);
-    const fresh = await createContact(owner, { firstName: 'Fresh' });
+    const owner = await signup(suite.app);
+    const old = await createContact(suite.app, owner, { firstName: 'Old' });
+    await clockPast(old.updatedAt);
+    const fresh = await createContact(suite.app, owner, { firstName: 'Fresh' });
     expect(await ids(owner, `updatedSince=${encodeURIComponent(fresh.updatedAt)}`)).toEqual([fresh.id]);
     expect(await ids(owner, `updatedSince=${encodeURIComponent(old.updatedAt)}`)).toEqual([old.id, fresh.id]);
     expect(await ids(owner, 'updatedSince=2999-01-01T00:00:00Z')).toEqual([]);
 
-    await sleep(20);
+    await clockPast(fresh.updatedAt);
     const touched = (await call('PATCH', `/v1/contacts/${old.id}`, owner.token, { lastName: 'Touched' })).json();
     expect(await ids(owner, `updatedSince=${encodeURIComponent(touched.updatedAt)}`)).toEqual([old.id]);
     const offset = new Date(Date.parse(touched.updatedAt) - 1).toISOString().replace('Z', '+00:00');
@@ -192,13 +160,14 @@ describe('Contacts: pagination and filters (e2e)', () => {
   });
 
   it('combines filters (AND) and pages through a filtered list', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const acme = (await call('POST', '/v1/companies', owner.token, { name: 'Acme' })).json();
     const match: string[] = [];
-    for (let i = 0; i < 5; i++) match.push((await createContact(owner, { firstName: `Match${i}`, companyId: acme.id, tags: ['vip'] })).id);
-    await createContact(owner, { firstName: 'Match-no-tag', companyId: acme.id });
-    await createContact(owner, { firstName: 'Match-no-company', tags: ['vip'] });
-    await createContact(owner, { firstName: 'Other', companyId: acme.id, tags: ['vip'] });
+    for (let i = 0; i < 5; i++)
+      match.push((await createContact(suite.app, owner, { firstName: `Match${i}`, companyId: acme.id, tags: ['vip'] })).id);
+    await createContact(suite.app, owner, { firstName: 'Match-no-tag', companyId: acme.id });
+    await createContact(suite.app, owner, { firstName: 'Match-no-company', tags: ['vip'] });
+    await createContact(suite.app, owner, { firstName: 'Other', companyId: acme.id, tags: ['vip'] });
 
     const filter = `companyId=${acme.id}&tag=vip&q=match`;
     expect(await ids(owner, filter)).toEqual(match);

@@ -1,54 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { Method, caller, createCompany, createContact, expectFieldError, expectProblem } from '../../support/client';
 
-let app: NestFastifyApplication;
-
-interface ContactView {
-  id: string;
-  firstName: string;
-  lastName: string;
-  email: string | null;
-  phone: string | null;
-  companyId: string | null;
-  company: { id: string; name: string } | null;
-  tags: string[];
-  customFields: Record<string, unknown>;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
-function call(method: Method, url: string, token?: string, payload?: object) {
-  return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
-}
-type Reply = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
-
-function expectFieldError(response: Reply, field: string): void {
-  expectProblem(response, 400, 'VALIDATION_FAILED');
-  expect(response.json().errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.any(String) })]));
-}
-
-async function createContact(owner: Signed, body: object = {}): Promise<ContactView> {
-  const response = await call('POST', '/v1/contacts', owner.token, { firstName: 'Grace', lastName: 'Hopper', ...body });
-  expect(response.statusCode).toBe(201);
-  return response.json();
-}
-
-async function createCompany(owner: Signed, name = 'US Navy'): Promise<{ id: string; name: string }> {
-  const response = await call('POST', '/v1/companies', owner.token, { name });
-  expect(response.statusCode).toBe(201);
-  return response.json();
-}
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 async function listIds(owner: Signed, query = ''): Promise<string[]> {
   const response = await call('GET', `/v1/contacts?limit=100${query}`, owner.token);
@@ -60,17 +16,9 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('Contacts (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('creates (201), reads (200), lists, updates (200, version +1) and deletes (204) a contact', async () => {
-    const owner = await signup(app);
-    const company = await createCompany(owner);
+    const owner = await signup(suite.app);
+    const company = await createCompany(suite.app, owner, { name: 'US Navy' });
     const created = await call('POST', '/v1/contacts', owner.token, {
       firstName: ' Grace ',
       lastName: 'Hopper',
@@ -161,22 +109,22 @@ describe('Contacts (e2e)', () => {
     ['lastName', 'a name with a NUL byte', { lastName: 'Hop\u0000per' }],
     ['nickname', 'an unknown field', { nickname: 'Amazing Grace' }],
   ])('refuses a create whose %s is %s (400 with that field)', async (field, _label, body) => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     expectFieldError(await call('POST', '/v1/contacts', owner.token, { firstName: 'Grace', lastName: 'Hopper', ...body }), field);
     expect(await listIds(owner)).toEqual([]);
   });
 
   it('accepts the limits themselves: 20 tags of 40 chars, 50 keys, 3 levels deep', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const tags = Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(40, 'x'));
     const customFields = { ...Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, i])), deep: { a: { b: 1 } } };
-    const contact = await createContact(owner, { tags, customFields });
+    const contact = await createContact(suite.app, owner, { tags, customFields });
     expect(contact).toMatchObject({ tags, customFields });
   });
 
   it('normalises PATCHed values the way create does (trimmed names, lower-cased email)', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const patched = await call('PATCH', `/v1/contacts/${contact.id}`, owner.token, {
       firstName: '  Ada ',
       email: ' ADA@Engines.Example ',
@@ -187,8 +135,8 @@ describe('Contacts (e2e)', () => {
   });
 
   it('refuses bad PATCH bodies (null required fields, unknown fields, bad values) and leaves the contact unchanged', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner, { email: 'grace@navy.example' });
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner, { email: 'grace@navy.example' });
     for (const field of ['firstName', 'lastName', 'tags', 'customFields']) {
       expectFieldError(await call('PATCH', `/v1/contacts/${contact.id}`, owner.token, { [field]: null }), field);
     }
@@ -202,7 +150,7 @@ describe('Contacts (e2e)', () => {
   });
 
   it('answers 400 (never 500) to malformed ids and query parameters', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
       expectFieldError(
         await call(method, '/v1/contacts/not-a-uuid', owner.token, method === 'PATCH' ? { firstName: 'X' } : undefined),
@@ -228,13 +176,13 @@ describe('Contacts (e2e)', () => {
     ['email', 'a NUL byte', 'email=a%00b%40x.example'],
     ['updatedSince', "a date before PostgreSQL's range", 'updatedSince=-010000-01-01T00:00:00Z'],
   ])('answers 400 (never 500) to a list filter %s with %s', async (field, _label, query) => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     expectFieldError(await call('GET', `/v1/contacts?${query}`, owner.token), field);
   });
 
   it('refuses every route without a token (401 UNAUTHENTICATED) or with an unknown one (401 INVALID_CREDENTIALS)', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
     const routes: [Method, string, object?][] = [
       ['GET', '/v1/contacts'],
       ['POST', '/v1/contacts', { firstName: 'A', lastName: 'B' }],
@@ -250,14 +198,14 @@ describe('Contacts (e2e)', () => {
   });
 
   it('lets member write and viewer read; refuses viewer writes and every auditor call (403 FORBIDDEN)', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const [admin, member, viewer, auditor] = [
-      await addMember(app, owner, 'admin'),
-      await addMember(app, owner, 'member'),
-      await addMember(app, owner, 'viewer'),
-      await addMember(app, owner, 'auditor'),
+      await addMember(suite.app, owner, 'admin'),
+      await addMember(suite.app, owner, 'member'),
+      await addMember(suite.app, owner, 'viewer'),
+      await addMember(suite.app, owner, 'auditor'),
     ];
-    const contact = await createContact(member);
+    const contact = await createContact(suite.app, member);
     expect((await call('PATCH', `/v1/contacts/${contact.id}`, admin.token, { firstName: 'Ada' })).statusCode).toBe(200);
     const current = (await call('GET', `/v1/contacts/${contact.id}`, viewer.token)).json();
     expect(current).toMatchObject({ id: contact.id, firstName: 'Ada', version: 2 });
@@ -282,17 +230,17 @@ describe('Contacts (e2e)', () => {
   });
 
   it('honours API key scopes: contacts:read may list but not create', async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
-    const reader = await createApiKey(app, owner, ['contacts:read']);
-    const writer = await createApiKey(app, owner, ['contacts:read', 'contacts:write']);
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
+    const reader = await createApiKey(suite.app, owner, ['contacts:read']);
+    const writer = await createApiKey(suite.app, owner, ['contacts:read', 'contacts:write']);
     expect((await call('GET', '/v1/contacts', reader.secret)).json().data).toEqual([expect.objectContaining({ id: contact.id })]);
     expectProblem(await call('POST', '/v1/contacts', reader.secret, { firstName: 'A', lastName: 'B' }), 403, 'FORBIDDEN');
     expect((await call('POST', '/v1/contacts', writer.secret, { firstName: 'A', lastName: 'B' })).statusCode).toBe(201);
   });
 
   it('answers 404 CONTACT_NOT_FOUND for unknown ids', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const id = randomUUID();
     expectProblem(await call('GET', `/v1/contacts/${id}`, owner.token), 404, 'CONTACT_NOT_FOUND');
     expectProblem(await call('PATCH', `/v1/contacts/${id}`, owner.token, { firstName: 'X' }), 404, 'CONTACT_NOT_FOUND');
@@ -300,17 +248,17 @@ describe('Contacts (e2e)', () => {
   });
 
   it("hides org A's contacts and companies from org B (404, empty lists, 400 companyId) and leaves them unchanged", async () => {
-    const a = await signup(app);
-    const b = await signup(app);
-    const companyA = await createCompany(a, 'Alpha Corp');
-    const contactA = await createContact(a, {
+    const a = await signup(suite.app);
+    const b = await signup(suite.app);
+    const companyA = await createCompany(suite.app, a, { name: 'Alpha Corp' });
+    const contactA = await createContact(suite.app, a, {
       firstName: 'Alice',
       lastName: 'Secret',
       email: 'alice@alpha.example',
       companyId: companyA.id,
       tags: ['vip'],
     });
-    const contactB = await createContact(b, { firstName: 'Bob', lastName: 'Own', tags: ['vip'] });
+    const contactB = await createContact(suite.app, b, { firstName: 'Bob', lastName: 'Own', tags: ['vip'] });
 
     expectProblem(await call('GET', `/v1/contacts/${contactA.id}`, b.token), 404, 'CONTACT_NOT_FOUND');
     expectProblem(await call('PATCH', `/v1/contacts/${contactA.id}`, b.token, { firstName: 'Mallory' }), 404, 'CONTACT_NOT_FOUND');
@@ -342,9 +290,9 @@ describe('Contacts (e2e)', () => {
   });
 
   it("deletes a contact's activities with it (GET /v1/activities/{id} → 404)", async () => {
-    const owner = await signup(app);
-    const contact = await createContact(owner);
-    const other = await createContact(owner, { firstName: 'Other' });
+    const owner = await signup(suite.app);
+    const contact = await createContact(suite.app, owner);
+    const other = await createContact(suite.app, owner, { firstName: 'Other' });
     const activityIds: string[] = [];
     for (const [target, type] of [
       [contact, 'note'],

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { RUNTIME_DB_ROLE } from '../../../src/database/orm-options';
-import { Signed, bearer, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { Signed, signup } from '../../support/factories';
+import { call } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
 
 /**
  * What the contact list costs in PostgreSQL: a bounded number of statements whatever the page
  * size (no N+1 for the embedded company), and on 100,000 contacts an index for every list
  * filter, planned the way the app runs it: as the runtime role, under row-level security.
  */
-let app: NestFastifyApplication;
-let db: Client;
+const suite = useTestAppWithOwnerDb();
 
 interface PlanNode {
   readonly 'Node Type': string;
@@ -45,7 +44,7 @@ async function statementsDuring(work: () => Promise<void>): Promise<string[]> {
 }
 
 function get(url: string, token: string) {
-  return app.inject({ method: 'GET', url, headers: bearer(token) });
+  return call(suite.app, 'GET', url, { token });
 }
 
 /** Lists are response-cached; each captured call asks for a page size not asked before, so it reaches the database. */
@@ -67,21 +66,21 @@ async function listStatement(owner: Signed, query: string): Promise<{ sql: strin
 
 /** Runs `work` on the owner connection in a transaction scoped to `orgId` (RLS may bind the owner too), rolled back unless told. */
 async function inOrg<T>(orgId: string, work: () => Promise<T>, options: { role?: string; commit?: boolean } = {}): Promise<T> {
-  await db.query('begin');
+  await suite.db.query('begin');
   try {
-    await db.query("select set_config('app.org_id', $1, true)", [orgId]);
-    if (options.role) await db.query(`set local role ${options.role}`);
+    await suite.db.query("select set_config('app.org_id', $1, true)", [orgId]);
+    if (options.role) await suite.db.query(`set local role ${options.role}`);
     const result = await work();
-    await db.query(options.commit ? 'commit' : 'rollback');
+    await suite.db.query(options.commit ? 'commit' : 'rollback');
     return result;
   } catch (error) {
-    await db.query('rollback');
+    await suite.db.query('rollback');
     throw error;
   }
 }
 
 async function planOf(sql: string, orgId: string, role?: string): Promise<PlanNode[]> {
-  const { rows } = await inOrg(orgId, () => db.query(`explain (format json) ${sql}`), { role });
+  const { rows } = await inOrg(orgId, () => suite.db.query(`explain (format json) ${sql}`), { role });
   const flatten = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(flatten)];
   return flatten(rows[0]['QUERY PLAN'][0].Plan);
 }
@@ -93,33 +92,15 @@ const contactIndexes = (plan: PlanNode[]) => contactScans(plan).flatMap((node) =
 const contactIndexConds = (plan: PlanNode[]) =>
   contactScans(plan).flatMap((node) => (node['Index Name'] ? [`${node['Index Name']}: ${node['Index Cond'] ?? ''}`] : []));
 
-beforeAll(async () => {
-  ({ app } = await createTestApp());
-  db = new Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-});
-
-afterAll(async () => {
-  await db.end();
-  await app.close();
-});
-
 describe('Contact list statements (e2e)', () => {
   it('lists contacts with their companies in a bounded number of statements, the same for 5 and 25 rows', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     for (let i = 0; i < 25; i += 1) {
-      const company = await app.inject({
-        method: 'POST',
-        url: '/v1/companies',
-        headers: bearer(owner.token),
-        payload: { name: `Company ${i}` },
-      });
+      const company = await call(suite.app, 'POST', '/v1/companies', { token: owner.token, body: { name: `Company ${i}` } });
       expect(company.statusCode).toBe(201);
-      const contact = await app.inject({
-        method: 'POST',
-        url: '/v1/contacts',
-        headers: bearer(owner.token),
-        payload: { firstName: `First${i}`, lastName: `Last${i}`, companyId: company.json().id },
+      const contact = await call(suite.app, 'POST', '/v1/contacts', {
+        token: owner.token,
+        body: { firstName: `First${i}`, lastName: `Last${i}`, companyId: company.json().id },
       });
       expect(contact.statusCode).toBe(201);
     }
@@ -153,19 +134,19 @@ describe('Contact list query plans on 100,000 contacts (e2e)', () => {
   let sample: { email: string; companyId: string };
 
   beforeAll(async () => {
-    owner = await signup(app);
+    owner = await signup(suite.app);
     const run = randomUUID().slice(0, 8);
-    const made = await db.query<{ id: string }>(
+    const made = await suite.db.query<{ id: string }>(
       "insert into organizations (id, name, slug) select gen_random_uuid(), 'Plan org ' || n, 'plan-org-' || $1 || '-' || n from generate_series(1, $2::int) n returning id",
       [run, ORGS - 1],
     );
     for (const orgId of [owner.orgId, ...made.rows.map((row) => row.id)]) {
       await inOrg(orgId, () => seedOrg(orgId), { commit: true });
     }
-    await db.query('analyze contacts');
-    await db.query('analyze companies');
+    await suite.db.query('analyze contacts');
+    await suite.db.query('analyze companies');
     const { rows } = await inOrg(owner.orgId, () =>
-      db.query<{ email: string; company_id: string }>(
+      suite.db.query<{ email: string; company_id: string }>(
         'select email, company_id from contacts where org_id = $1 and company_id is not null order by id limit 1',
         [owner.orgId],
       ),
@@ -175,13 +156,13 @@ describe('Contact list query plans on 100,000 contacts (e2e)', () => {
 
   /** 20 companies and PER_ORG contacts with realistic names, emails, phones, tags and update times. */
   async function seedOrg(orgId: string): Promise<void> {
-    await db.query(
+    await suite.db.query(
       `insert into companies (id, org_id, name, domain, industry)
        select gen_random_uuid(), $1, 'Company ' || n, 'company-' || n || '.example', (array['Retail','Shipping','Software','Energy'])[1 + n % 4]
        from generate_series(1, 20) n`,
       [orgId],
     );
-    await db.query(
+    await suite.db.query(
       `insert into contacts (id, org_id, first_name, last_name, email, phone, company_id, tags, custom_fields, created_at, updated_at)
        select gen_random_uuid(), $1, f.name, l.name, lower(f.name || '.' || l.name || '.' || g || '@mail' || (g % 7) || '.example'),
          '+1415555' || lpad((g % 10000)::text, 4, '0'),
@@ -200,7 +181,7 @@ describe('Contact list query plans on 100,000 contacts (e2e)', () => {
   }
 
   it('holds 100,000 contacts over 20 organizations', async () => {
-    const { rows } = await db.query<{ orgs: number; contacts: number }>(
+    const { rows } = await suite.db.query<{ orgs: number; contacts: number }>(
       'select count(distinct c.org_id)::int as orgs, count(*)::int as contacts from contacts c join organizations o on o.id = c.org_id where o.slug like $1 or o.id = $2',
       ['plan-org-%', owner.orgId],
     );

@@ -2,9 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DOC_FILES } from '../../../src/docs';
-import { createTestApp } from '../../support/test-app';
+import { useTestApp } from '../../support/suite';
 
 const ROOT = join(__dirname, '../../..');
 
@@ -14,18 +13,10 @@ const ROOT = join(__dirname, '../../..');
  * When either fails: `npm run docs:metadata && npm run docs:export`, then review and commit the diff.
  */
 describe('Exported documentation (e2e)', () => {
-  let app: NestFastifyApplication;
-
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const suite = useTestApp();
 
   it.each(Object.values(DOC_FILES))('docs/%s is exactly what the server serves under /docs', async (file) => {
-    const served = await app.inject({ method: 'GET', url: `/docs/${file}` });
+    const served = await suite.app.inject({ method: 'GET', url: `/docs/${file}` });
 
     expect(served.statusCode).toBe(200);
     expect(readFileSync(join(ROOT, 'docs', file), 'utf8')).toBe(served.body);

@@ -1,7 +1,8 @@
 import { loadConfig, withDatabaseUrl } from '../../../src/config';
 import { applyMigrations } from '../../../src/database/migrate';
-import { ChildApp, startChildApp } from '../../support/child-app';
-import { STRONG_PASSWORD, bearer, uniqueEmail } from '../../support/factories';
+import { ChildApp, startChildApp, stopChildApp } from '../../support/child-app';
+import { STRONG_PASSWORD, uniqueEmail } from '../../support/factories';
+import { Method, fetchCall } from '../../support/client';
 import { eventually } from '../caching/private-redis';
 import { Receiver, pollFor, sentryEvents, startReceiver } from '../monitoring/fake-receivers';
 import { PrivatePostgres } from './private-postgres';
@@ -27,21 +28,13 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (child && child.process.exitCode === null) {
-    child.process.kill('SIGTERM');
-    await child.exited;
-  }
+  await stopChildApp(child);
   await sentry?.close();
   await postgres?.dispose();
 });
 
-async function request(method: string, path: string, token?: string, body?: object): Promise<Response> {
-  return fetch(`${child.baseUrl}${path}`, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? bearer(token) : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-}
+/** A request to the child app over real HTTP. */
+const request = (method: Method, path: string, token?: string, body?: object) => fetchCall(child.baseUrl, method, path, { token, body });
 
 describe('Database outage and error tracking (e2e)', () => {
   it('reports none of the outage 503s, and still reports a real 500 right after', async () => {

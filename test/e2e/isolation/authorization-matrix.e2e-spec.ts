@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Permission, ROLES, ROLE_PERMISSIONS } from '../../../src/tenancy/permissions';
-import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { call } from '../../support/client';
 import { Access, Operation, callOperation, describeResponse, isAccess, label, loadOperations, problemCode } from './openapi-operations';
 
 /**
@@ -41,21 +41,11 @@ function randomPathParams(op: Operation): Record<string, string> {
 }
 
 describe('Authorization matrix (e2e)', () => {
-  let app: NestFastifyApplication;
-
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
+  const suite = useTestApp();
 
   async function freshSession(user: Signed): Promise<string> {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: user.email, password: user.password, organizationId: user.orgId },
+    const response = await call(suite.app, 'POST', '/v1/auth/login', {
+      body: { email: user.email, password: user.password, organizationId: user.orgId },
     });
     if (response.statusCode !== 200) throw new Error(`login as ${user.email} failed: ${response.statusCode} ${response.body}`);
     return response.json().token as string;
@@ -63,21 +53,21 @@ describe('Authorization matrix (e2e)', () => {
 
   /** One org with a member of every role, plus the owner's API keys with KEY_SCOPES. */
   async function credentials(): Promise<Credential[]> {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const result: Credential[] = [];
     for (const role of ROLES) {
-      const user = role === 'owner' ? owner : await addMember(app, owner, role);
+      const user = role === 'owner' ? owner : await addMember(suite.app, owner, role);
       result.push({ name: `${role} session`, token: user.token, apiKey: false, permissions: new Set(ROLE_PERMISSIONS[role]), user });
     }
     for (const scopes of KEY_SCOPES) {
-      const key = await createApiKey(app, owner, scopes);
+      const key = await createApiKey(suite.app, owner, scopes);
       result.push({ name: `API key [${scopes.join(', ')}]`, token: key.secret, apiKey: true, permissions: new Set(scopes) });
     }
     return result;
   }
 
   it('reads a valid x-atrium-access extension on every operation of the OpenAPI document', async () => {
-    const operations = await loadOperations(app);
+    const operations = await loadOperations(suite.app);
 
     expect(operations.length).toBeGreaterThan(0);
     const undeclared = operations.flatMap((op) => ('problem' in op.access ? [`${label(op)}: ${op.access.problem}`] : []));
@@ -85,10 +75,10 @@ describe('Authorization matrix (e2e)', () => {
   });
 
   it('answers public operations without credentials (never 401 or 403)', async () => {
-    const operations = (await loadOperations(app)).filter((op) => isAccess(op.access) && op.access.kind === 'public');
+    const operations = (await loadOperations(suite.app)).filter((op) => isAccess(op.access) && op.access.kind === 'public');
     const mismatches: string[] = [];
     for (const op of operations) {
-      const response = await callOperation(app, op, { params: randomPathParams(op) });
+      const response = await callOperation(suite.app, op, { params: randomPathParams(op) });
       if (response.statusCode === 401 || response.statusCode === 403)
         mismatches.push(`${label(op)} without credentials: got ${describeResponse(response)}`);
     }
@@ -98,10 +88,10 @@ describe('Authorization matrix (e2e)', () => {
   });
 
   it('refuses every non-public operation without credentials with 401 UNAUTHENTICATED', async () => {
-    const operations = (await loadOperations(app)).filter((op) => !isAccess(op.access) || op.access.kind !== 'public');
+    const operations = (await loadOperations(suite.app)).filter((op) => !isAccess(op.access) || op.access.kind !== 'public');
     const mismatches: string[] = [];
     for (const op of operations) {
-      const response = await callOperation(app, op, { params: randomPathParams(op) });
+      const response = await callOperation(suite.app, op, { params: randomPathParams(op) });
       if (response.statusCode !== 401 || problemCode(response) !== 'UNAUTHENTICATED') {
         mismatches.push(`${label(op)} without credentials: expected 401 UNAUTHENTICATED, got ${describeResponse(response)}`);
       }
@@ -112,7 +102,7 @@ describe('Authorization matrix (e2e)', () => {
   });
 
   it('allows every role and a scoped API key exactly the operations their permissions grant', async () => {
-    const operations = await loadOperations(app);
+    const operations = await loadOperations(suite.app);
     const callers = await credentials();
     const mismatches: string[] = [];
 
@@ -124,7 +114,7 @@ describe('Authorization matrix (e2e)', () => {
       if (op.access.kind === 'public') continue;
       for (const caller of callers) {
         const token = ENDS_CALLER_SESSION.has(op.id) && caller.user ? await freshSession(caller.user) : caller.token;
-        const response = await callOperation(app, op, { token, params: randomPathParams(op) });
+        const response = await callOperation(suite.app, op, { token, params: randomPathParams(op) });
         const allowed = expectedAllowed(op.access, caller);
         const denied = response.statusCode === 403 && problemCode(response) === 'FORBIDDEN';
         if (!allowed && !denied) {
@@ -139,7 +129,7 @@ describe('Authorization matrix (e2e)', () => {
 
     // The walk itself must not have ended or changed any caller's credential.
     for (const caller of callers) {
-      const me = await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(caller.token) });
+      const me = await call(suite.app, 'GET', '/v1/me', { token: caller.token });
       if (me.statusCode !== 200)
         mismatches.push(`after the matrix, GET /v1/me as ${caller.name}: expected 200, got ${describeResponse(me)}`);
     }
@@ -150,7 +140,7 @@ describe('Authorization matrix (e2e)', () => {
     const callers = await credentials();
     const seen = [];
     for (const caller of callers) {
-      const me = await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(caller.token) });
+      const me = await call(suite.app, 'GET', '/v1/me', { token: caller.token });
       seen.push({ caller: caller.name, status: me.statusCode, permissions: me.json().permissions });
     }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PERMISSIONS } from '../../../src/tenancy/permissions';
 import { STRONG_PASSWORD, Signed, addMember, bearer, createApiKey, signup, uniqueEmail } from '../../support/factories';
+import { call } from '../../support/client';
 import { createTestApp } from '../../support/test-app';
 import {
   Caller,
@@ -72,8 +73,8 @@ function relabel(token: string, orgId: string): string {
   return `${prefix}${Buffer.from(orgId.replace(/-/g, ''), 'hex').toString('base64url')}${token.slice(prefix.length + 22)}`;
 }
 
-const login = (ctx: Ctx, body: object) => ctx.app.inject({ method: 'POST', url: '/v1/auth/login', payload: body });
-const meOf = (ctx: Ctx, token: string) => ctx.app.inject({ method: 'GET', url: '/v1/me', headers: bearer(token) });
+const login = (ctx: Ctx, body: object) => call(ctx.app, 'POST', '/v1/auth/login', { body });
+const meOf = (ctx: Ctx, token: string) => call(ctx.app, 'GET', '/v1/me', { token });
 
 /**
  * One entry per operationId of the document (kinds: see WalkCase in openapi-operations.ts). To cover
@@ -157,8 +158,7 @@ const CASES: Record<string, Case> = {
       const changed = await ctx.call({ body: { currentPassword: STRONG_PASSWORD, newPassword: 'another long passphrase for B 7' } });
       // A's password still works (that login's session is ended again) and A's sessions survive.
       const aLogin = await login(ctx, { email: ctx.a.owner.email, password: STRONG_PASSWORD });
-      if (aLogin.statusCode === 200)
-        await ctx.app.inject({ method: 'POST', url: '/v1/auth/logout', headers: bearer(aLogin.json().token as string) });
+      if (aLogin.statusCode === 200) await call(ctx.app, 'POST', '/v1/auth/logout', { token: aLogin.json().token as string });
       const aMe = await meOf(ctx, ctx.a.owner.token);
       const back = await ctx.call({ body: { currentPassword: 'another long passphrase for B 7', newPassword: STRONG_PASSWORD } });
       expect([changed.statusCode, aLogin.statusCode, aMe.statusCode, back.statusCode]).toEqual([204, 200, 200, 204]);
@@ -224,11 +224,9 @@ const CASES: Record<string, Case> = {
   acceptInvitation: {
     kind: 'caller-scoped',
     check: async (ctx) => {
-      const invited = await ctx.app.inject({
-        method: 'POST',
-        url: '/v1/invitations',
-        headers: bearer(ctx.b.owner.token),
-        payload: { email: uniqueEmail('b-invitee'), role: 'viewer' },
+      const invited = await call(ctx.app, 'POST', '/v1/invitations', {
+        token: ctx.b.owner.token,
+        body: { email: uniqueEmail('b-invitee'), role: 'viewer' },
       });
       const token = invited.json().token as string;
       const account = { name: 'B invitee', password: STRONG_PASSWORD };
@@ -244,7 +242,7 @@ const CASES: Record<string, Case> = {
     check: async (ctx) => {
       const created = await ctx.call({ body: { name: 'B reader', scopes: ['members:read'] } });
       const secret = created.json().secret as string;
-      const members = await ctx.app.inject({ method: 'GET', url: '/v1/members?limit=100', headers: bearer(secret) });
+      const members = await call(ctx.app, 'GET', '/v1/members?limit=100', { token: secret });
       const me = (await meOf(ctx, secret)).json();
       expect({ created: created.statusCode, org: me.organization?.id, members: ctx.seen(members) }).toEqual({
         created: 201,
@@ -345,9 +343,9 @@ const CASES: Record<string, Case> = {
       let request = created.json();
       for (let attempt = 0; attempt < 100 && request.status !== 'completed'; attempt += 1) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        request = (await ctx.app.inject({ method: 'GET', url, headers: bearer(ctx.b.owner.token) })).json();
+        request = (await call(ctx.app, 'GET', url, { token: ctx.b.owner.token })).json();
       }
-      const exported = await ctx.app.inject({ method: 'GET', url: `${url}/export`, headers: bearer(ctx.b.owner.token) });
+      const exported = await call(ctx.app, 'GET', `${url}/export`, { token: ctx.b.owner.token });
       expect({ status: request.status, export: ctx.seen(exported, [ctx.a.records.contactEmail]) }).toEqual({
         status: 'completed',
         export: { status: 200, traces: [] },
@@ -488,7 +486,7 @@ async function expectCreatedInB(ctx: Ctx, created: Awaited<ReturnType<Ctx['call'
 /** Creates the customer records of one tenant through the API. */
 async function createRecords(app: NestFastifyApplication, owner: Signed, label: string): Promise<CustomerRecords> {
   const post = async (url: string, payload: object) => {
-    const response = await app.inject({ method: 'POST', url, headers: bearer(owner.token), payload });
+    const response = await call(app, 'POST', url, { token: owner.token, body: payload });
     expect(response.statusCode).toBe(201);
     return response.json().id as string;
   };
@@ -520,7 +518,7 @@ async function createComplianceRecords(
   label: string,
 ): Promise<ComplianceRecords> {
   const post = async (url: string, payload: object) => {
-    const response = await app.inject({ method: 'POST', url, headers: bearer(owner.token), payload });
+    const response = await call(app, 'POST', url, { token: owner.token, body: payload });
     expect(response.statusCode).toBeLessThan(300);
     return response.json();
   };
@@ -557,18 +555,13 @@ describe('Cross-tenant walker (e2e)', () => {
     const owner = await signup(app, { organizationName: name });
     const member = await addMember(app, owner, 'member');
     const invitationEmail = uniqueEmail('a-invitee');
-    const invitation = await app.inject({
-      method: 'POST',
-      url: '/v1/invitations',
-      headers: bearer(owner.token),
-      payload: { email: invitationEmail, role: 'viewer' },
-    });
+    const invitation = await call(app, 'POST', '/v1/invitations', { token: owner.token, body: { email: invitationEmail, role: 'viewer' } });
     const apiKey = await createApiKey(app, owner, ['members:read'], 'A key');
-    const sessions = (await app.inject({ method: 'GET', url: '/v1/auth/sessions', headers: bearer(owner.token) })).json().data as {
+    const sessions = (await call(app, 'GET', '/v1/auth/sessions', { token: owner.token })).json().data as {
       id: string;
       current: boolean;
     }[];
-    const slug = (await app.inject({ method: 'GET', url: '/v1/organization', headers: bearer(owner.token) })).json().slug as string;
+    const slug = (await call(app, 'GET', '/v1/organization', { token: owner.token })).json().slug as string;
     const ownerSessionId = sessions.find((s) => s.current)?.id as string;
     expect([invitation.statusCode, typeof ownerSessionId, typeof slug]).toEqual([201, 'string', 'string']);
     const invitationId = invitation.json().id as string;
@@ -608,11 +601,9 @@ describe('Cross-tenant walker (e2e)', () => {
   async function setUpTenantB(): Promise<TenantB> {
     const owner = await signup(app, { organizationName: `Tenant B ${randomUUID().slice(0, 8)}` });
     const apiKey = await createApiKey(app, owner, [...PERMISSIONS], 'B key');
-    const invitation = await app.inject({
-      method: 'POST',
-      url: '/v1/invitations',
-      headers: bearer(owner.token),
-      payload: { email: uniqueEmail('b-invitee'), role: 'member' },
+    const invitation = await call(app, 'POST', '/v1/invitations', {
+      token: owner.token,
+      body: { email: uniqueEmail('b-invitee'), role: 'member' },
     });
     const records = await createRecords(app, owner, 'Bravo');
     const compliance = await createComplianceRecords(app, owner, records, 'Bravo');
@@ -622,7 +613,7 @@ describe('Cross-tenant walker (e2e)', () => {
   /** What A's owner sees of A; the walk must not change any of it. */
   async function snapshotOfA(a: TenantA): Promise<Record<string, unknown>> {
     const read = async (url: string, token = a.owner.token) => {
-      const response = await app.inject({ method: 'GET', url, headers: bearer(token) });
+      const response = await call(app, 'GET', url, { token });
       return { status: response.statusCode, body: response.json() as unknown };
     };
     const sessions = await read('/v1/auth/sessions?limit=100');
@@ -676,7 +667,7 @@ describe('Cross-tenant walker (e2e)', () => {
 
     expect(failures).toEqual([]);
     expect(await snapshotOfA(a)).toEqual(before);
-    const keyStillWorks = await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(a.apiKey.secret) });
+    const keyStillWorks = await call(app, 'GET', '/v1/me', { token: a.apiKey.secret });
     expect({ status: keyStillWorks.statusCode, org: keyStillWorks.json().organization?.id }).toEqual({ status: 200, org: a.owner.orgId });
   });
 });

@@ -9,6 +9,7 @@ import { TenantDatabase } from '../../../src/tenancy';
 import { RuntimeRoleCheck } from '../../../src/tenancy/tenant-boundary/runtime-role-check';
 import { PrivatePostgres } from '../faults/private-postgres';
 import { bearer, createApiKey, signup } from '../../support/factories';
+import { call } from '../../support/client';
 import { PrivatePgBouncer } from '../../support/private-pgbouncer';
 import { createTestApp } from '../../support/test-app';
 
@@ -137,11 +138,9 @@ describe('Tenant boundary through PgBouncer in transaction pooling mode, under c
   });
 
   async function createContact(app: NestFastifyApplication, org: Org, firstName: string): Promise<string> {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/v1/contacts',
-      headers: bearer(org.token),
-      payload: { firstName, lastName: `Org${org.index}`, customFields: { org: org.orgId } },
+    const response = await call(app, 'POST', '/v1/contacts', {
+      token: org.token,
+      body: { firstName, lastName: `Org${org.index}`, customFields: { org: org.orgId } },
     });
     if (response.statusCode !== 201) throw new Error(`create failed: ${response.statusCode} ${response.body}`);
     const body = response.json<ContactBody>();

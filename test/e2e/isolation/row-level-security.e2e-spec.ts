@@ -1,7 +1,8 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { RUNTIME_DB_ROLE } from '../../../src/database/orm-options';
-import { Signed, addMember, bearer, createApiKey, signup, uniqueEmail } from '../../support/factories';
+import { Signed, addMember, createApiKey, signup, uniqueEmail } from '../../support/factories';
+import { call } from '../../support/client';
 import { createTestApp } from '../../support/test-app';
 
 /**
@@ -44,11 +45,9 @@ describe('PostgreSQL row-level security (e2e)', () => {
   async function seedOrg(): Promise<SeededOrg> {
     const owner = await signup(app);
     const viewer = await addMember(app, owner, 'viewer');
-    const invited = await app.inject({
-      method: 'POST',
-      url: '/v1/invitations',
-      headers: bearer(owner.token),
-      payload: { email: uniqueEmail('pending'), role: 'member' },
+    const invited = await call(app, 'POST', '/v1/invitations', {
+      token: owner.token,
+      body: { email: uniqueEmail('pending'), role: 'member' },
     });
     expect(invited.statusCode).toBe(201);
     const key = await createApiKey(app, owner, ['members:read']);
@@ -233,12 +232,7 @@ describe('PostgreSQL row-level security (e2e)', () => {
 
   it("shows a user scope (app.user_id, no org) only that user's own memberships, across their orgs", async () => {
     const a = await seedOrg();
-    const second = await app.inject({
-      method: 'POST',
-      url: '/v1/organizations',
-      headers: bearer(a.owner.token),
-      payload: { name: 'Second org' },
-    });
+    const second = await call(app, 'POST', '/v1/organizations', { token: a.owner.token, body: { name: 'Second org' } });
     expect(second.statusCode).toBe(201);
     await inScope({ userId: a.owner.userId }, async () => {
       const memberships = await rowsOf('memberships');
@@ -255,12 +249,7 @@ describe('PostgreSQL row-level security (e2e)', () => {
 
   it('lets a user scope (app.user_id, no org) change none of the memberships it can read', async () => {
     const a = await seedOrg();
-    const second = await app.inject({
-      method: 'POST',
-      url: '/v1/organizations',
-      headers: bearer(a.owner.token),
-      payload: { name: 'Other org' },
-    });
+    const second = await call(app, 'POST', '/v1/organizations', { token: a.owner.token, body: { name: 'Other org' } });
     expect(second.statusCode).toBe(201);
 
     const updated = await inScope(

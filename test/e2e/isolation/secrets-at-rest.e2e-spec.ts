@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createClient } from '@redis/client';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Client } from 'pg';
 import { SHARED_STORE, SharedStore } from '../../../src/caching';
-import { bearer, createApiKey, signup, uniqueEmail } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { createApiKey, signup, uniqueEmail } from '../../support/factories';
+import { call } from '../../support/client';
+import { useTestAppWithOwnerDb } from '../../support/suite';
 
 /**
  * Every secret Atrium issues (session tokens, API keys, invitation tokens) and every password it
@@ -25,46 +24,28 @@ interface Dumped {
 }
 
 describe('Secrets at rest (e2e)', () => {
-  let app: NestFastifyApplication;
-  let owner: Client;
-
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-    owner = new Client({ connectionString: process.env.DATABASE_URL });
-    await owner.connect();
-  });
-
-  afterAll(async () => {
-    await owner.end();
-    await app.close();
-  });
+  const suite = useTestAppWithOwnerDb();
 
   /** One of each secret, issued over HTTP and each used once, so "last used" bookkeeping has run too. */
   async function issueSecrets(): Promise<Issued> {
-    const signed = await signup(app);
-    const login = await app.inject({ method: 'POST', url: '/v1/auth/login', payload: { email: signed.email, password: signed.password } });
+    const signed = await signup(suite.app);
+    const login = await call(suite.app, 'POST', '/v1/auth/login', { body: { email: signed.email, password: signed.password } });
     expect(login.statusCode).toBe(200);
-    const key = await createApiKey(app, signed, ['members:read']);
+    const key = await createApiKey(suite.app, signed, ['members:read']);
 
-    const pendingInvite = await app.inject({
-      method: 'POST',
-      url: '/v1/invitations',
-      headers: bearer(signed.token),
-      payload: { email: uniqueEmail('pending'), role: 'member' },
+    const pendingInvite = await call(suite.app, 'POST', '/v1/invitations', {
+      token: signed.token,
+      body: { email: uniqueEmail('pending'), role: 'member' },
     });
     expect(pendingInvite.statusCode).toBe(201);
-    const acceptedInvite = await app.inject({
-      method: 'POST',
-      url: '/v1/invitations',
-      headers: bearer(signed.token),
-      payload: { email: uniqueEmail('joiner'), role: 'viewer' },
+    const acceptedInvite = await call(suite.app, 'POST', '/v1/invitations', {
+      token: signed.token,
+      body: { email: uniqueEmail('joiner'), role: 'viewer' },
     });
     expect(acceptedInvite.statusCode).toBe(201);
     const joinerPassword = `joiner passphrase ${sha256(acceptedInvite.json().token).slice(0, 12)}`;
-    const accepted = await app.inject({
-      method: 'POST',
-      url: '/v1/invitations/accept',
-      payload: { token: acceptedInvite.json().token, name: 'Joiner', password: joinerPassword },
+    const accepted = await call(suite.app, 'POST', '/v1/invitations/accept', {
+      body: { token: acceptedInvite.json().token, name: 'Joiner', password: joinerPassword },
     });
     expect(accepted.statusCode).toBe(200);
 
@@ -83,7 +64,7 @@ describe('Secrets at rest (e2e)', () => {
     expect(secrets.loginSession).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     for (const credential of [secrets.signupSession, secrets.loginSession, secrets.acceptSession, secrets.apiKey]) {
-      expect((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(credential) })).statusCode).toBe(200);
+      expect((await call(suite.app, 'GET', '/v1/me', { token: credential })).statusCode).toBe(200);
     }
     return {
       secrets,
@@ -110,12 +91,12 @@ describe('Secrets at rest (e2e)', () => {
   }
 
   async function dumpDatabase(): Promise<Dumped[]> {
-    const tables = await owner.query(
+    const tables = await suite.db.query(
       "select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name",
     );
     const dump: Dumped[] = [];
     for (const { table_name: table } of tables.rows as { table_name: string }[]) {
-      const { rows } = await owner.query(`select t::text as row from public."${table.replace(/"/g, '""')}" t`);
+      const { rows } = await suite.db.query(`select t::text as row from public."${table.replace(/"/g, '""')}" t`);
       for (const row of rows as { row: string }[]) dump.push({ where: `table ${table}`, text: row.row });
     }
     return dump;
@@ -125,7 +106,7 @@ describe('Secrets at rest (e2e)', () => {
   async function dumpSharedStore(): Promise<Dumped[]> {
     const url = process.env.REDIS_URL;
     if (!url) {
-      const store = app.get<SharedStore>(SHARED_STORE) as unknown as {
+      const store = suite.app.get<SharedStore>(SHARED_STORE) as unknown as {
         kind: string;
         entries: Map<string, { value: string | Set<string> }>;
       };
@@ -177,7 +158,7 @@ describe('Secrets at rest (e2e)', () => {
 
   it('stores passwords as salted scrypt hashes, not as plaintext or a bare digest', async () => {
     const issued = await issueSecrets();
-    const { rows } = await owner.query('select password_hash from users where id = $1', [issued.userId]);
+    const { rows } = await suite.db.query('select password_hash from users where id = $1', [issued.userId]);
     expect(rows).toHaveLength(1);
     const stored = rows[0].password_hash as string;
     expect(stored).toMatch(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]{22}\$[A-Za-z0-9_-]{43}$/);
@@ -188,8 +169,8 @@ describe('Secrets at rest (e2e)', () => {
     };
     expect(leaks(dump, digests)).toEqual([]);
 
-    const again = await signup(app);
-    const hashes = await owner.query('select password_hash from users where id = any($1::uuid[])', [[issued.userId, again.userId]]);
+    const again = await signup(suite.app);
+    const hashes = await suite.db.query('select password_hash from users where id = any($1::uuid[])', [[issued.userId, again.userId]]);
     // Same password, different salt: the two hashes differ.
     expect(new Set(hashes.rows.map((row) => row.password_hash)).size).toBe(2);
   });

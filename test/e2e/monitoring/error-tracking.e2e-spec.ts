@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ChildApp, startChildApp } from '../../support/child-app';
-import { STRONG_PASSWORD, bearer, uniqueEmail } from '../../support/factories';
+import { ChildApp, startChildApp, stopChildApp } from '../../support/child-app';
+import { STRONG_PASSWORD, uniqueEmail } from '../../support/factories';
+import { CallOptions, Method, fetchCall } from '../../support/client';
 import { Receiver, SentryEvent, parseEnvelope, pollFor, sentryEvents, startReceiver } from './fake-receivers';
 
 /**
@@ -19,17 +20,9 @@ interface Session {
   readonly apiKey: string;
 }
 
-async function call(method: string, path: string, options: { token?: string; body?: object; headers?: Record<string, string> } = {}) {
-  return fetch(`${child.baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(options.body ? { 'content-type': 'application/json' } : {}),
-      ...(options.token ? bearer(options.token) : {}),
-      ...options.headers,
-    },
-    body: options.body ? JSON.stringify(options.body) : undefined,
-  });
-}
+/** A request to the child app over real HTTP. */
+const call = (method: Method, path: string, options: Omit<CallOptions, 'remoteAddress'> = {}) =>
+  fetchCall(child.baseUrl, method, path, options);
 
 async function signupWithKey(): Promise<Session> {
   const signed = await call('POST', '/v1/auth/signup', {
@@ -65,10 +58,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (child) {
-    child.process.kill('SIGTERM');
-    await child.exited;
-  }
+  await stopChildApp(child);
   await sentry?.close();
 });
 

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { addMember, bearer, signup } from '../../support/factories';
+import { call } from '../../support/client';
+import { Sample, parseExposition, series, valueOf } from '../../support/exposition';
 import { ProbeModule } from '../../support/probe.module';
 import { createTestApp } from '../../support/test-app';
 import type { ResolvedConfig } from '../../../src/config';
@@ -19,44 +21,17 @@ const UUID_ANYWHERE = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 let app: NestFastifyApplication;
 let config: ResolvedConfig;
 
-interface Sample {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!match) throw new Error(`unparseable exposition line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[pair[1]] = pair[2];
-    samples.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
 async function scrape(target = app, headers: Record<string, string> = {}): Promise<{ text: string; samples: Sample[] }> {
   const response = await target.inject({ method: 'GET', url: '/metrics', headers });
   expect(response.statusCode).toBe(200);
   return { text: response.body, samples: parseExposition(response.body) };
 }
 
-function series(samples: Sample[], name: string, labels: Record<string, string> = {}): Sample[] {
-  return samples.filter((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value));
-}
-
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
-  return series(samples, name, labels).reduce((sum, s) => sum + s.value, 0);
-}
-
 /** Scrapes after some traffic and pipes the text to `promtool check metrics`; fails clearly when promtool is missing. */
 async function promtoolOnFreshScrape(): Promise<{ status: number | null; problems: string[] }> {
   const owner = await signup(app);
-  await app.inject({ method: 'GET', url: '/v1/contacts', headers: bearer(owner.token) });
-  await app.inject({ method: 'GET', url: '/health/ready' });
+  await call(app, 'GET', '/v1/contacts', { token: owner.token });
+  await call(app, 'GET', '/health/ready');
   const { text } = await scrape();
   const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
@@ -80,7 +55,7 @@ afterAll(async () => {
 
 describe('GET /metrics without METRICS_TOKEN', () => {
   it('answers Prometheus text exposition 0.0.4 without authentication', async () => {
-    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    const response = await call(app, 'GET', '/metrics');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(response.body).toContain('# TYPE http_request_duration_seconds histogram');
@@ -105,26 +80,16 @@ describe('http_request_duration_seconds labels', () => {
   it('carry route templates, never raw ids; unknown routes are unmatched; status classes 2xx/4xx/5xx', async () => {
     const owner = await signup(app);
     const member = await addMember(app, owner, 'member');
-    const created = await app.inject({
-      method: 'POST',
-      url: '/v1/contacts',
-      headers: bearer(owner.token),
-      payload: { firstName: 'Ada', lastName: 'Lovelace' },
-    });
+    const created = await call(app, 'POST', '/v1/contacts', { token: owner.token, body: { firstName: 'Ada', lastName: 'Lovelace' } });
     expect(created.statusCode).toBe(201);
     const contactId: string = created.json().id;
 
-    expect((await app.inject({ method: 'GET', url: `/v1/contacts/${contactId}`, headers: bearer(owner.token) })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: `/v1/contacts/${randomUUID()}`, headers: bearer(owner.token) })).statusCode).toBe(404);
-    const patched = await app.inject({
-      method: 'PATCH',
-      url: `/v1/members/${member.userId}`,
-      headers: bearer(owner.token),
-      payload: { role: 'viewer' },
-    });
+    expect((await call(app, 'GET', `/v1/contacts/${contactId}`, { token: owner.token })).statusCode).toBe(200);
+    expect((await call(app, 'GET', `/v1/contacts/${randomUUID()}`, { token: owner.token })).statusCode).toBe(404);
+    const patched = await call(app, 'PATCH', `/v1/members/${member.userId}`, { token: owner.token, body: { role: 'viewer' } });
     expect(patched.statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: `/v1/no-such-thing/${randomUUID()}` })).statusCode).toBe(404);
-    expect((await app.inject({ method: 'GET', url: '/test-probe/boom' })).statusCode).toBe(500);
+    expect((await call(app, 'GET', `/v1/no-such-thing/${randomUUID()}`)).statusCode).toBe(404);
+    expect((await call(app, 'GET', '/test-probe/boom')).statusCode).toBe(500);
 
     const { samples } = await scrape();
     const counts = series(samples, 'http_request_duration_seconds_count');
@@ -147,7 +112,7 @@ describe('http_request_duration_seconds labels', () => {
 describe('operational gauges and counters', () => {
   it('reports the database pool by state used/idle/size/waiting/max', async () => {
     const owner = await signup(app);
-    await app.inject({ method: 'GET', url: '/v1/contacts', headers: bearer(owner.token) });
+    await call(app, 'GET', '/v1/contacts', { token: owner.token });
     const { samples } = await scrape();
     const pool = series(samples, 'atrium_db_pool_connections');
     expect(pool.map((s) => s.labels.state).sort()).toEqual(['idle', 'max', 'size', 'used', 'waiting']);
@@ -161,10 +126,10 @@ describe('operational gauges and counters', () => {
 
   it('counts authentication failures by reason', async () => {
     const before = (await scrape()).samples;
-    const unknown = await app.inject({ method: 'GET', url: '/v1/contacts', headers: bearer('x'.repeat(43)) });
+    const unknown = await call(app, 'GET', '/v1/contacts', { token: 'x'.repeat(43) });
     expect(unknown.statusCode).toBe(401);
     expect(unknown.json().code).toBe('INVALID_CREDENTIALS');
-    expect((await app.inject({ method: 'GET', url: '/v1/contacts' })).statusCode).toBe(401);
+    expect((await call(app, 'GET', '/v1/contacts')).statusCode).toBe(401);
     expect((await app.inject({ method: 'GET', url: '/v1/contacts', headers: { authorization: 'Basic abc' } })).statusCode).toBe(401);
     const after = (await scrape()).samples;
 
@@ -178,7 +143,7 @@ describe('operational gauges and counters', () => {
   });
 
   it('sets atrium_ready to 1 and both dependencies up after a successful readiness check', async () => {
-    expect((await app.inject({ method: 'GET', url: '/health/ready' })).statusCode).toBe(200);
+    expect((await call(app, 'GET', '/health/ready')).statusCode).toBe(200);
     const { samples } = await scrape();
     expect(valueOf(samples, 'atrium_ready')).toBe(1);
     expect(valueOf(samples, 'atrium_dependency_up', { dependency: 'database' })).toBe(1);
@@ -194,23 +159,13 @@ describe('per-tenant request counter', () => {
     const orgIds = new Set<string>([user.orgId]);
     let counted = 0;
     for (let i = 0; i < TENANTS; i++) {
-      const created = await app.inject({
-        method: 'POST',
-        url: '/v1/organizations',
-        headers: bearer(token),
-        payload: { name: `Tenant ${i}` },
-      });
+      const created = await call(app, 'POST', '/v1/organizations', { token, body: { name: `Tenant ${i}` } });
       expect(created.statusCode).toBe(201);
       const orgId: string = created.json().id;
-      const switched = await app.inject({
-        method: 'POST',
-        url: '/v1/auth/switch-organization',
-        headers: bearer(token),
-        payload: { organizationId: orgId },
-      });
+      const switched = await call(app, 'POST', '/v1/auth/switch-organization', { token, body: { organizationId: orgId } });
       expect(switched.statusCode).toBe(200);
       token = switched.json().token;
-      const current = await app.inject({ method: 'GET', url: '/v1/organization', headers: bearer(token) });
+      const current = await call(app, 'GET', '/v1/organization', { token });
       expect(current.statusCode).toBe(200);
       expect(current.json().id).toBe(orgId);
       orgIds.add(orgId);
@@ -272,7 +227,7 @@ describe('GET /metrics in production without METRICS_TOKEN', () => {
   });
 
   it('lists no tenant to anyone: 404 problem+json', async () => {
-    const response = await production.inject({ method: 'GET', url: '/metrics' });
+    const response = await call(production, 'GET', '/metrics');
     expect(response.statusCode).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json()).toMatchObject({ status: 404, code: 'METRICS_NOT_EXPOSED' });

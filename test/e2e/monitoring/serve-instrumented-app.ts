@@ -5,14 +5,12 @@
  * Prints `listening <port>` once it accepts connections. Logs go to stdout at TEST_LOG_LEVEL.
  */
 import '../../../src/instrument';
-import { AddressInfo } from 'node:net';
 import { Body, Controller, Module, Post } from '@nestjs/common';
 import { IsEmail, IsString } from 'class-validator';
 import { MaxLength } from '@app/http';
-import { installGracefulShutdown } from '../../../src/lifecycle';
 import { Authenticated } from '../../../src/tenancy';
 import { ProbeModule } from '../../support/probe.module';
-import { createTestApp } from '../../support/test-app';
+import { serveChildApp } from '../../support/serve-child-app';
 
 class FailDto {
   @IsEmail()
@@ -40,14 +38,4 @@ class MonitoringProbeController {
 @Module({ controllers: [MonitoringProbeController] })
 class MonitoringProbeModule {}
 
-async function serve(): Promise<void> {
-  const { app, config } = await createTestApp({ imports: [ProbeModule, MonitoringProbeModule] });
-  installGracefulShutdown(app, config, { exit: (code) => process.exit(code) });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  process.stdout.write(`listening ${(app.getHttpServer().address() as AddressInfo).port}\n`);
-}
-
-serve().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
-});
+serveChildApp([ProbeModule, MonitoringProbeModule]);

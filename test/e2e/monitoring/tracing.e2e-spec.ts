@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ChildApp, startChildApp } from '../../support/child-app';
+import { ChildApp, startChildApp, stopChildApp } from '../../support/child-app';
 import { STRONG_PASSWORD, bearer, uniqueEmail } from '../../support/factories';
+import { fetchCall } from '../../support/client';
 import { OtlpSpan, Receiver, otlpSpans, pollFor, startReceiver } from './fake-receivers';
 
 /**
@@ -30,10 +31,9 @@ function logLines(): LogLine[] {
 }
 
 async function signup(email = uniqueEmail('trace'), headers: Record<string, string> = {}): Promise<{ token: string; orgId: string }> {
-  const response = await fetch(`${child.baseUrl}/v1/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ email, password: STRONG_PASSWORD, name: 'Trace Owner', organizationName: 'Traced Org' }),
+  const response = await fetchCall(child.baseUrl, 'POST', '/v1/auth/signup', {
+    body: { email, password: STRONG_PASSWORD, name: 'Trace Owner', organizationName: 'Traced Org' },
+    headers,
   });
   expect(response.status).toBe(201);
   const body = (await response.json()) as { token: string; organization: { id: string } };
@@ -82,10 +82,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (child) {
-    child.process.kill('SIGTERM');
-    await child.exited;
-  }
+  await stopChildApp(child);
   await collector?.close();
 });
 

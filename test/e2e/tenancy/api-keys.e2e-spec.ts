@@ -1,21 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PERMISSIONS } from '../../../src/tenancy/permissions';
-import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { caller, expectProblem } from '../../support/client';
+import { clockPast, pollUntil } from '../../support/waiting';
 
-let app: NestFastifyApplication;
-
-function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token?: string, payload?: object) {
-  return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
-}
-type Reply = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 async function keysOf(caller: Signed): Promise<Record<string, unknown>[]> {
   const list = await call('GET', '/v1/api-keys?limit=100', caller.token);
@@ -29,19 +20,9 @@ function tamper(secret: string, index: number): string {
   return `${secret.slice(0, index)}${swapped}${secret.slice(index + 1)}`;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('API keys (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('shows the secret once; the list shows its prefix, never the secret or its hash', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const created = await call('POST', '/v1/api-keys', owner.token, { name: 'CRM sync', scopes: ['contacts:write', 'contacts:read'] });
     expect(created.statusCode).toBe(201);
     const body = created.json();
@@ -72,8 +53,8 @@ describe('API keys (e2e)', () => {
   });
 
   it('lets an admin grant any scope, and refuses unknown or empty scopes (400, field scopes)', async () => {
-    const owner = await signup(app);
-    const admin = await addMember(app, owner, 'admin');
+    const owner = await signup(suite.app);
+    const admin = await addMember(suite.app, owner, 'admin');
     // Everything an admin holds: all but closing the organization, which only owners may do.
     const adminScopes = PERMISSIONS.filter((permission) => permission !== 'org:close');
     const everything = await call('POST', '/v1/api-keys', admin.token, { name: 'all', scopes: adminScopes });
@@ -95,7 +76,7 @@ describe('API keys (e2e)', () => {
   });
 
   it('validates name, expiresAt and unknown fields (400)', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const cases: [object, string][] = [
       [{ name: 'past', scopes: ['contacts:read'], expiresAt: new Date(Date.now() - 60_000).toISOString() }, 'expiresAt'],
       [{ name: 'not a date', scopes: ['contacts:read'], expiresAt: 'tomorrow-ish' }, 'expiresAt'],
@@ -112,8 +93,8 @@ describe('API keys (e2e)', () => {
   });
 
   it('acts with its scopes only: [contacts:read] gets 403 on /v1/members and 200 on /v1/me', async () => {
-    const owner = await signup(app);
-    const key = await createApiKey(app, owner, ['contacts:read']);
+    const owner = await signup(suite.app);
+    const key = await createApiKey(suite.app, owner, ['contacts:read']);
     expectProblem(await call('GET', '/v1/members', key.secret), 403, 'FORBIDDEN');
     expectProblem(await call('GET', '/v1/api-keys', key.secret), 403, 'FORBIDDEN');
     const me = await call('GET', '/v1/me', key.secret);
@@ -128,9 +109,9 @@ describe('API keys (e2e)', () => {
   });
 
   it('refuses POST /v1/api-keys to an API key (session only, 403) but lets it list and revoke with api-keys:manage', async () => {
-    const owner = await signup(app);
-    const manager = await createApiKey(app, owner, ['api-keys:manage']);
-    const victim = await createApiKey(app, owner, ['contacts:read']);
+    const owner = await signup(suite.app);
+    const manager = await createApiKey(suite.app, owner, ['api-keys:manage']);
+    const victim = await createApiKey(suite.app, owner, ['contacts:read']);
     expectProblem(await call('POST', '/v1/api-keys', manager.secret, { name: 'child', scopes: ['contacts:read'] }), 403, 'FORBIDDEN');
     const list = await call('GET', '/v1/api-keys', manager.secret);
     expect(list.statusCode).toBe(200);
@@ -140,8 +121,8 @@ describe('API keys (e2e)', () => {
   });
 
   it('stops working on the very next request after revocation (401); revoking twice is 404', async () => {
-    const owner = await signup(app);
-    const key = await createApiKey(app, owner, ['contacts:read', 'members:read']);
+    const owner = await signup(suite.app);
+    const key = await createApiKey(suite.app, owner, ['contacts:read', 'members:read']);
     expect((await call('GET', '/v1/members', key.secret)).statusCode).toBe(200);
 
     const revoked = await call('DELETE', `/v1/api-keys/${key.id}`, owner.token);
@@ -158,7 +139,7 @@ describe('API keys (e2e)', () => {
   });
 
   it('stops working once expiresAt has passed (401)', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const expiresAt = new Date(Date.now() + 2_000);
     const created = await call('POST', '/v1/api-keys', owner.token, {
       name: 'short-lived',
@@ -170,15 +151,18 @@ describe('API keys (e2e)', () => {
     const secret = created.json().secret as string;
     expect((await call('GET', '/v1/me', secret)).statusCode).toBe(200);
 
-    await sleep(Math.max(0, expiresAt.getTime() - Date.now()) + 300);
-    expectProblem(await call('GET', '/v1/me', secret), 401, 'INVALID_CREDENTIALS');
+    const expired = await pollUntil(
+      () => call('GET', '/v1/me', secret),
+      (response) => response.statusCode !== 200,
+    );
+    expectProblem(expired, 401, 'INVALID_CREDENTIALS');
   });
 
   it("is capped by its creator's current role: a lowered role takes the permissions away, a restored one gives them back", async () => {
-    const owner = await signup(app);
-    const admin = await addMember(app, owner, 'admin');
-    const member = await addMember(app, owner, 'member');
-    const key = await createApiKey(app, admin, ['members:read', 'members:manage', 'contacts:read', 'contacts:write']);
+    const owner = await signup(suite.app);
+    const admin = await addMember(suite.app, owner, 'admin');
+    const member = await addMember(suite.app, owner, 'member');
+    const key = await createApiKey(suite.app, admin, ['members:read', 'members:manage', 'contacts:read', 'contacts:write']);
     expect((await call('PATCH', `/v1/members/${member.userId}`, key.secret, { role: 'viewer' })).statusCode).toBe(200);
 
     expect((await call('PATCH', `/v1/members/${admin.userId}`, owner.token, { role: 'viewer' })).statusCode).toBe(200);
@@ -198,8 +182,8 @@ describe('API keys (e2e)', () => {
   });
 
   it('sets lastUsedAt on first use and does not rewrite it on a second use a moment later', async () => {
-    const owner = await signup(app);
-    const key = await createApiKey(app, owner, ['contacts:read']);
+    const owner = await signup(suite.app);
+    const key = await createApiKey(suite.app, owner, ['contacts:read']);
     expect((await keysOf(owner))[0].lastUsedAt).toBeNull();
 
     const before = Date.now();
@@ -210,14 +194,14 @@ describe('API keys (e2e)', () => {
     expect(Date.parse(first)).toBeGreaterThanOrEqual(before - 5);
     expect(Date.parse(first)).toBeLessThanOrEqual(after + 5);
 
-    await sleep(50);
+    await clockPast(first);
     expect((await call('GET', '/v1/me', key.secret)).statusCode).toBe(200);
     expect((await keysOf(owner))[0].lastUsedAt).toBe(first);
   });
 
   it('refuses a tampered, truncated or forged key (401 INVALID_CREDENTIALS)', async () => {
-    const owner = await signup(app);
-    const key = await createApiKey(app, owner, ['contacts:read']);
+    const owner = await signup(suite.app);
+    const key = await createApiKey(suite.app, owner, ['contacts:read']);
     expect((await call('GET', '/v1/me', key.secret)).statusCode).toBe(200);
     const forged = `atr_${key.secret.slice(4, 26)}${'A'.repeat(43)}`;
     for (const bad of [
@@ -234,11 +218,11 @@ describe('API keys (e2e)', () => {
   });
 
   it("never lets a key of org A see org B's resources", async () => {
-    const orgA = await signup(app);
-    const orgB = await signup(app);
-    const memberB = await addMember(app, orgB, 'member');
-    const keyA = await createApiKey(app, orgA, ['org:read', 'members:read', 'members:manage', 'api-keys:manage']);
-    const keyB = await createApiKey(app, orgB, ['contacts:read']);
+    const orgA = await signup(suite.app);
+    const orgB = await signup(suite.app);
+    const memberB = await addMember(suite.app, orgB, 'member');
+    const keyA = await createApiKey(suite.app, orgA, ['org:read', 'members:read', 'members:manage', 'api-keys:manage']);
+    const keyB = await createApiKey(suite.app, orgB, ['contacts:read']);
 
     const org = await call('GET', '/v1/organization', keyA.secret);
     expect(org.statusCode).toBe(200);
@@ -255,13 +239,13 @@ describe('API keys (e2e)', () => {
   });
 
   it('answers 401 without a token and 403 to member, viewer and auditor on every key route', async () => {
-    const owner = await signup(app);
-    const key = await createApiKey(app, owner, ['contacts:read']);
+    const owner = await signup(suite.app);
+    const key = await createApiKey(suite.app, owner, ['contacts:read']);
     expectProblem(await call('GET', '/v1/api-keys'), 401, 'UNAUTHENTICATED');
     expectProblem(await call('POST', '/v1/api-keys', undefined, { name: 'x', scopes: ['contacts:read'] }), 401, 'UNAUTHENTICATED');
     expectProblem(await call('DELETE', `/v1/api-keys/${key.id}`), 401, 'UNAUTHENTICATED');
     for (const role of ['member', 'viewer', 'auditor'] as const) {
-      const caller = await addMember(app, owner, role);
+      const caller = await addMember(suite.app, owner, role);
       expectProblem(await call('GET', '/v1/api-keys', caller.token), 403, 'FORBIDDEN');
       expectProblem(await call('POST', '/v1/api-keys', caller.token, { name: 'mine', scopes: ['org:read'] }), 403, 'FORBIDDEN');
       expectProblem(await call('DELETE', `/v1/api-keys/${key.id}`, caller.token), 403, 'FORBIDDEN');

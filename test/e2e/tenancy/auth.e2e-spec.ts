@@ -1,26 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LightMyRequestResponse } from 'fastify';
-import { STRONG_PASSWORD, Signed, bearer, createApiKey, signup, uniqueEmail } from '../../support/factories';
+import { STRONG_PASSWORD, createApiKey, signup, uniqueEmail } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { call, createOrganization, expectProblem } from '../../support/client';
 import { createTestApp } from '../../support/test-app';
 
 /** POST /v1/auth/signup, /login, /logout, /switch-organization. */
 describe('Auth (e2e)', () => {
-  let app: NestFastifyApplication;
-
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
-  function expectProblem(response: LightMyRequestResponse, status: number, code: string): void {
-    expect(response.statusCode).toBe(status);
-    expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json()).toMatchObject({ status, code });
-  }
+  const suite = useTestApp();
 
   function fieldsOf(response: LightMyRequestResponse): string[] {
     return (response.json().errors as { field: string }[]).map((e) => e.field);
@@ -34,22 +21,14 @@ describe('Auth (e2e)', () => {
     ...overrides,
   });
 
-  const post = (url: string, payload: unknown, token?: string) =>
-    app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers: token ? bearer(token) : {} });
+  const post = (url: string, payload: object | undefined, token?: string) => call(suite.app, 'POST', url, { token, body: payload });
 
   const login = (payload: Record<string, unknown>) => post('/v1/auth/login', payload);
 
-  async function secondOrg(user: Signed, name = 'Second Org'): Promise<string> {
-    const created = await post('/v1/organizations', { name }, user.token);
-    expect(created.statusCode).toBe(201);
-    return created.json().id;
-  }
-
-  const currentOrgId = async (token: string) =>
-    (await app.inject({ method: 'GET', url: '/v1/organization', headers: bearer(token) })).json().id;
+  const currentOrgId = async (token: string) => (await call(suite.app, 'GET', '/v1/organization', { token })).json().id;
 
   it('declares in the OpenAPI document the access each identity route enforces', async () => {
-    const doc = (await app.inject({ method: 'GET', url: '/docs/openapi.json' })).json();
+    const doc = (await call(suite.app, 'GET', '/docs/openapi.json')).json();
     const access = (method: string, path: string) => doc.paths[path]?.[method]?.['x-atrium-access'];
     expect(access('post', '/v1/auth/signup')).toEqual({ public: true });
     expect(access('post', '/v1/auth/login')).toEqual({ public: true });
@@ -83,7 +62,7 @@ describe('Auth (e2e)', () => {
       expect(created.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(Date.parse(created.expiresAt)).toBeGreaterThan(Date.now());
 
-      const me = await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(created.token) });
+      const me = await call(suite.app, 'GET', '/v1/me', { token: created.token });
       expect(me.statusCode).toBe(200);
       expect(me.json()).toMatchObject({ role: 'owner', user: { id: created.user.id }, organization: { id: created.organization.id } });
     });
@@ -140,7 +119,7 @@ describe('Auth (e2e)', () => {
 
   describe('POST /v1/auth/login', () => {
     it('returns a working session for the first organization', async () => {
-      const owner = await signup(app);
+      const owner = await signup(suite.app);
       const response = await login({ email: owner.email, password: owner.password });
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({
@@ -152,7 +131,7 @@ describe('Auth (e2e)', () => {
     });
 
     it('answers wrong password and unknown email with the same 401', async () => {
-      const owner = await signup(app);
+      const owner = await signup(suite.app);
       const wrong = await login({ email: owner.email, password: 'not the right password 99' });
       const unknown = await login({ email: uniqueEmail('nobody'), password: 'not the right password 99' });
       expectProblem(wrong, 401, 'INVALID_CREDENTIALS');
@@ -167,8 +146,8 @@ describe('Auth (e2e)', () => {
     });
 
     it('binds the session to the requested organization when the user belongs to it', async () => {
-      const owner = await signup(app);
-      const orgB = await secondOrg(owner);
+      const owner = await signup(suite.app);
+      const orgB = await createOrganization(suite.app, owner, 'Second Org');
       const response = await login({ email: owner.email, password: owner.password, organizationId: orgB });
       expect(response.statusCode).toBe(200);
       expect(response.json().organization.id).toBe(orgB);
@@ -176,8 +155,8 @@ describe('Auth (e2e)', () => {
     });
 
     it('answers 404 for an organization the user does not belong to', async () => {
-      const owner = await signup(app);
-      const stranger = await signup(app);
+      const owner = await signup(suite.app);
+      const stranger = await signup(suite.app);
       expectProblem(
         await login({ email: owner.email, password: owner.password, organizationId: stranger.orgId }),
         404,
@@ -191,7 +170,7 @@ describe('Auth (e2e)', () => {
     });
 
     it('validates its body with 400', async () => {
-      const owner = await signup(app);
+      const owner = await signup(suite.app);
       const cases: [Record<string, unknown>, string][] = [
         [{ email: 'nope', password: owner.password }, 'email'],
         [{ email: owner.email }, 'password'],
@@ -208,21 +187,21 @@ describe('Auth (e2e)', () => {
 
   describe('POST /v1/auth/logout', () => {
     it('ends the session: 204, then the same token is 401 INVALID_CREDENTIALS', async () => {
-      const owner = await signup(app);
+      const owner = await signup(suite.app);
       const other = await login({ email: owner.email, password: owner.password });
       const response = await post('/v1/auth/logout', undefined, owner.token);
       expect(response.statusCode).toBe(204);
       expect(response.body).toBe('');
-      expectProblem(await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(owner.token) }), 401, 'INVALID_CREDENTIALS');
+      expectProblem(await call(suite.app, 'GET', '/v1/me', { token: owner.token }), 401, 'INVALID_CREDENTIALS');
       // Only the presented session ends.
-      expect((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(other.json().token) })).statusCode).toBe(200);
+      expect((await call(suite.app, 'GET', '/v1/me', { token: other.json().token })).statusCode).toBe(200);
     });
 
     it('refuses API keys with 403 and missing tokens with 401', async () => {
-      const owner = await signup(app);
-      const key = await createApiKey(app, owner, ['org:read']);
+      const owner = await signup(suite.app);
+      const key = await createApiKey(suite.app, owner, ['org:read']);
       expectProblem(await post('/v1/auth/logout', undefined, key.secret), 403, 'FORBIDDEN');
-      expect((await app.inject({ method: 'GET', url: '/v1/me', headers: bearer(key.secret) })).statusCode).toBe(200);
+      expect((await call(suite.app, 'GET', '/v1/me', { token: key.secret })).statusCode).toBe(200);
       expectProblem(await post('/v1/auth/logout', undefined), 401, 'UNAUTHENTICATED');
       expectProblem(await post('/v1/auth/logout', undefined, 'x'.repeat(43)), 401, 'INVALID_CREDENTIALS');
     });
@@ -230,8 +209,8 @@ describe('Auth (e2e)', () => {
 
   describe('POST /v1/auth/switch-organization', () => {
     it('issues a token bound to the other org and ends the old session', async () => {
-      const owner = await signup(app);
-      const orgB = await secondOrg(owner, 'Switch Target');
+      const owner = await signup(suite.app);
+      const orgB = await createOrganization(suite.app, owner, 'Switch Target');
       const response = await post('/v1/auth/switch-organization', { organizationId: orgB }, owner.token);
       expect(response.statusCode).toBe(200);
       const switched = response.json();
@@ -242,7 +221,7 @@ describe('Auth (e2e)', () => {
       });
       expect(switched.token).not.toBe(owner.token);
       expect(await currentOrgId(switched.token)).toBe(orgB);
-      expectProblem(await app.inject({ method: 'GET', url: '/v1/organization', headers: bearer(owner.token) }), 401, 'INVALID_CREDENTIALS');
+      expectProblem(await call(suite.app, 'GET', '/v1/organization', { token: owner.token }), 401, 'INVALID_CREDENTIALS');
     });
 
     it('switches many sessions at once on an instance with a pool of two connections', async () => {
@@ -251,31 +230,17 @@ describe('Auth (e2e)', () => {
       const { app: small } = await createTestApp({ env: { DATABASE_POOL_MAX: '2', DATABASE_POOL_MIN: '0' } });
       try {
         const owner = await signup(small);
-        const created = await small.inject({
-          method: 'POST',
-          url: '/v1/organizations',
-          payload: { name: 'Crowded Target' },
-          headers: bearer(owner.token),
-        });
+        const created = await call(small, 'POST', '/v1/organizations', { token: owner.token, body: { name: 'Crowded Target' } });
         const orgB = created.json().id;
         const tokens = await Promise.all(
           Array.from({ length: 6 }, async () => {
-            const response = await small.inject({
-              method: 'POST',
-              url: '/v1/auth/login',
-              payload: { email: owner.email, password: owner.password },
-            });
+            const response = await call(small, 'POST', '/v1/auth/login', { body: { email: owner.email, password: owner.password } });
             return response.json().token as string;
           }),
         );
         const statuses = await Promise.all(
           tokens.map(async (token) => {
-            const response = await small.inject({
-              method: 'POST',
-              url: '/v1/auth/switch-organization',
-              payload: { organizationId: orgB },
-              headers: bearer(token),
-            });
+            const response = await call(small, 'POST', '/v1/auth/switch-organization', { token, body: { organizationId: orgB } });
             return response.statusCode;
           }),
         );
@@ -286,8 +251,8 @@ describe('Auth (e2e)', () => {
     });
 
     it('answers 404 for an organization the caller does not belong to, and keeps the session', async () => {
-      const owner = await signup(app);
-      const stranger = await signup(app);
+      const owner = await signup(suite.app);
+      const stranger = await signup(suite.app);
       expectProblem(
         await post('/v1/auth/switch-organization', { organizationId: stranger.orgId }, owner.token),
         404,
@@ -302,7 +267,7 @@ describe('Auth (e2e)', () => {
     });
 
     it('validates the body with 400', async () => {
-      const owner = await signup(app);
+      const owner = await signup(suite.app);
       for (const payload of [{ organizationId: 'not-a-uuid' }, {}, { organizationId: owner.orgId, extra: 1 }]) {
         const response = await post('/v1/auth/switch-organization', payload, owner.token);
         expectProblem(response, 400, 'VALIDATION_FAILED');
@@ -311,9 +276,9 @@ describe('Auth (e2e)', () => {
     });
 
     it('refuses API keys with 403 and missing tokens with 401', async () => {
-      const owner = await signup(app);
-      const orgB = await secondOrg(owner);
-      const key = await createApiKey(app, owner, ['org:read']);
+      const owner = await signup(suite.app);
+      const orgB = await createOrganization(suite.app, owner, 'Second Org');
+      const key = await createApiKey(suite.app, owner, ['org:read']);
       expectProblem(await post('/v1/auth/switch-organization', { organizationId: orgB }, key.secret), 403, 'FORBIDDEN');
       expectProblem(await post('/v1/auth/switch-organization', { organizationId: orgB }), 401, 'UNAUTHENTICATED');
     });

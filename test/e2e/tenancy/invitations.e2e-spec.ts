@@ -1,20 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { STRONG_PASSWORD, Signed, addMember, bearer, signup, uniqueEmail } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { STRONG_PASSWORD, Signed, addMember, signup, uniqueEmail } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { Reply, caller, expectProblem } from '../../support/client';
 
-let app: NestFastifyApplication;
-
-function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token?: string, payload?: object) {
-  return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
-}
-type Reply = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 interface Invited {
   readonly id: string;
@@ -39,16 +29,8 @@ async function invitationsOf(caller: Signed): Promise<Record<string, unknown>[]>
 }
 
 describe('Invitations (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   it('shows the token once, in the 201, and never in the list', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const email = uniqueEmail('invitee');
     const created = await call('POST', '/v1/invitations', owner.token, { email, role: 'member' });
     expect(created.statusCode).toBe(201);
@@ -69,7 +51,7 @@ describe('Invitations (e2e)', () => {
   });
 
   it('lists pending, accepted and revoked invitations with their status', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const pending = await invite(owner, 'viewer');
     const accepted = await invite(owner, 'member');
     const revoked = await invite(owner, 'admin');
@@ -94,7 +76,7 @@ describe('Invitations (e2e)', () => {
   });
 
   it('creates the account of a new email (name and strong password required) and signs it in with the invited role', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const invited = await invite(owner, 'viewer');
 
     const bare = await accept({ token: invited.token });
@@ -133,8 +115,8 @@ describe('Invitations (e2e)', () => {
   });
 
   it('asks an existing account for its current password (401 when wrong) and adds it with the invited role', async () => {
-    const owner = await signup(app);
-    const existing = await signup(app);
+    const owner = await signup(suite.app);
+    const existing = await signup(suite.app);
     const invited = await invite(owner, 'member', existing.email);
 
     expectProblem(await accept({ token: invited.token }), 401, 'INVALID_CREDENTIALS');
@@ -159,7 +141,7 @@ describe('Invitations (e2e)', () => {
   });
 
   it('accepts a token once: the second accept is 404 INVITATION_NOT_FOUND', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const invited = await invite(owner, 'member');
     expect((await accept({ token: invited.token, name: 'Once', password: STRONG_PASSWORD })).statusCode).toBe(200);
     expectProblem(await accept({ token: invited.token, name: 'Twice', password: STRONG_PASSWORD }), 404, 'INVITATION_NOT_FOUND');
@@ -167,7 +149,7 @@ describe('Invitations (e2e)', () => {
   });
 
   it('lets exactly one of two concurrent accepts of one token win', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const invited = await invite(owner, 'member');
     const results = await Promise.all([
       accept({ token: invited.token, name: 'Racer One', password: STRONG_PASSWORD }),
@@ -180,7 +162,7 @@ describe('Invitations (e2e)', () => {
   });
 
   it('answers 404 INVITATION_NOT_FOUND for a revoked, tampered or garbage token', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const revoked = await invite(owner, 'member');
     expect((await call('DELETE', `/v1/invitations/${revoked.id}`, owner.token)).statusCode).toBe(204);
     expectProblem(await accept({ token: revoked.token, name: 'Late', password: STRONG_PASSWORD }), 404, 'INVITATION_NOT_FOUND');
@@ -196,8 +178,8 @@ describe('Invitations (e2e)', () => {
   });
 
   it('refuses to invite a current member (409 ALREADY_MEMBER), whatever the case of the email', async () => {
-    const owner = await signup(app);
-    const member = await addMember(app, owner, 'viewer');
+    const owner = await signup(suite.app);
+    const member = await addMember(suite.app, owner, 'viewer');
     expectProblem(await call('POST', '/v1/invitations', owner.token, { email: member.email, role: 'admin' }), 409, 'ALREADY_MEMBER');
     expectProblem(
       await call('POST', '/v1/invitations', owner.token, { email: owner.email.toUpperCase(), role: 'member' }),
@@ -208,8 +190,8 @@ describe('Invitations (e2e)', () => {
   });
 
   it('lets only owners invite owners (an admin gets 403)', async () => {
-    const owner = await signup(app);
-    const admin = await addMember(app, owner, 'admin');
+    const owner = await signup(suite.app);
+    const admin = await addMember(suite.app, owner, 'admin');
     expectProblem(await call('POST', '/v1/invitations', admin.token, { email: uniqueEmail(), role: 'owner' }), 403, 'FORBIDDEN');
     const asAdmin = await invite(admin, 'admin');
     expect((await accept({ token: asAdmin.token, name: 'New Admin', password: STRONG_PASSWORD })).json().role).toBe('admin');
@@ -221,8 +203,8 @@ describe('Invitations (e2e)', () => {
   });
 
   it('re-inviting an email revokes its earlier pending invitation in this organization only', async () => {
-    const owner = await signup(app);
-    const elsewhere = await signup(app);
+    const owner = await signup(suite.app);
+    const elsewhere = await signup(suite.app);
     const email = uniqueEmail('twice');
     const otherOrg = await invite(elsewhere, 'viewer', email);
     const first = await invite(owner, 'viewer', email);
@@ -248,7 +230,7 @@ describe('Invitations (e2e)', () => {
   });
 
   it('leaves one pending invitation when the same email is invited several times at once', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const email = uniqueEmail('race');
     const roles = Array.from({ length: 10 }, (_, i) => (i % 2 ? 'member' : 'viewer'));
     const created = await Promise.all(roles.map((role) => call('POST', '/v1/invitations', owner.token, { email, role })));
@@ -258,8 +240,8 @@ describe('Invitations (e2e)', () => {
   });
 
   it("cannot revoke another organization's invitation (404) and revokes only pending ones", async () => {
-    const orgA = await signup(app);
-    const orgB = await signup(app);
+    const orgA = await signup(suite.app);
+    const orgB = await signup(suite.app);
     const ofB = await invite(orgB, 'member');
     expectProblem(await call('DELETE', `/v1/invitations/${ofB.id}`, orgA.token), 404, 'INVITATION_NOT_FOUND');
     expect(await invitationsOf(orgA)).toEqual([]);
@@ -272,7 +254,7 @@ describe('Invitations (e2e)', () => {
   });
 
   it('validates the invitation body (400)', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const cases: [object, string][] = [
       [{ email: 'not-an-email', role: 'member' }, 'email'],
       [{ email: uniqueEmail(), role: 'superuser' }, 'role'],
@@ -289,13 +271,13 @@ describe('Invitations (e2e)', () => {
   });
 
   it('answers 401 without a token and 403 to member, viewer and auditor on the manage routes', async () => {
-    const owner = await signup(app);
+    const owner = await signup(suite.app);
     const pending = await invite(owner, 'member');
     expectProblem(await call('POST', '/v1/invitations', undefined, { email: uniqueEmail(), role: 'member' }), 401, 'UNAUTHENTICATED');
     expectProblem(await call('GET', '/v1/invitations'), 401, 'UNAUTHENTICATED');
     expectProblem(await call('DELETE', `/v1/invitations/${pending.id}`), 401, 'UNAUTHENTICATED');
     for (const role of ['member', 'viewer', 'auditor'] as const) {
-      const caller = await addMember(app, owner, role);
+      const caller = await addMember(suite.app, owner, role);
       expectProblem(await call('POST', '/v1/invitations', caller.token, { email: uniqueEmail(), role: 'viewer' }), 403, 'FORBIDDEN');
       expectProblem(await call('GET', '/v1/invitations', caller.token), 403, 'FORBIDDEN');
       expectProblem(await call('DELETE', `/v1/invitations/${pending.id}`, caller.token), 403, 'FORBIDDEN');

@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { STRONG_PASSWORD, Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { STRONG_PASSWORD, Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { Reply, caller, expectProblem } from '../../support/client';
 
-let app: NestFastifyApplication;
-
-function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token?: string, payload?: object) {
-  return app.inject({ method, url, headers: token ? bearer(token) : {}, payload });
-}
-type Reply = Awaited<ReturnType<typeof call>>;
-
-function expectProblem(response: Reply, status: number, code: string): void {
-  expect(response.statusCode).toBe(status);
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(response.json()).toMatchObject({ status, code });
-}
+const suite = useTestApp();
+const call = caller(() => suite.app);
 
 async function roleOf(caller: Signed, userId: string): Promise<string | undefined> {
   const list = await call('GET', '/v1/members?limit=100', caller.token);
@@ -23,20 +13,12 @@ async function roleOf(caller: Signed, userId: string): Promise<string | undefine
 }
 
 describe('Members (e2e)', () => {
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
   describe('GET /v1/members', () => {
     it('lists the members with their roles to every role that has members:read, paginated', async () => {
-      const owner = await signup(app);
-      const member = await addMember(app, owner, 'member');
-      const viewer = await addMember(app, owner, 'viewer');
-      const admin = await addMember(app, owner, 'admin');
+      const owner = await signup(suite.app);
+      const member = await addMember(suite.app, owner, 'member');
+      const viewer = await addMember(suite.app, owner, 'viewer');
+      const admin = await addMember(suite.app, owner, 'admin');
 
       for (const caller of [owner, admin, member, viewer]) {
         const list = await call('GET', '/v1/members', caller.token);
@@ -66,16 +48,16 @@ describe('Members (e2e)', () => {
     });
 
     it('never shows members of another organization', async () => {
-      const orgA = await signup(app);
-      const orgB = await signup(app);
-      await addMember(app, orgB, 'member');
+      const orgA = await signup(suite.app);
+      const orgB = await signup(suite.app);
+      await addMember(suite.app, orgB, 'member');
       const list = await call('GET', '/v1/members', orgA.token);
       expect(list.json().data.map((m: { userId: string }) => m.userId)).toEqual([orgA.userId]);
     });
 
     it('refuses the auditor (403) and callers without a valid token (401)', async () => {
-      const owner = await signup(app);
-      const auditor = await addMember(app, owner, 'auditor');
+      const owner = await signup(suite.app);
+      const auditor = await addMember(suite.app, owner, 'auditor');
       expectProblem(await call('GET', '/v1/members', auditor.token), 403, 'FORBIDDEN');
       expectProblem(await call('GET', '/v1/members'), 401, 'UNAUTHENTICATED');
       expectProblem(await call('GET', '/v1/members', 'not-a-real-session-token-0123456789abcdefghij'), 401, 'INVALID_CREDENTIALS');
@@ -84,9 +66,9 @@ describe('Members (e2e)', () => {
 
   describe('PATCH and DELETE /v1/members/{userId}', () => {
     it('lets an owner change a role and an admin remove a member', async () => {
-      const owner = await signup(app);
-      const admin = await addMember(app, owner, 'admin');
-      const member = await addMember(app, owner, 'member');
+      const owner = await signup(suite.app);
+      const admin = await addMember(suite.app, owner, 'admin');
+      const member = await addMember(suite.app, owner, 'member');
 
       const patched = await call('PATCH', `/v1/members/${member.userId}`, owner.token, { role: 'viewer' });
       expect(patched.statusCode).toBe(200);
@@ -101,8 +83,8 @@ describe('Members (e2e)', () => {
     });
 
     it('validates the body and the path (400 VALIDATION_FAILED)', async () => {
-      const owner = await signup(app);
-      const member = await addMember(app, owner, 'member');
+      const owner = await signup(suite.app);
+      const member = await addMember(suite.app, owner, 'member');
 
       const badRole = await call('PATCH', `/v1/members/${member.userId}`, owner.token, { role: 'superuser' });
       expectProblem(badRole, 400, 'VALIDATION_FAILED');
@@ -125,12 +107,12 @@ describe('Members (e2e)', () => {
     });
 
     it('answers 401 without a token and 403 to member, viewer and auditor', async () => {
-      const owner = await signup(app);
-      const target = await addMember(app, owner, 'member');
+      const owner = await signup(suite.app);
+      const target = await addMember(suite.app, owner, 'member');
       expectProblem(await call('PATCH', `/v1/members/${target.userId}`, undefined, { role: 'viewer' }), 401, 'UNAUTHENTICATED');
       expectProblem(await call('DELETE', `/v1/members/${target.userId}`), 401, 'UNAUTHENTICATED');
       for (const role of ['member', 'viewer', 'auditor'] as const) {
-        const caller = await addMember(app, owner, role);
+        const caller = await addMember(suite.app, owner, role);
         expectProblem(await call('PATCH', `/v1/members/${target.userId}`, caller.token, { role: 'admin' }), 403, 'FORBIDDEN');
         expectProblem(await call('PATCH', `/v1/members/${caller.userId}`, caller.token, { role: 'admin' }), 403, 'FORBIDDEN');
         expectProblem(await call('DELETE', `/v1/members/${target.userId}`, caller.token), 403, 'FORBIDDEN');
@@ -139,9 +121,9 @@ describe('Members (e2e)', () => {
     });
 
     it("answers 404 MEMBER_NOT_FOUND for another organization's user and an unknown id", async () => {
-      const orgA = await signup(app);
-      const orgB = await signup(app);
-      const memberB = await addMember(app, orgB, 'member');
+      const orgA = await signup(suite.app);
+      const orgB = await signup(suite.app);
+      const memberB = await addMember(suite.app, orgB, 'member');
       for (const userId of [memberB.userId, orgB.userId, randomUUID()]) {
         expectProblem(await call('PATCH', `/v1/members/${userId}`, orgA.token, { role: 'viewer' }), 404, 'MEMBER_NOT_FOUND');
         expectProblem(await call('DELETE', `/v1/members/${userId}`, orgA.token), 404, 'MEMBER_NOT_FOUND');
@@ -153,8 +135,8 @@ describe('Members (e2e)', () => {
 
   describe('owners', () => {
     it('keeps the last owner (409 LAST_OWNER) until a second owner exists', async () => {
-      const owner = await signup(app);
-      const other = await addMember(app, owner, 'member');
+      const owner = await signup(suite.app);
+      const other = await addMember(suite.app, owner, 'member');
 
       expectProblem(await call('PATCH', `/v1/members/${owner.userId}`, owner.token, { role: 'admin' }), 409, 'LAST_OWNER');
       expectProblem(await call('DELETE', `/v1/members/${owner.userId}`, owner.token), 409, 'LAST_OWNER');
@@ -176,8 +158,8 @@ describe('Members (e2e)', () => {
     });
 
     it('lets an owner remove another owner, but not the last one', async () => {
-      const owner = await signup(app);
-      const second = await addMember(app, owner, 'owner');
+      const owner = await signup(suite.app);
+      const second = await addMember(suite.app, owner, 'owner');
       const removed = await call('DELETE', `/v1/members/${second.userId}`, owner.token);
       expect(removed.statusCode).toBe(204);
       expect(await roleOf(owner, second.userId)).toBeUndefined();
@@ -185,10 +167,10 @@ describe('Members (e2e)', () => {
     });
 
     it('forbids an admin to make, unmake or remove an owner (403)', async () => {
-      const owner = await signup(app);
-      const second = await addMember(app, owner, 'owner');
-      const admin = await addMember(app, owner, 'admin');
-      const member = await addMember(app, owner, 'member');
+      const owner = await signup(suite.app);
+      const second = await addMember(suite.app, owner, 'owner');
+      const admin = await addMember(suite.app, owner, 'admin');
+      const member = await addMember(suite.app, owner, 'member');
 
       expectProblem(await call('PATCH', `/v1/members/${member.userId}`, admin.token, { role: 'owner' }), 403, 'FORBIDDEN');
       expectProblem(await call('PATCH', `/v1/members/${admin.userId}`, admin.token, { role: 'owner' }), 403, 'FORBIDDEN');
@@ -204,8 +186,8 @@ describe('Members (e2e)', () => {
     });
 
     it('keeps an owner when two owners demote themselves at the same time (exactly one 409 LAST_OWNER)', async () => {
-      const owner = await signup(app);
-      const second = await addMember(app, owner, 'owner');
+      const owner = await signup(suite.app);
+      const second = await addMember(suite.app, owner, 'owner');
       const results = await Promise.all([
         call('PATCH', `/v1/members/${owner.userId}`, owner.token, { role: 'admin' }),
         call('PATCH', `/v1/members/${second.userId}`, second.token, { role: 'admin' }),
@@ -219,8 +201,8 @@ describe('Members (e2e)', () => {
 
   describe('changes count from the next request', () => {
     it('ends every session of a removed member in this organization at once (401), not in their other organizations', async () => {
-      const owner = await signup(app);
-      const ownOrg = await signup(app); // the future member owns an organization of their own
+      const owner = await signup(suite.app);
+      const ownOrg = await signup(suite.app); // the future member owns an organization of their own
       const invited = await call('POST', '/v1/invitations', owner.token, { email: ownOrg.email, role: 'admin' });
       const accepted = await call('POST', '/v1/invitations/accept', undefined, { token: invited.json().token, password: STRONG_PASSWORD });
       expect(accepted.statusCode).toBe(200);
@@ -244,9 +226,9 @@ describe('Members (e2e)', () => {
     });
 
     it('applies a lowered role (admin → viewer) on the very next request', async () => {
-      const owner = await signup(app);
-      const admin = await addMember(app, owner, 'admin');
-      const member = await addMember(app, owner, 'member');
+      const owner = await signup(suite.app);
+      const admin = await addMember(suite.app, owner, 'admin');
+      const member = await addMember(suite.app, owner, 'member');
       expect((await call('PATCH', `/v1/members/${member.userId}`, admin.token, { role: 'viewer' })).statusCode).toBe(200);
 
       expect((await call('PATCH', `/v1/members/${admin.userId}`, owner.token, { role: 'viewer' })).statusCode).toBe(200);
@@ -264,9 +246,9 @@ describe('Members (e2e)', () => {
     });
 
     it('stops the API keys of a removed member (401)', async () => {
-      const owner = await signup(app);
-      const admin = await addMember(app, owner, 'admin');
-      const key = await createApiKey(app, admin, ['members:read', 'contacts:read']);
+      const owner = await signup(suite.app);
+      const admin = await addMember(suite.app, owner, 'admin');
+      const key = await createApiKey(suite.app, admin, ['members:read', 'contacts:read']);
       expect((await call('GET', '/v1/members', key.secret)).statusCode).toBe(200);
 
       expect((await call('DELETE', `/v1/members/${admin.userId}`, owner.token)).statusCode).toBe(204);
@@ -276,9 +258,9 @@ describe('Members (e2e)', () => {
     });
 
     it('keeps the API keys of a removed member dead when that person is invited back', async () => {
-      const owner = await signup(app);
-      const admin = await addMember(app, owner, 'admin');
-      const key = await createApiKey(app, admin, ['members:read', 'contacts:read']);
+      const owner = await signup(suite.app);
+      const admin = await addMember(suite.app, owner, 'admin');
+      const key = await createApiKey(suite.app, admin, ['members:read', 'contacts:read']);
       expect((await call('DELETE', `/v1/members/${admin.userId}`, owner.token)).statusCode).toBe(204);
       expectProblem(await call('GET', '/v1/me', key.secret), 401, 'INVALID_CREDENTIALS');
 

@@ -1,39 +1,19 @@
-import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LightMyRequestResponse } from 'fastify';
 import type { Role } from '../../../src/tenancy';
-import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
-import { createTestApp } from '../../support/test-app';
+import { Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { useTestApp } from '../../support/suite';
+import { call, createOrganization, expectProblem } from '../../support/client';
 
 /** GET/POST /v1/organizations, GET/PATCH /v1/organization. */
 describe('Organizations (e2e)', () => {
-  let app: NestFastifyApplication;
-
-  beforeAll(async () => {
-    ({ app } = await createTestApp());
-  });
-
-  afterAll(async () => {
-    await app.close();
-  });
-
-  function expectProblem(response: LightMyRequestResponse, status: number, code: string): void {
-    expect(response.statusCode).toBe(status);
-    expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json()).toMatchObject({ status, code });
-  }
+  const suite = useTestApp();
 
   const fieldsOf = (response: LightMyRequestResponse): string[] => (response.json().errors as { field: string }[]).map((e) => e.field);
 
-  const get = (url: string, token?: string) => app.inject({ method: 'GET', url, headers: token ? bearer(token) : {} });
-  const send = (method: 'POST' | 'PATCH', url: string, payload: Record<string, unknown>, token?: string) =>
-    app.inject({ method, url, payload, headers: token ? bearer(token) : {} });
+  const get = (url: string, token?: string) => call(suite.app, 'GET', url, { token });
+  const send = (method: 'POST' | 'PATCH', url: string, payload: object, token?: string) =>
+    call(suite.app, method, url, { token, body: payload });
   const patchOrg = (payload: Record<string, unknown>, token?: string) => send('PATCH', '/v1/organization', payload, token);
-
-  async function createOrg(user: Signed, name: string): Promise<string> {
-    const response = await send('POST', '/v1/organizations', { name }, user.token);
-    expect(response.statusCode).toBe(201);
-    return response.json().id;
-  }
 
   /** Invites an existing user into `inviter`'s org with `role`; they accept with their password. */
   async function join(inviter: Signed, user: Signed, role: Role): Promise<void> {
@@ -48,11 +28,11 @@ describe('Organizations (e2e)', () => {
 
   describe('GET /v1/organizations', () => {
     it('lists every org the user belongs to, across tenants, with the role in each', async () => {
-      const owner = await signup(app);
-      const other = await signup(app);
-      const third = await signup(app);
-      const viewer = await addMember(app, owner, 'viewer');
-      const own = await createOrg(viewer, 'Viewer Own Org');
+      const owner = await signup(suite.app);
+      const other = await signup(suite.app);
+      const third = await signup(suite.app);
+      const viewer = await addMember(suite.app, owner, 'viewer');
+      const own = await createOrganization(suite.app, viewer, 'Viewer Own Org');
       await join(third, viewer, 'auditor');
       const response = await get('/v1/organizations', viewer.token);
       expect(response.statusCode).toBe(200);
@@ -69,9 +49,9 @@ describe('Organizations (e2e)', () => {
     });
 
     it('never shows another user’s organizations', async () => {
-      const alice = await signup(app);
-      const bob = await signup(app);
-      const bobSecond = await createOrg(bob, 'Bob Second');
+      const alice = await signup(suite.app);
+      const bob = await signup(suite.app);
+      const bobSecond = await createOrganization(suite.app, bob, 'Bob Second');
       const aliceOrgs = (await listOrgs(alice.token)).map((r) => r.organization.id);
       expect(aliceOrgs).toEqual([alice.orgId]);
       expect(aliceOrgs).not.toContain(bob.orgId);
@@ -79,8 +59,8 @@ describe('Organizations (e2e)', () => {
     });
 
     it('pages with limit=1', async () => {
-      const owner = await signup(app);
-      const second = await createOrg(owner, 'Second');
+      const owner = await signup(suite.app);
+      const second = await createOrganization(suite.app, owner, 'Second');
       const page1 = await get('/v1/organizations?limit=1', owner.token);
       expect(page1.statusCode).toBe(200);
       expect(page1.json().data.map((r: { organization: { id: string } }) => r.organization.id)).toEqual([owner.orgId]);
@@ -93,14 +73,14 @@ describe('Organizations (e2e)', () => {
     });
 
     it('answers 400, never 500, to a forged cursor whose id is not a UUID', async () => {
-      const owner = await signup(app);
+      const owner = await signup(suite.app);
       const forged = Buffer.from(JSON.stringify({ id: '-'.repeat(36) })).toString('base64url');
       expectProblem(await get(`/v1/organizations?cursor=${forged}`, owner.token), 400, 'VALIDATION_FAILED');
     });
 
     it('answers 401 without a token and 403 to an API key', async () => {
-      const owner = await signup(app);
-      const key = await createApiKey(app, owner, ['org:read']);
+      const owner = await signup(suite.app);
+      const key = await createApiKey(suite.app, owner, ['org:read']);
       expectProblem(await get('/v1/organizations'), 401, 'UNAUTHENTICATED');
       expectProblem(await get('/v1/organizations', key.secret), 403, 'FORBIDDEN');
     });
@@ -108,7 +88,7 @@ describe('Organizations (e2e)', () => {
 
   describe('POST /v1/organizations', () => {
     it('creates an org owned by the caller; the current session stays on its org', async () => {
-      const member = await addMember(app, await signup(app), 'member');
+      const member = await addMember(suite.app, await signup(suite.app), 'member');
       const response = await send('POST', '/v1/organizations', { name: 'Fresh Start' }, member.token);
       expect(response.statusCode).toBe(201);
       const created = response.json();
@@ -127,7 +107,7 @@ describe('Organizations (e2e)', () => {
     });
 
     it('validates the body with 400', async () => {
-      const owner = await signup(app);
+      const owner = await signup(suite.app);
       const cases: [Record<string, unknown>, string][] = [
         [{}, 'name'],
         [{ name: '' }, 'name'],
@@ -144,8 +124,8 @@ describe('Organizations (e2e)', () => {
     });
 
     it('answers 401 without a token and 403 to an API key', async () => {
-      const owner = await signup(app);
-      const key = await createApiKey(app, owner, ['org:manage']);
+      const owner = await signup(suite.app);
+      const key = await createApiKey(suite.app, owner, ['org:manage']);
       expectProblem(await send('POST', '/v1/organizations', { name: 'Nope' }), 401, 'UNAUTHENTICATED');
       expectProblem(await send('POST', '/v1/organizations', { name: 'Nope' }, key.secret), 403, 'FORBIDDEN');
       expect(await listOrgs(owner.token)).toHaveLength(1);
@@ -154,17 +134,17 @@ describe('Organizations (e2e)', () => {
 
   describe('GET /v1/organization', () => {
     it.each(['admin', 'member', 'viewer', 'auditor'] as const)('answers 200 to a %s with the current org', async (role) => {
-      const owner = await signup(app, { organizationName: 'Readable Org' });
-      const user = await addMember(app, owner, role);
+      const owner = await signup(suite.app, { organizationName: 'Readable Org' });
+      const user = await addMember(suite.app, owner, role);
       const response = await get('/v1/organization', user.token);
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({ id: owner.orgId, name: 'Readable Org', plan: 'free', settings: {} });
     });
 
     it('serves an API key with org:read its own org and refuses one without it', async () => {
-      const owner = await signup(app);
-      const reader = await createApiKey(app, owner, ['org:read']);
-      const other = await createApiKey(app, owner, ['contacts:read']);
+      const owner = await signup(suite.app);
+      const reader = await createApiKey(suite.app, owner, ['org:read']);
+      const other = await createApiKey(suite.app, owner, ['contacts:read']);
       const response = await get('/v1/organization', reader.secret);
       expect(response.statusCode).toBe(200);
       expect(response.json().id).toBe(owner.orgId);
@@ -173,8 +153,8 @@ describe('Organizations (e2e)', () => {
     });
 
     it('shows each tenant only its own org', async () => {
-      const a = await signup(app);
-      const b = await signup(app);
+      const a = await signup(suite.app);
+      const b = await signup(suite.app);
       expect((await get('/v1/organization', a.token)).json().id).toBe(a.orgId);
       expect((await get('/v1/organization', b.token)).json().id).toBe(b.orgId);
     });
@@ -182,8 +162,8 @@ describe('Organizations (e2e)', () => {
 
   describe('PATCH /v1/organization', () => {
     it.each(['owner', 'admin'] as const)('lets an %s rename it and set the display time zone', async (role) => {
-      const owner = await signup(app);
-      const actor = role === 'owner' ? owner : await addMember(app, owner, role);
+      const owner = await signup(suite.app);
+      const actor = role === 'owner' ? owner : await addMember(suite.app, owner, role);
       const response = await patchOrg({ name: 'Renamed', settings: { displayTimezone: 'Europe/Berlin' } }, actor.token);
       expect(response.statusCode).toBe(200);
       expect(response.json()).toMatchObject({
@@ -199,7 +179,7 @@ describe('Organizations (e2e)', () => {
     });
 
     it('keeps settings when only the name changes', async () => {
-      const owner = await signup(app);
+      const owner = await signup(suite.app);
       expect((await patchOrg({ settings: { displayTimezone: 'America/New_York' } }, owner.token)).statusCode).toBe(200);
       const renamed = await patchOrg({ name: 'Only The Name' }, owner.token);
       expect(renamed.statusCode).toBe(200);
@@ -207,8 +187,8 @@ describe('Organizations (e2e)', () => {
     });
 
     it.each(['member', 'viewer', 'auditor'] as const)('refuses a %s with 403 and changes nothing', async (role) => {
-      const owner = await signup(app, { organizationName: 'Untouched' });
-      const user = await addMember(app, owner, role);
+      const owner = await signup(suite.app, { organizationName: 'Untouched' });
+      const user = await addMember(suite.app, owner, role);
       expectProblem(await patchOrg({ name: 'Hijacked' }, user.token), 403, 'FORBIDDEN');
       expect((await get('/v1/organization', owner.token)).json().name).toBe('Untouched');
     });
@@ -224,7 +204,7 @@ describe('Organizations (e2e)', () => {
       ['an empty name', { name: '' }, 'name'],
       ['a too long name', { name: 'x'.repeat(201) }, 'name'],
     ])('refuses %s with 400 and changes nothing', async (_label, payload, field) => {
-      const owner = await signup(app, { organizationName: 'Stable Name' });
+      const owner = await signup(suite.app, { organizationName: 'Stable Name' });
       const response = await patchOrg(payload, owner.token);
       expectProblem(response, 400, 'VALIDATION_FAILED');
       expect(fieldsOf(response)).toContain(field);
@@ -234,9 +214,9 @@ describe('Organizations (e2e)', () => {
     });
 
     it('lets an API key with org:manage patch, refuses one with only org:read, and 401 without a token', async () => {
-      const owner = await signup(app);
-      const manager = await createApiKey(app, owner, ['org:manage']);
-      const reader = await createApiKey(app, owner, ['org:read']);
+      const owner = await signup(suite.app);
+      const manager = await createApiKey(suite.app, owner, ['org:manage']);
+      const reader = await createApiKey(suite.app, owner, ['org:read']);
       const viaKey = await patchOrg({ name: 'Via Key' }, manager.secret);
       expect(viaKey.statusCode).toBe(200);
       expect(viaKey.json()).toMatchObject({ id: owner.orgId, name: 'Via Key' });
@@ -246,8 +226,8 @@ describe('Organizations (e2e)', () => {
     });
 
     it('cross-tenant: org B’s token only ever changes org B', async () => {
-      const a = await signup(app, { organizationName: 'Tenant A' });
-      const b = await signup(app, { organizationName: 'Tenant B' });
+      const a = await signup(suite.app, { organizationName: 'Tenant A' });
+      const b = await signup(suite.app, { organizationName: 'Tenant B' });
       const response = await patchOrg({ name: 'B Renamed', settings: { displayTimezone: 'Asia/Tokyo' } }, b.token);
       expect(response.statusCode).toBe(200);
       expect(response.json().id).toBe(b.orgId);
@@ -260,8 +240,8 @@ describe('Organizations (e2e)', () => {
     });
 
     it('cross-tenant: the role counts per org; an owner elsewhere is only a viewer here', async () => {
-      const host = await signup(app, { organizationName: 'Host Org' });
-      const guest = await signup(app);
+      const host = await signup(suite.app, { organizationName: 'Host Org' });
+      const guest = await signup(suite.app);
       await join(host, guest, 'viewer');
       const login = await send('POST', '/v1/auth/login', { email: guest.email, password: guest.password, organizationId: host.orgId });
       expect(login.statusCode).toBe(200);
@@ -272,8 +252,8 @@ describe('Organizations (e2e)', () => {
     });
 
     it('cross-tenant: a user in two orgs changes only the org their session is bound to', async () => {
-      const owner = await signup(app, { organizationName: 'First Org' });
-      const second = await createOrg(owner, 'Second Org');
+      const owner = await signup(suite.app, { organizationName: 'First Org' });
+      const second = await createOrganization(suite.app, owner, 'Second Org');
       const login = await send('POST', '/v1/auth/login', { email: owner.email, password: owner.password, organizationId: second });
       expect(login.statusCode).toBe(200);
       expect((await patchOrg({ name: 'Second Renamed' }, login.json().token)).json()).toMatchObject({ id: second, name: 'Second Renamed' });

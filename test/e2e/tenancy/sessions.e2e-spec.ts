@@ -3,7 +3,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LightMyRequestResponse } from 'fastify';
 import type { ResolvedConfig } from '../../../src/config';
 import { ROLE_PERMISSIONS } from '../../../src/tenancy/permissions';
-import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
+import { Signed, addMember, createApiKey, signup } from '../../support/factories';
+import { call, expectProblem } from '../../support/client';
 import { createTestApp } from '../../support/test-app';
 
 /** GET/DELETE /v1/auth/sessions, GET /v1/me, POST /v1/me/password. */
@@ -21,16 +22,9 @@ describe('Sessions and the caller (e2e)', () => {
 
   const NEW_PASSWORD = 'another long passphrase 7731';
 
-  function expectProblem(response: LightMyRequestResponse, status: number, code: string): void {
-    expect(response.statusCode).toBe(status);
-    expect(response.headers['content-type']).toContain('application/problem+json');
-    expect(response.json()).toMatchObject({ status, code });
-  }
-
-  const get = (url: string, token?: string) => app.inject({ method: 'GET', url, headers: token ? bearer(token) : {} });
-  const del = (url: string, token?: string) => app.inject({ method: 'DELETE', url, headers: token ? bearer(token) : {} });
-  const post = (url: string, payload: Record<string, unknown> | undefined, token?: string) =>
-    app.inject({ method: 'POST', url, payload, headers: token ? bearer(token) : {} });
+  const get = (url: string, token?: string) => call(app, 'GET', url, { token });
+  const del = (url: string, token?: string) => call(app, 'DELETE', url, { token });
+  const post = (url: string, payload: object | undefined, token?: string) => call(app, 'POST', url, { token, body: payload });
 
   async function login(user: Pick<Signed, 'email'>, password: string, organizationId?: string): Promise<LightMyRequestResponse> {
     return post('/v1/auth/login', { email: user.email, password, ...(organizationId ? { organizationId } : {}) });
@@ -240,12 +234,7 @@ describe('Sessions and the caller (e2e)', () => {
       const owner = await signup(app);
       const admin = await addMember(app, owner, 'admin');
       const key = await createApiKey(app, admin, ['contacts:read', 'contacts:write']);
-      const demoted = await app.inject({
-        method: 'PATCH',
-        url: `/v1/members/${admin.userId}`,
-        headers: bearer(owner.token),
-        payload: { role: 'viewer' },
-      });
+      const demoted = await call(app, 'PATCH', `/v1/members/${admin.userId}`, { token: owner.token, body: { role: 'viewer' } });
       expect(demoted.statusCode).toBe(200);
       const me = (await get('/v1/me', key.secret)).json();
       expect(me.permissions).toEqual(['contacts:read']);
