@@ -116,9 +116,13 @@ function ping(port: number): Promise<boolean> {
 }
 
 /** One Atrium instance from the sources (no build, nothing written to dist/), ready once /health/ready says 200. */
-export async function startInstance(name: string, dir: string, env: Record<string, string>): Promise<{ url: string; port: number }> {
+export async function startInstance(
+  name: string,
+  dir: string,
+  env: Record<string, string>,
+): Promise<{ url: string; port: number; pid: number }> {
   const port = await freePort();
-  track(
+  const child = track(
     spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'src', 'main.ts')], {
       cwd: ROOT,
       env: { ...process.env, SWC_NODE_PROJECT: join(ROOT, 'tsconfig.json'), ...env, HOST: '127.0.0.1', PORT: String(port) },
@@ -132,7 +136,7 @@ export async function startInstance(name: string, dir: string, env: Record<strin
       (r) => r.status,
       () => 0,
     );
-    if (status === 200) return { url, port };
+    if (status === 200) return { url, port, pid: child.pid ?? 0 };
     if (Date.now() > deadline) throw new Error(`${name} did not become ready (see ${dir}/${name}.log)`);
     await sleep(200);
   }
@@ -203,5 +207,17 @@ export function haproxyStats(socket: string): Promise<{ server: string; status: 
       );
     });
     connection.write('show stat\n');
+  });
+}
+
+/** One command on haproxy's admin socket (e.g. `disable server atrium/app2`); its whole answer. */
+export function haproxyCommand(socket: string, command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const connection = createConnection(socket);
+    let text = '';
+    connection.once('error', reject);
+    connection.on('data', (chunk) => (text += chunk.toString()));
+    connection.once('end', () => resolve(text.trim()));
+    connection.write(`${command}\n`);
   });
 }
