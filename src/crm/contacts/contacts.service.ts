@@ -114,7 +114,7 @@ export class ContactsService {
   }
 
   /**
-   * `If-Match` (the ETag of the GET) makes the update conditional. The row is locked from the
+   * `If-Match` (the ETag of the GET) makes the change conditional. The row is locked from the
    * check to the write, so the check holds and concurrent unconditional writes queue up.
    */
   async update(id: string, changes: UpdateContactDto, ifMatch?: string): Promise<ContactView> {
