@@ -45,10 +45,10 @@ export class AuditEventsService {
       if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
       let afterSeq = 0;
       for (;;) {
-        const rows = await database.forOrganization(
-          orgId,
-          (em) => auditChainRepository.exportBatch(em, orgId, filters, afterSeq, EXPORT_BATCH),
-          { replica: true },
+        // From the primary: batch by batch, routing could switch between primary and a replica that
+        // has not replayed as far, and a short batch from it would end the export early.
+        const rows = await database.forOrganization(orgId, (em) =>
+          auditChainRepository.exportBatch(em, orgId, filters, afterSeq, EXPORT_BATCH),
         );
         for (const row of rows) yield format === 'csv' ? csvLine(viewOf(row)) : `${JSON.stringify(viewOf(row))}\n`;
         if (rows.length < EXPORT_BATCH) return;

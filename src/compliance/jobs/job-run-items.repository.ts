@@ -50,14 +50,14 @@ export const jobRunItemsRepository = {
   },
 
   /**
-   * Marks the item done with its counts; false when another attempt already did (this attempt's
-   * transaction must then roll back). The row lock makes a concurrent attempt wait for the first
+   * Marks the item done with its counts; false when another attempt already did, or the item was
+   * dead-lettered meanwhile (this attempt's transaction must then roll back: the run counts the org failed). The row lock makes a concurrent attempt wait for the first
    * one's commit and then find it done.
    */
   async finish(em: EntityManager, runId: string, orgId: string, counts: JobCounts): Promise<boolean> {
     const rows = await em.execute<{ org_id: string }[]>(
       `update job_run_items set state = 'done', counts = ?, error = null, updated_at = now()
-       where run_id = ? and org_id = ? and state <> 'done' returning org_id`,
+       where run_id = ? and org_id = ? and state in ('queued', 'active') returning org_id`,
       [JSON.stringify(counts), runId, orgId],
     );
     return rows.length > 0;

@@ -6,6 +6,7 @@ import { ORGANIZATION_WORK_DEAD_LETTER, ORGANIZATION_WORK_QUEUE } from '../../da
 import { Metrics } from '../../monitoring';
 import { TenantDatabase } from '../../tenancy';
 import { RunProgress, jobRunItemsRepository as items } from './job-run-items.repository';
+import { JobLeaseLostError } from './job-lease';
 import { JobCounts, JobRunContext, Jobs } from './jobs';
 import { QueuedJob, WorkQueue, messageOf } from './work-queue';
 
@@ -121,7 +122,10 @@ export class OrganizationFanOut implements OnModuleInit {
     let shown = '';
     for (;;) {
       context.assertHeld();
-      this.queue.shutdownSignal.throwIfAborted();
+      // Recorded as lost, not failed: the items go on on the other instances.
+      if (this.queue.shutdownSignal.aborted) {
+        throw new JobLeaseLostError(`This instance shut down while run ${context.runId} waited for its items; they finish elsewhere`);
+      }
       const progress = await this.database.global((em) => items.progress(em, context.runId));
       if (progress.done + progress.dead === progress.total) return progress;
       if (JSON.stringify(progress) !== shown) {

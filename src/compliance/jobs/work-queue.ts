@@ -12,6 +12,9 @@ interface Consumer {
   readonly handle: (job: QueuedJob<object>) => Promise<void>;
 }
 
+/** How long queueing waits for the queue to start before it fails. */
+const READY_TIMEOUT_MS = 10_000;
+
 /**
  * The durable queue on our PostgreSQL (pg-boss; its schema is installed with the migrations, see
  * database/job-queue.ts). It gives what a home-made lock does not: items survive the instance
@@ -66,9 +69,13 @@ export class WorkQueue implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.boss?.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
   }
 
-  /** Queues items in one statement; resolves once they are stored. */
+  /**
+   * Queues items in one statement; resolves once they are stored. Fails when the queue has not
+   * started within READY_TIMEOUT_MS (the database away, or its pg-boss schema missing): the caller
+   * fails instead of waiting, and the pick-up jobs find the work later.
+   */
   async insert<T extends object>(items: readonly QueueItem<T>[]): Promise<void> {
-    const boss = await this.ready();
+    const boss = await this.readyWithin(READY_TIMEOUT_MS);
     for (let i = 0; i < items.length; i += 1000) await boss.insert(items.slice(i, i + 1000) as PgBoss.JobInsert[]);
     this.wake();
   }
@@ -83,9 +90,23 @@ export class WorkQueue implements OnApplicationBootstrap, BeforeApplicationShutd
     return this.started;
   }
 
+  private async readyWithin(ms: number): Promise<PgBoss> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`The work queue did not start within ${ms} ms`)), ms);
+      timer.unref();
+    });
+    try {
+      return await Promise.race([this.ready(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async start(): Promise<PgBoss> {
     const { jobQueue } = this.config.compliance;
     for (let attempt = 0; ; attempt += 1) {
+      if (this.stopping.signal.aborted) throw this.stopping.signal.reason;
       const boss = new PgBoss({
         connectionString: this.config.database.url,
         schema: JOB_QUEUE_SCHEMA,

@@ -95,7 +95,8 @@ export class PrivacyRequestProcessor implements OnModuleInit, BeforeApplicationS
     try {
       await this.handle(row);
     } catch (error) {
-      await this.database.forOrganization(orgId, (em) => this.requests.release(em, orgId, id));
+      const claimedAt = row.started_at;
+      if (claimedAt) await this.database.forOrganization(orgId, (em) => this.requests.release(em, orgId, id, claimedAt));
       throw error;
     }
   }

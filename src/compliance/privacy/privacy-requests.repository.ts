@@ -180,12 +180,17 @@ export class PrivacyRequestsRepository {
     return row && privacyRequestOf(row);
   }
 
-  /** Gives a claimed request back after its handler failed, so a retry takes it at once. */
-  async release(em: EntityManager, orgId: string, id: string): Promise<void> {
-    await em.execute(`update privacy_requests set status = 'pending', updated_at = now() where org_id = ? and id = ? and status = 'in_progress'`, [
-      orgId,
-      id,
-    ]);
+  /**
+   * Gives a claimed request back after its handler failed, so a retry takes it at once; only the
+   * claim made at `claimedAt`, to the millisecond a Date holds (a handler that outlived its lease
+   * finds it re-claimed, and leaves it).
+   */
+  async release(em: EntityManager, orgId: string, id: string, claimedAt: Date): Promise<void> {
+    await em.execute(
+      `update privacy_requests set status = 'pending', updated_at = now()
+       where org_id = ? and id = ? and status = 'in_progress' and date_trunc('milliseconds', started_at) = ?`,
+      [orgId, id, claimedAt],
+    );
   }
 
   async exportOf(em: EntityManager, orgId: string, id: string): Promise<PrivacyExportRow | undefined> {

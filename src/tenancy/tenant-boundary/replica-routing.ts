@@ -1,5 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ReadReplica } from './read-replica';
 import { WritePositions } from './write-positions';
 import { WalPosition, walPositionOf } from './wal-position';
@@ -18,6 +18,8 @@ import { WalPosition, walPositionOf } from './wal-position';
  */
 @Injectable()
 export class ReplicaRouting {
+  private readonly logger = new Logger(ReplicaRouting.name);
+
   constructor(
     private readonly replica: ReadReplica,
     private readonly positions: WritePositions,
@@ -51,7 +53,15 @@ export class ReplicaRouting {
    */
   async committed(orgId: string, position: WalPosition | undefined, em: EntityManager): Promise<void> {
     if (!this.enabled) return;
-    const known = position ?? (await this.currentPosition(em));
+    let known = position;
+    try {
+      known ??= await this.currentPosition(em);
+    } catch (error) {
+      // The write committed; its position is unknown. No replica can be shown to have it, so the
+      // org's reads go to the primary for as long as a position is remembered.
+      this.logger.warn({ err: error, orgId }, 'the position of a committed write could not be read; its org reads the primary meanwhile');
+      known = Number.MAX_SAFE_INTEGER;
+    }
     if (known !== undefined) await this.positions.remember(orgId, known);
   }
 

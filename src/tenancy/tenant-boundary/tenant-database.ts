@@ -206,12 +206,14 @@ export class TenantDatabase {
     const userId = scope && 'userId' in scope ? scope.userId : '';
     const afterCommit: (() => Promise<void>)[] = [];
     const writes = { wrote: false };
-    // Read-your-writes: a write's commit reads back its WAL position (no round trip of its own). Only
-    // for work done for a principal (a request's or a job's): the bookkeeping of a credential being
-    // checked (an API key's last use) changes nothing a list shows, and must not send the org's reads
-    // to the primary.
+    // Read-your-writes: a write's commit reads back its WAL position (no round trip of its own), for
+    // a request's work and for work outside any request (jobs, queued tasks: an erasure must not be
+    // read back from a replica that has not replayed it). Not for the bookkeeping of a credential
+    // being checked (an API key's last use: a request without a tenant yet), which changes nothing a
+    // list shows and must not send the org's reads to the primary.
+    const tracked = this.context.tenant !== undefined || this.context.requestId === undefined;
     const commit: CommitPosition | undefined =
-      orgId && this.routing.enabled && !options.readOnly && this.context.tenant ? { wanted: () => writes.wrote } : undefined;
+      orgId && this.routing.enabled && !options.readOnly && tracked ? { wanted: () => writes.wrote } : undefined;
     // `true` makes both settings local to this transaction; they go in the same message as BEGIN.
     const setScope = root.getPlatform().formatQuery(SET_SCOPE, [this.statementTimeout, orgId, userId]);
     const result = await withTransactionPrelude(
