@@ -211,9 +211,10 @@ export class TenantDatabase {
     // read back from a replica that has not replayed it). Not for the bookkeeping of a credential
     // being checked (an API key's last use: a request without a tenant yet), which changes nothing a
     // list shows and must not send the org's reads to the primary.
-    const tracked = this.context.tenant !== undefined || this.context.requestId === undefined;
     const commit: CommitPosition | undefined =
-      orgId && this.routing.enabled && !options.readOnly && tracked ? { wanted: () => writes.wrote } : undefined;
+      orgId && this.routing.enabled && !options.readOnly && (this.context.tenant !== undefined || this.context.requestId === undefined)
+        ? { wanted: () => writes.wrote }
+        : undefined;
     // `true` makes both settings local to this transaction; they go in the same message as BEGIN.
     const setScope = root.getPlatform().formatQuery(SET_SCOPE, [this.statementTimeout, orgId, userId]);
     const result = await withTransactionPrelude(
