@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfig, withDatabaseUrl } from '../config';
 import { createNestLogger, createRootLogger } from '../monitoring';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import { installJobQueue } from './job-queue';
 import { createOrmOptions } from './orm-options';
 import { ORM_MODEL } from '../orm-model';
 
@@ -19,15 +20,16 @@ async function main(argv: string[]): Promise<void> {
   const logger = new Logger('Migrations');
   const embedded =
     config.database.mode === 'embedded' ? await startEmbeddedPostgres({ ...config.database.embedded, database: 'atrium' }) : undefined;
-  const orm = await MikroORM.init(
-    createOrmOptions(withDatabaseUrl(config, embedded?.url ?? (config.database.url as string)), ORM_MODEL, 'owner'),
-  );
+  const databaseUrl = embedded?.url ?? (config.database.url as string);
+  const orm = await MikroORM.init(createOrmOptions(withDatabaseUrl(config, databaseUrl), ORM_MODEL, 'owner'));
   try {
     const migrator = orm.getMigrator();
     switch (command) {
       case 'up': {
         const applied = await migrator.up();
         logger.log(applied.length ? `Applied: ${applied.map((m) => m.name).join(', ')}` : 'Nothing to apply');
+        // The queue's schema is pg-boss's own, installed and upgraded with ours (as at start-up).
+        await installJobQueue(databaseUrl);
         break;
       }
       case 'down': {
