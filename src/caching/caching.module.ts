@@ -1,10 +1,8 @@
 import { CacheModule } from '@nestjs/cache-manager';
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
 import KeyvRedis from '@keyv/redis';
 import { CacheableMemory } from 'cacheable';
 import { Keyv } from 'keyv';
-import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, ResolvedConfig } from '../config';
 import { CacheAvailability } from './cache-availability';
 import { CacheVersions } from './cache-versions';
@@ -12,7 +10,7 @@ import { InvalidationBacklog } from './invalidation-backlog';
 import { OrganizationCacheEntries } from './organization-cache-entries';
 import { QueryCache } from './query-cache';
 import { CredentialFailureLimiter } from './rate-limit/credential-failure-limiter';
-import { rateLimiters } from './rate-limit/rate-limits';
+import { RATE_COUNTERS } from './rate-limit/rate-counters.token';
 import { RedisThrottlerStorage } from './rate-limit/redis-throttler.storage';
 import { RedisClient } from './redis/redis-client';
 import { RedisConnectionModule } from './redis/redis-connection.module';
@@ -25,7 +23,7 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
 /**
  * Redis-backed caching (cache-manager on Keyv: @keyv/redis on our one Redis connection, or an
  * in-process LRU in embedded mode), the shared store for sessions and version stamps, and rate
- * limiting (@nestjs/throttler counting in Redis). Everything degrades to per-instance memory
+ * limiting (rate-limit/: our guard, counting in Redis). Everything degrades to per-instance memory
  * while Redis is unreachable.
  */
 @Global()
@@ -45,19 +43,13 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
         ],
       }),
     }),
-    ThrottlerModule.forRootAsync({
-      imports: [RedisConnectionModule],
-      inject: [APP_CONFIG, RequestContext, REDIS_CLIENT, CacheAvailability],
-      useFactory: (config: ResolvedConfig, context: RequestContext, redis: RedisClient | null, availability: CacheAvailability) => ({
-        throttlers: rateLimiters(config, context),
-        setHeaders: false,
-        // One counter per limiter and tracker across all routes (the default counts per route).
-        generateKey: (_context: unknown, tracker: string, name: string) => `${name}:${tracker}`,
-        storage: new RedisThrottlerStorage(redis, availability),
-      }),
-    }),
   ],
   providers: [
+    {
+      provide: RATE_COUNTERS,
+      inject: [REDIS_CLIENT, CacheAvailability],
+      useFactory: (redis: RedisClient | null, availability: CacheAvailability) => new RedisThrottlerStorage(redis, availability),
+    },
     {
       provide: SHARED_STORE,
       inject: [REDIS_CLIENT, CacheAvailability],
@@ -66,9 +58,8 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
     },
     {
       provide: CredentialFailureLimiter,
-      inject: [REDIS_CLIENT, CacheAvailability, APP_CONFIG],
-      useFactory: (redis: RedisClient | null, availability: CacheAvailability, config: ResolvedConfig) =>
-        new CredentialFailureLimiter(new RedisThrottlerStorage(redis, availability), config),
+      inject: [RATE_COUNTERS, APP_CONFIG],
+      useFactory: (counters: RedisThrottlerStorage, config: ResolvedConfig) => new CredentialFailureLimiter(counters, config),
     },
     InvalidationBacklog,
     CacheVersions,
@@ -78,6 +69,7 @@ import { SHARED_STORE, SharedStore } from './stores/shared-store';
   ],
   exports: [
     RedisConnectionModule,
+    RATE_COUNTERS,
     SHARED_STORE,
     CredentialFailureLimiter,
     CacheVersions,

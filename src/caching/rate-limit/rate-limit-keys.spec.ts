@@ -26,16 +26,18 @@ describe('hash slots of multi-key Redis calls', () => {
     expect(hashSlot('foo{}{bar}')).toBe(crc16('foo{}{bar}') % 16384);
   });
 
-  it('gives the rate-limit script one slot for both of its keys, whatever the tracker holds', () => {
-    const trackers = ['api-key:0d6c2b6e-3f7a-4f1e-9d41-1c4b8f0e2a55', 'ip:203.0.113.9', 'email:a@b.example', 'x}y', '{z', '}{', ''];
+  it("gives every key of one script call (one tag) one slot, whatever the tag's value or the tracker holds", () => {
+    const values = ['api-key:0d6c2b6e-3f7a-4f1e-9d41-1c4b8f0e2a55', 'ip:203.0.113.9', 'email:a@b.example', 'x}y', '{z', '}{', ''];
     const slots = new Set<number>();
-    for (const tracker of trackers) {
-      const [counter, blocked] = rateLimitKeys('principal', tracker);
-      expect(counter).not.toBe(blocked);
-      expect(hashSlot(blocked)).toBe(hashSlot(counter));
-      slots.add(hashSlot(counter));
+    for (const value of values) {
+      // Tags are a limiter's name and a value (rate-limits.ts): never empty, never starting with a brace.
+      const tag = `org:${value}`;
+      const keys = values.flatMap((tracker) => [...rateLimitKeys(tag, 'principal', tracker), ...rateLimitKeys(tag, 'org', tracker)]);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(new Set(keys.map(hashSlot)).size).toBe(1);
+      slots.add(hashSlot(keys[0]));
     }
-    // The tag is per limiter and tracker, not one tag for every counter: limits spread over the cluster.
-    expect(slots.size).toBeGreaterThan(trackers.length / 2);
+    // The tag is per org (or per address or email), not one tag for every counter: limits spread over the cluster.
+    expect(slots.size).toBeGreaterThan(values.length / 2);
   });
 });

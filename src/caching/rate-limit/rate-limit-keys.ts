@@ -1,10 +1,13 @@
 /**
- * The counter and the block marker of one limiter and tracker. The increment script reads and
- * writes both in one call, so both carry the hash tag `{<limiter>:<tracker>}`: a Redis Cluster
- * puts them in one slot, where a multi-key script must run. (Both keys begin with the same text up
- * to and past the tag, so they share it whatever the tracker contains, braces included.)
+ * The counter and the block marker of one limiter and tracker, under a hash tag `{<tag>}`. The
+ * increment script reads and writes every key of one call, so all keys of a call share the tag: a
+ * Redis Cluster puts them in one slot, where a multi-key script must run. The limiters of an
+ * authenticated request (the principal's and the org's) share the org's tag and so are counted in
+ * one call. A tag is a name and a value (`org:<id>`): it is never empty and never begins with a brace,
+ * so the hashed part is never empty; all keys of a tag begin with the same text up to and past it, so
+ * they share its slot whatever the value or tracker contains, braces included.
  */
-export function rateLimitKeys(limiter: string, tracker: string): readonly [counter: string, blocked: string] {
-  const counter = `rate:{${limiter}:${tracker}}`;
+export function rateLimitKeys(tag: string, limiter: string, tracker: string): readonly [counter: string, blocked: string] {
+  const counter = `rate:{${tag}}:${limiter}:${tracker}`;
   return [counter, `${counter}:blocked`];
 }

@@ -1,11 +1,11 @@
 import { ExecutionContext, SetMetadata, applyDecorators } from '@nestjs/common';
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
-import type { ThrottlerOptions } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { routeMetadataReader } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { ResolvedConfig } from '../../config';
+import type { RateCount } from './redis-throttler.storage';
 
 const AUTH_LIMITED = 'atrium:auth-rate-limited';
 
@@ -28,57 +28,48 @@ export function isAuthLimited(context: ExecutionContext): boolean {
 
 /**
  * Whom an auth request is about, hashed (never kept in clear): the email of a login or sign-up,
- * the invitation it redeems, or else the signed-in user (a password change).
+ * the invitation it redeems, the MFA sign-in challenge it answers, or else the signed-in user (a
+ * password change, an MFA code).
  */
 function subjectOf(request: FastifyRequest, context: RequestContext): string {
-  const body = (request.body ?? {}) as { email?: unknown; token?: unknown };
+  const body = (request.body ?? {}) as { email?: unknown; token?: unknown; challengeToken?: unknown };
   const subject =
     typeof body.email === 'string'
       ? body.email.trim().toLowerCase()
       : typeof body.token === 'string'
         ? body.token
-        : `user:${context.tenant?.principal.id ?? ''}`;
+        : typeof body.challengeToken === 'string'
+          ? body.challengeToken
+          : `user:${context.tenant?.principal.id ?? ''}`;
   return createHash('sha256').update(subject).digest('hex').slice(0, 32);
 }
 
 /**
- * The throttlers: per principal (API key or session) and per org, sized by the org's plan, on every
- * authenticated route; per IP and per email on the auth routes. Health, metrics and docs are never
- * limited (they are public and not auth routes).
+ * The limiters that count a request, in order: per principal (API key or session) and per org,
+ * sized by the org's plan, on every authenticated request; per IP and per email on the auth routes.
+ * Health, metrics and docs are never limited (they are public and not auth routes). The principal's
+ * and the org's limiters share the org's hash tag, so they are counted in one Redis call.
  */
-export function rateLimiters(config: ResolvedConfig, context: RequestContext): ThrottlerOptions[] {
+export function rateCounts(config: ResolvedConfig, context: RequestContext, request: FastifyRequest, authRoute: boolean): RateCount[] {
   const { windowMs, perPrincipal, orgMultiplier, authPerIp, authPerEmail } = config.rateLimits;
-  const planLimit = () => perPrincipal[(context.tenant?.plan ?? 'free') as keyof typeof perPrincipal] ?? perPrincipal.free;
-  const unauthenticated = () => !context.tenant;
-  return [
-    {
-      name: 'principal',
-      ttl: windowMs,
-      limit: planLimit,
-      skipIf: unauthenticated,
-      // Per API key, or per session for users (each session its own budget; the org limit caps them together).
-      getTracker: () => `${context.tenant?.principal.type}:${context.tenant?.principal.sessionId ?? context.tenant?.principal.id}`,
-    },
-    {
-      name: 'org',
-      ttl: windowMs,
-      limit: () => planLimit() * orgMultiplier,
-      skipIf: unauthenticated,
-      getTracker: () => context.tenant?.orgId ?? 'none',
-    },
-    {
-      name: 'auth-ip',
-      ttl: windowMs,
-      limit: authPerIp,
-      skipIf: (ctx) => !isAuthLimited(ctx),
-      getTracker: (req) => (req as FastifyRequest).ip,
-    },
-    {
-      name: 'auth-email',
-      ttl: windowMs,
-      limit: authPerEmail,
-      skipIf: (ctx) => !isAuthLimited(ctx),
-      getTracker: (req) => subjectOf(req as FastifyRequest, context),
-    },
-  ];
+  const counts: RateCount[] = [];
+  const tenant = context.tenant;
+  if (tenant) {
+    const planLimit = perPrincipal[tenant.plan as keyof typeof perPrincipal] ?? perPrincipal.free;
+    const tag = `org:${tenant.orgId}`;
+    // Per API key, or per session for users (each session its own budget; the org limit caps them together).
+    const principal = `${tenant.principal.type}:${tenant.principal.sessionId ?? tenant.principal.id}`;
+    counts.push(
+      { limiter: 'principal', tag, tracker: principal, ttlMs: windowMs, limit: planLimit, blockMs: windowMs },
+      { limiter: 'org', tag, tracker: '', ttlMs: windowMs, limit: planLimit * orgMultiplier, blockMs: windowMs },
+    );
+  }
+  if (authRoute) {
+    const subject = subjectOf(request, context);
+    counts.push(
+      { limiter: 'auth-ip', tag: `auth-ip:${request.ip}`, tracker: '', ttlMs: windowMs, limit: authPerIp, blockMs: windowMs },
+      { limiter: 'auth-email', tag: `auth-email:${subject}`, tracker: '', ttlMs: windowMs, limit: authPerEmail, blockMs: windowMs },
+    );
+  }
+  return counts;
 }

@@ -9,7 +9,7 @@ import { StandaloneLink } from './standalone-link';
 /** The commands Atrium sends: a plain client and a Sentinel client take them alike. */
 type RedisCommands = Pick<
   RedisSentinelType,
-  'get' | 'set' | 'del' | 'pExpire' | 'sRem' | 'sMembers' | 'incr' | 'eval' | 'unlink' | 'scan' | 'ping' | 'multi'
+  'get' | 'set' | 'del' | 'pExpire' | 'sRem' | 'sMembers' | 'incr' | 'eval' | 'evalSha' | 'unlink' | 'scan' | 'ping' | 'multi'
 >;
 
 /**
@@ -26,6 +26,7 @@ export class RedisClient extends EventEmitter {
   readonly sMembers: RedisCommands['sMembers'];
   readonly incr: RedisCommands['incr'];
   readonly eval: RedisCommands['eval'];
+  readonly evalSha: RedisCommands['evalSha'];
   readonly unlink: RedisCommands['unlink'];
   readonly scan: RedisCommands['scan'];
   readonly ping: RedisCommands['ping'];
@@ -43,6 +44,7 @@ export class RedisClient extends EventEmitter {
     this.sMembers = commands.sMembers.bind(commands);
     this.incr = commands.incr.bind(commands);
     this.eval = commands.eval.bind(commands);
+    this.evalSha = commands.evalSha.bind(commands);
     this.unlink = commands.unlink.bind(commands);
     this.scan = commands.scan.bind(commands);
     this.ping = commands.ping.bind(commands);
