@@ -97,7 +97,7 @@ async function seedChain(db, orgId, count) {
 }
 
 async function main() {
-  for (const file of ['dist/src/main.js', 'dist/src/compliance/jobs/cli.js']) {
+  for (const file of ['dist/src/main.js', 'dist/src/platform/jobs/cli.js']) {
     require('node:fs').accessSync(path.join(PROJECT_DIR, file));
   }
   log(`${EVENTS.toLocaleString('en')} events, database ${new URL(DATABASE_URL).pathname.slice(1)}`);
@@ -143,7 +143,7 @@ async function main() {
     const before = await timed(() => api('GET', '/v1/audit-events/verify', token));
     log(`verify, no checkpoint: ${seconds(before.ms)} (checked ${before.value.checked.toLocaleString('en')}, valid ${before.value.valid})`);
 
-    const checkpoint = run('audit-checkpoint job', ['dist/src/compliance/jobs/cli.js', 'audit-checkpoint'], { REDIS_URL });
+    const checkpoint = run('audit-checkpoint job', ['dist/src/platform/jobs/cli.js', 'audit-checkpoint'], { REDIS_URL });
     log(`audit-checkpoint job (verifies ${head.toLocaleString('en')} events, then signs): ${seconds(checkpoint.ms)} including process start-up`);
 
     for (let i = 0; i < 20; i += 1) await api('POST', '/v1/contacts', token, { firstName: `After${i}`, lastName: 'Checkpoint' });

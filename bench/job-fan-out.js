@@ -12,6 +12,8 @@
  *   BENCH_JOB_ORGS=100 node bench/job-fan-out.js   (a quick run, after npm run build)
  *   BENCH_JOB_REUSE=1 node bench/job-fan-out.js    (keeps the seeded database if it has the orgs)
  *   BENCH_JOB_CONCURRENCY=1 …                      (JOB_QUEUE_CONCURRENCY of each instance; default 2)
+ *   BENCH_JOB_INSTANCE_CPU=0.5 …                   (each instance in a CPU cgroup of its own with that
+ *                                                   many cores, as a container's CPU limit gives; root)
  *
  * It needs the local PostgreSQL (superuser postgres) and Redis, and uses its own database,
  * atrium_bench_jobs (dropped and created again each run). Both instances run with the production
@@ -30,13 +32,39 @@ const CONTACTS = Number(process.env.BENCH_JOB_CONTACTS || 20);
 const DATABASE_URL = process.env.BENCH_JOBS_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/atrium_bench_jobs';
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/4';
 const CONCURRENCY = process.env.BENCH_JOB_CONCURRENCY || '2';
+const INSTANCE_CPU = Number(process.env.BENCH_JOB_INSTANCE_CPU || 0);
 const ENV = { NODE_ENV: 'production', DATABASE_URL, REDIS_URL, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', JOB_QUEUE_CONCURRENCY: CONCURRENCY };
 
 const log = (message) => process.stdout.write(`[jobs-bench] ${message}\n`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
-function run(label, args) {
-  const result = spawnSync(process.execPath, args, {
+/**
+ * A CPU cgroup of its own for one instance, capped at INSTANCE_CPU cores (cgroup v2 `cpu.max`, else
+ * v1 `cpu.cfs_quota_us`): what a container's CPU limit gives a process. Null when no cap is asked.
+ */
+function cpuGroup(name) {
+  if (!INSTANCE_CPU) return null;
+  const fs = require('node:fs');
+  const period = 100_000;
+  const quota = Math.round(INSTANCE_CPU * period);
+  const v2 = '/sys/fs/cgroup/cgroup.controllers';
+  const dir = fs.existsSync(v2) ? `/sys/fs/cgroup/atrium-bench-${name}` : `/sys/fs/cgroup/cpu/atrium-bench-${name}`;
+  fs.mkdirSync(dir, { recursive: true });
+  if (fs.existsSync(v2)) fs.writeFileSync(`${dir}/cpu.max`, `${quota} ${period}`);
+  else {
+    fs.writeFileSync(`${dir}/cpu.cfs_period_us`, String(period));
+    fs.writeFileSync(`${dir}/cpu.cfs_quota_us`, String(quota));
+  }
+  return { procs: `${dir}/cgroup.procs`, remove: () => fs.rmdirSync(dir) };
+}
+
+function run(label, args, group = null) {
+  // In a group, a shell puts itself in the group and then becomes the instance (exec), so every
+  // thread the instance starts is in the group from its first instruction.
+  const [command, commandArgs] = group
+    ? ['/bin/sh', ['-c', `echo $$ > ${group.procs} && exec "$0" "$@"`, process.execPath, ...args]]
+    : [process.execPath, args];
+  const result = spawnSync(command, commandArgs, {
     cwd: PROJECT_DIR,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...ENV },
     encoding: 'utf8',
@@ -68,8 +96,8 @@ function cpuTimes() {
 }
 
 /** Runs the job through the CLI (an instance of its own, working the queue) and reads its run record. */
-function runJob(job) {
-  const line = run(job, ['dist/src/compliance/jobs/cli.js', job])
+function runJob(job, group) {
+  const line = run(job, ['dist/src/platform/jobs/cli.js', job], group)
     .split('\n')
     .find((text) => text.startsWith('{"job"'));
   const result = JSON.parse(line);
@@ -97,10 +125,10 @@ async function checkOnce(db, job, runId) {
   return { once, instances: Number(items.instances), attempts: Number(items.attempts), wrong };
 }
 
-async function measure(db, job) {
+async function measure(db, job, group) {
   if (job === 'monthly-reports') await db.query(`delete from compliance_reports where kind = 'monthly'`);
   const before = cpuTimes();
-  const result = runJob(job);
+  const result = runJob(job, group);
   const after = cpuTimes();
   // Includes the CLI's start-up and whatever else the machine ran meanwhile.
   const busy = Math.round((100 * (after.busy - before.busy)) / Math.max(1, after.total - before.total));
@@ -113,10 +141,13 @@ async function measure(db, job) {
 }
 
 async function main() {
-  for (const file of ['dist/src/main.js', 'dist/src/compliance/jobs/cli.js', 'dist/src/database/seed/cli.js']) {
+  for (const file of ['dist/src/main.js', 'dist/src/platform/jobs/cli.js', 'dist/src/database/seed/cli.js']) {
     require('node:fs').accessSync(path.join(PROJECT_DIR, file));
   }
-  log(`${ORGS.toLocaleString('en')} organizations × ${CONTACTS} contacts, JOB_QUEUE_CONCURRENCY=${CONCURRENCY} per instance, database ${new URL(DATABASE_URL).pathname.slice(1)}`);
+  log(
+    `${ORGS.toLocaleString('en')} organizations × ${CONTACTS} contacts, JOB_QUEUE_CONCURRENCY=${CONCURRENCY} per instance, ` +
+      `${INSTANCE_CPU ? `each instance capped at ${INSTANCE_CPU} CPU` : 'instances not capped'}, database ${new URL(DATABASE_URL).pathname.slice(1)}`,
+  );
   if (process.env.BENCH_JOB_REUSE && (await seededOrganizations()) === ORGS) {
     log('reusing the seeded database');
     run('migrate', ['dist/src/database/cli.js', 'up']);
@@ -129,8 +160,10 @@ async function main() {
   const db = new Client({ connectionString: DATABASE_URL });
   await db.connect();
   const results = {};
+  const jobs = (process.env.BENCH_JOBS || 'evidence,monthly-reports').split(',');
+  const groups = [cpuGroup('first'), cpuGroup('second')];
   try {
-    for (const job of ['evidence', 'monthly-reports']) results[job] = { one: await measure(db, job) };
+    for (const job of jobs) results[job] = { one: await measure(db, job, groups[0]) };
     const second = atriumServer(
       {
         atriumNodeOptions: [],
@@ -144,16 +177,19 @@ async function main() {
       { JOB_QUEUE_CONCURRENCY: CONCURRENCY },
     );
     await second.start();
+    if (groups[1]) require('node:fs').writeFileSync(groups[1].procs, String(second.pid));
     try {
-      for (const job of ['evidence', 'monthly-reports']) results[job].two = await measure(db, job);
+      for (const job of jobs) results[job].two = await measure(db, job, groups[0]);
     } finally {
       await second.stop();
     }
   } finally {
     await db.end();
+    for (const group of groups) group?.remove();
   }
   const machine = machineInfo();
   log(`machine: ${JSON.stringify(machine)}`);
+  if (INSTANCE_CPU) log(`each instance capped at ${INSTANCE_CPU} CPU (cgroup); PostgreSQL not capped`);
   process.stdout.write(
     '\n| job | one instance | two instances | two ÷ one | target | machine CPU busy (one / two) | every org once |\n|---|---|---|---|---|---|---|\n',
   );

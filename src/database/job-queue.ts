@@ -4,7 +4,7 @@ import { RUNTIME_DB_ROLE } from './orm-options';
 
 /** pg-boss keeps its tables in a schema of their own, installed and upgraded with our migrations. */
 export const JOB_QUEUE_SCHEMA = 'pgboss';
-/** One item per organization of a fanned-out job run (src/compliance/jobs/organization-fan-out.ts). */
+/** One item per organization of a fanned-out job run (src/platform/jobs/organization-fan-out.service.ts). */
 export const ORGANIZATION_WORK_QUEUE = 'organization-work';
 /** Where an item goes once its retries are spent: the run records the organization as failed. */
 export const ORGANIZATION_WORK_DEAD_LETTER = 'organization-work-dead';

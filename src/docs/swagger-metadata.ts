@@ -29,7 +29,7 @@ export default async () => {
     ['../crm/contacts/dto/contact.dto']: await Promise.resolve(require('../crm/contacts/dto/contact.dto')),
     ['../tenancy/auth/dto/session.view']: await Promise.resolve(require('../tenancy/auth/dto/session.view')),
     ['../tenancy/me/dto/me.view']: await Promise.resolve(require('../tenancy/me/dto/me.view')),
-    ['../compliance/signing/signing-key.controller']: await Promise.resolve(require('../compliance/signing/signing-key.controller')),
+    ['../platform/signing/signing-key.controller']: await Promise.resolve(require('../platform/signing/signing-key.controller')),
   };
   return {
     '@nestjs/swagger': {
@@ -1038,14 +1038,14 @@ export default async () => {
           },
         ],
         [
-          Promise.resolve(require('../compliance/signing/signing-key.controller')),
+          Promise.resolve(require('../platform/signing/signing-key.controller')),
           {
             SigningKeyController: {
-              get: { type: t['../compliance/signing/signing-key.controller'].SigningKeyView },
+              get: { type: t['../platform/signing/signing-key.controller'].SigningKeyView },
               list: {
                 summary:
                   'Public on purpose: an outside auditor holds a report, not a credential of the organization,\nand must check its signature against a key they fetched independently. The document holds\npublic keys and dates only, the same for every caller.',
-                type: t['../compliance/signing/signing-key.controller'].SigningKeysDocument,
+                type: t['../platform/signing/signing-key.controller'].SigningKeysDocument,
               },
             },
           },

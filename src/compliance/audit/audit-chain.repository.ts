@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
 import { AuditActorType, AuditEvent, AuditOutcome } from './audit-chain';
 
 /** One stored audit event, as `select *` returns it. */
@@ -95,7 +96,8 @@ function whereOf(orgId: string, filters: AuditEventFilters): { where: string[]; 
 }
 
 /** The SQL that reads an org's audit events, hash chain and checkpoints; each call runs in the caller's org-scoped transaction. */
-export const auditChainRepository = {
+@Injectable()
+export class AuditChainRepository {
   /** Newest first: `limit` events before the event `beforeId` (or from the newest). */
   page(em: EntityManager, orgId: string, filters: AuditEventFilters, beforeId: string | undefined, limit: number): Promise<AuditRow[]> {
     const { where, params } = whereOf(orgId, filters);
@@ -104,7 +106,7 @@ export const auditChainRepository = {
       params.push(orgId, beforeId);
     }
     return em.execute<AuditRow[]>(`select * from audit_events where ${where.join(' and ')} order by seq desc limit ?`, [...params, limit]);
-  },
+  }
 
   /** Oldest first: `limit` matching events after `afterSeq`. */
   exportBatch(em: EntityManager, orgId: string, filters: AuditEventFilters, afterSeq: number, limit: number): Promise<AuditRow[]> {
@@ -114,7 +116,7 @@ export const auditChainRepository = {
       afterSeq,
       limit,
     ]);
-  },
+  }
 
   async head(em: EntityManager, orgId: string): Promise<ChainHead | undefined> {
     const [row] = await em.execute<{ last_seq: string; last_hash: string; pruned_through_seq: string; pruned_through_hash: string }[]>(
@@ -127,12 +129,12 @@ export const auditChainRepository = {
           prunedThrough: { seq: Number(row.pruned_through_seq), hash: row.pruned_through_hash },
         }
       : undefined;
-  },
+  }
 
   /** Up to `limit` events from `fromSeq` on, in seq order. */
   events(em: EntityManager, orgId: string, fromSeq: number, limit: number): Promise<AuditRow[]> {
     return em.execute<AuditRow[]>('select * from audit_events where org_id = ? and seq >= ? order by seq limit ?', [orgId, fromSeq, limit]);
-  },
+  }
 
   async checkpoints(em: EntityManager, orgId: string): Promise<CheckpointRow[]> {
     const rows = await em.execute<
@@ -161,7 +163,7 @@ export const auditChainRepository = {
           ? { seq: Number(row.verified_from_seq), hash: row.verified_from_hash }
           : null,
     }));
-  },
+  }
 
   /**
    * Each checkpoint above `aboveSeq` with the event it names (absent when gone) and the stored hash
@@ -178,7 +180,7 @@ export const auditChainRepository = {
        order by c.seq`,
       [orgId, aboveSeq],
     );
-  },
+  }
 
   /** How many events lie in (afterSeq, throughSeq]: one per seq when none was deleted. */
   async countEvents(em: EntityManager, orgId: string, afterSeq: number, throughSeq: number): Promise<number> {
@@ -188,7 +190,7 @@ export const auditChainRepository = {
       throughSeq,
     ]);
     return Number(row.n);
-  },
+  }
 
   /** The lowest event at or before `seq`: retention deletes everything up to the pruned point, so there should be none. */
   async firstEventThrough(em: EntityManager, orgId: string, seq: number): Promise<number | undefined> {
@@ -197,7 +199,7 @@ export const auditChainRepository = {
       seq,
     ]);
     return row?.seq === null || row?.seq === undefined ? undefined : Number(row.seq);
-  },
+  }
 
   async insertCheckpoint(
     em: EntityManager,
@@ -217,5 +219,5 @@ export const auditChainRepository = {
         checkpoint.verifiedFrom.hash,
       ],
     );
-  },
-};
+  }
+}

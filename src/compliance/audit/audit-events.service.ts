@@ -4,8 +4,8 @@ import { Injectable } from '@nestjs/common';
 import { Page, ValidationError, csvCell, decodeCursor, encodeCursor } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
-import { AuditEventFilters, AuditRow, auditChainRepository, eventOf } from './audit-chain.repository';
-import { CheckpointLedger } from './checkpoint-ledger';
+import { AuditChainRepository, AuditEventFilters, AuditRow, eventOf } from './audit-chain.repository';
+import { CheckpointLedger } from './checkpoint-ledger.service';
 import { walkSegment } from './chain-verifier';
 import { AuditEventView, AuditQuery, ChainVerification } from './dto/audit-event.dto';
 
@@ -21,16 +21,16 @@ export class AuditEventsService {
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
     private readonly ledger: CheckpointLedger,
+    private readonly chain: AuditChainRepository,
   ) {}
 
   /** Newest first. */
   async list(query: AuditQuery): Promise<Page<AuditEventView>> {
     const orgId = this.context.requireOrgId();
     const filters = checked(query);
-    const rows = await this.database.transaction(
-      (em) => auditChainRepository.page(em, orgId, filters, decodeCursor(query.cursor), query.limit + 1),
-      { replica: true },
-    );
+    const rows = await this.database.transaction((em) => this.chain.page(em, orgId, filters, decodeCursor(query.cursor), query.limit + 1), {
+      replica: true,
+    });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return { data: page.map(viewOf), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
@@ -40,16 +40,14 @@ export class AuditEventsService {
   export(query: AuditFilters, format: 'csv' | 'jsonl'): Readable {
     const orgId = this.context.requireOrgId();
     const filters = checked(query);
-    const database = this.database;
+    const { database, chain } = this;
     async function* lines(): AsyncGenerator<string> {
       if (format === 'csv') yield `${CSV_COLUMNS.join(',')}\n`;
       let afterSeq = 0;
       for (;;) {
         // From the primary: batch by batch, routing could switch between primary and a replica that
         // has not replayed as far, and a short batch from it would end the export early.
-        const rows = await database.forOrganization(orgId, (em) =>
-          auditChainRepository.exportBatch(em, orgId, filters, afterSeq, EXPORT_BATCH),
-        );
+        const rows = await database.forOrganization(orgId, (em) => chain.exportBatch(em, orgId, filters, afterSeq, EXPORT_BATCH));
         for (const row of rows) yield format === 'csv' ? csvLine(viewOf(row)) : `${JSON.stringify(viewOf(row))}\n`;
         if (rows.length < EXPORT_BATCH) return;
         afterSeq = Number(rows[rows.length - 1].seq);
@@ -78,14 +76,14 @@ export class AuditEventsService {
     const reading = await this.ledger.read(em, orgId);
     const { anchor, start, newest, mismatchSeq } = reading;
     const segment = await walkSegment(anchor.from, reading.head?.last.seq ?? 0, (fromSeq, limit) =>
-      auditChainRepository.events(em, orgId, fromSeq, limit),
+      this.chain.events(em, orgId, fromSeq, limit),
     );
     const lastSeq = segment.last.seq;
     // A checkpointed event that is gone or changed: past the chain's end, the newest events were cut off.
     const rewrittenSeq = mismatchSeq === undefined ? undefined : mismatchSeq > lastSeq ? lastSeq + 1 : mismatchSeq;
     // Events past the head the chain names: the head was moved back over them.
     const pastHead =
-      segment.firstBrokenSeq === undefined && (await auditChainRepository.countEvents(em, orgId, lastSeq, Number.MAX_SAFE_INTEGER)) > 0
+      segment.firstBrokenSeq === undefined && (await this.chain.countEvents(em, orgId, lastSeq, Number.MAX_SAFE_INTEGER)) > 0
         ? lastSeq + 1
         : undefined;
     const broken = [segment.firstBrokenSeq, anchor.brokenSeq, rewrittenSeq, reading.startBrokenSeq, pastHead].filter(

@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
 import { ChainPoint } from './audit-chain.repository';
 import { AuditVerificationStatus } from './dto/audit-verification.dto';
 
@@ -36,7 +37,8 @@ const CLAIM_SET = `status = 'running', started_at = coalesce(started_at, now()),
   lease_until = now() + make_interval(secs => ?)`;
 
 /** The SQL of full audit-chain verifications; each call runs in the caller's org-scoped transaction. */
-export const auditVerificationsRepository = {
+@Injectable()
+export class AuditVerificationsRepository {
   /** Inserts a queued run unless the org already has an open one; undefined when it has. */
   async insertUnlessOpen(
     em: EntityManager,
@@ -48,17 +50,17 @@ export const auditVerificationsRepository = {
       [row.id, row.orgId, row.requestedBy.type, row.requestedBy.id],
     );
     return inserted;
-  },
+  }
 
   async open(em: EntityManager, orgId: string): Promise<AuditVerificationRow | undefined> {
     const [row] = await em.execute<AuditVerificationRow[]>(`select * from audit_verifications where org_id = ? and ${OPEN} limit 1`, [orgId]);
     return row;
-  },
+  }
 
   async byId(em: EntityManager, orgId: string, id: string): Promise<AuditVerificationRow | undefined> {
     const [row] = await em.execute<AuditVerificationRow[]>('select * from audit_verifications where org_id = ? and id = ?', [orgId, id]);
     return row;
-  },
+  }
 
   /** Newest first, `limit` rows before the cursor's id. */
   page(em: EntityManager, orgId: string, beforeId: string | undefined, limit: number): Promise<AuditVerificationRow[]> {
@@ -66,7 +68,7 @@ export const auditVerificationsRepository = {
       `select * from audit_verifications where org_id = ? ${beforeId ? 'and id < ?' : ''} order by id desc limit ?`,
       beforeId ? [orgId, beforeId, limit] : [orgId, limit],
     );
-  },
+  }
 
   /** Claims the run if it is waiting or abandoned; SKIP LOCKED leaves it to a concurrent claimer. */
   async claim(em: EntityManager, orgId: string, id: string, leaseSeconds: number): Promise<AuditVerificationRow | undefined> {
@@ -77,7 +79,7 @@ export const auditVerificationsRepository = {
       [leaseSeconds, orgId, orgId, id],
     );
     return row;
-  },
+  }
 
   /** Claims the org's oldest waiting or abandoned run. */
   async claimNext(em: EntityManager, orgId: string, leaseSeconds: number): Promise<AuditVerificationRow | undefined> {
@@ -89,7 +91,7 @@ export const auditVerificationsRepository = {
       [leaseSeconds, orgId, orgId],
     );
     return row;
-  },
+  }
 
   /** Saves where the run has got to and renews its lease; false when the run is no longer this claim's (another took it over). */
   async saveProgress(
@@ -118,7 +120,7 @@ export const auditVerificationsRepository = {
       ],
     );
     return rows.length > 0;
-  },
+  }
 
   /**
    * Lets another instance take the run over at once (this one is shutting down). The claim is not
@@ -129,7 +131,7 @@ export const auditVerificationsRepository = {
       `update audit_verifications set lease_until = now(), attempts = attempts - 1 where org_id = ? and id = ? and status = 'running' and attempts = ?`,
       [orgId, id, attempt],
     );
-  },
+  }
 
   async finish(
     em: EntityManager,
@@ -171,7 +173,7 @@ export const auditVerificationsRepository = {
         attempt,
       ],
     );
-  },
+  }
 
   async fail(em: EntityManager, orgId: string, id: string, error: string): Promise<void> {
     await em.execute(
@@ -179,5 +181,5 @@ export const auditVerificationsRepository = {
        where org_id = ? and id = ? and status in ('queued', 'running')`,
       [error, orgId, id],
     );
-  },
-};
+  }
+}

@@ -4,17 +4,16 @@ import { ConflictError, NotFoundError, Page, PageQuery, canonicalJson, decodeCur
 import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
-import { BackgroundTasks } from '../jobs/background-tasks';
-import { JobCounts, Jobs } from '../jobs/jobs';
-import { Signer } from '../signing/signer';
-import { ChainPoint, auditChainRepository } from './audit-chain.repository';
-import { AuditVerificationRow, auditVerificationsRepository as repository } from './audit-verifications.repository';
+import { BackgroundTasks, JobCounts, Jobs } from '../../platform/jobs';
+import { Signer } from '../../platform/signing';
+import { AuditChainRepository, ChainPoint } from './audit-chain.repository';
+import { AuditVerificationRow, AuditVerificationsRepository } from './audit-verifications.repository';
 import { GENESIS, SegmentOutcome, walkSegment } from './chain-verifier';
-import { CheckpointLedger } from './checkpoint-ledger';
+import { CheckpointLedger } from './checkpoint-ledger.service';
 import { AuditVerificationView } from './dto/audit-verification.dto';
 
 export const AUDIT_VERIFICATIONS_JOB = 'audit-verifications';
-/** The background task (jobs/background-tasks.ts) that runs one verification. */
+/** The background task (platform/jobs/background-tasks.service.ts) that runs one verification. */
 const AUDIT_VERIFICATION_TASK = 'audit-verification';
 
 /** A claim lasts this long unless the run renews it, which it does after every batch (a few hundred ms). */
@@ -49,6 +48,8 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     private readonly signer: Signer,
     private readonly ledger: CheckpointLedger,
     private readonly tasks: BackgroundTasks,
+    private readonly verifications: AuditVerificationsRepository,
+    private readonly chain: AuditChainRepository,
   ) {}
 
   onModuleInit(): void {
@@ -72,9 +73,9 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     const principal = this.context.principal;
     const requestedBy = { type: principal?.type ?? 'system', id: principal?.id ?? null };
     const row = await this.database.transaction(async (em) => {
-      const inserted = await repository.insertUnlessOpen(em, { id: uuidv7(), orgId, requestedBy });
+      const inserted = await this.verifications.insertUnlessOpen(em, { id: uuidv7(), orgId, requestedBy });
       if (!inserted) {
-        const open = await repository.open(em, orgId);
+        const open = await this.verifications.open(em, orgId);
         throw new ConflictError(
           'AUDIT_VERIFICATION_IN_PROGRESS',
           `A full verification of this organization's audit chain is already ${open?.status ?? 'open'}${open ? ` (${open.id})` : ''}; wait for it to finish.`,
@@ -88,14 +89,14 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
 
   async get(id: string): Promise<AuditVerificationView> {
     const orgId = this.context.requireOrgId();
-    const row = await this.database.transaction((em) => repository.byId(em, orgId, id));
+    const row = await this.database.transaction((em) => this.verifications.byId(em, orgId, id));
     if (!row) throw new NotFoundError('VERIFICATION_NOT_FOUND', 'No such audit verification in this organization.');
     return viewOf(row);
   }
 
   async list(query: PageQuery): Promise<Page<AuditVerificationView>> {
     const orgId = this.context.requireOrgId();
-    const rows = await this.database.transaction((em) => repository.page(em, orgId, decodeCursor(query.cursor), query.limit + 1));
+    const rows = await this.database.transaction((em) => this.verifications.page(em, orgId, decodeCursor(query.cursor), query.limit + 1));
     return toPage(rows, query.limit, viewOf);
   }
 
@@ -114,7 +115,7 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
 
   /** The queued task: claims the run and takes it to the end; an interrupted or failed run is retried from its saved point. */
   private async runQueued(orgId: string, id: string): Promise<void> {
-    const row = await this.database.forOrganization(orgId, (em) => repository.claim(em, orgId, id, LEASE_SECONDS));
+    const row = await this.database.forOrganization(orgId, (em) => this.verifications.claim(em, orgId, id, LEASE_SECONDS));
     if (!row) return; // finished, or another instance holds it
     const outcome = await this.track(this.run(row), id);
     if (outcome !== 'succeeded') throw new Error(`Audit verification ${id} ${outcome}; it resumes from its saved point`);
@@ -127,7 +128,7 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
       counts.organizations += 1;
       for (;;) {
         if (this.stopping) return counts;
-        const row = await this.database.forOrganization(orgId, (em) => repository.claimNext(em, orgId, LEASE_SECONDS));
+        const row = await this.database.forOrganization(orgId, (em) => this.verifications.claimNext(em, orgId, LEASE_SECONDS));
         if (!row) break;
         const outcome = await this.track(this.run(row), row.id);
         counts[outcome] += 1;
@@ -155,7 +156,9 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     const orgId = row.org_id;
     const attempt = row.attempts;
     if (attempt > MAX_ATTEMPTS) {
-      await this.database.forOrganization(orgId, (em) => repository.fail(em, orgId, row.id, `gave up after ${MAX_ATTEMPTS} attempts`));
+      await this.database.forOrganization(orgId, (em) =>
+        this.verifications.fail(em, orgId, row.id, `gave up after ${MAX_ATTEMPTS} attempts`),
+      );
       return 'failed';
     }
     const started = await this.startingPoint(row);
@@ -165,7 +168,8 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     const save = (sofar: SegmentOutcome) =>
       this.database.forOrganization(orgId, async (em) => {
         const progress = { fromSeq, fromHash: start.hash, throughSeq, position: sofar.last, checked: checked + sofar.checked };
-        if (!(await repository.saveProgress(em, orgId, row.id, attempt, progress, LEASE_SECONDS))) throw new RunInterrupted('taken over');
+        if (!(await this.verifications.saveProgress(em, orgId, row.id, attempt, progress, LEASE_SECONDS)))
+          throw new RunInterrupted('taken over');
         if (this.stopping) throw new RunInterrupted('stopping');
       });
     for (;;) {
@@ -174,12 +178,12 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
         segment = await walkSegment(
           position,
           throughSeq,
-          (seq, limit) => this.database.forOrganization(orgId, (em) => auditChainRepository.events(em, orgId, seq, limit)),
+          (seq, limit) => this.database.forOrganization(orgId, (em) => this.chain.events(em, orgId, seq, limit)),
           save,
         );
       } catch (error) {
         if (!(error instanceof RunInterrupted)) throw error;
-        if (this.stopping) await this.database.forOrganization(orgId, (em) => repository.release(em, orgId, row.id, attempt));
+        if (this.stopping) await this.database.forOrganization(orgId, (em) => this.verifications.release(em, orgId, row.id, attempt));
         return 'interrupted';
       }
       checked += segment.checked;
@@ -234,13 +238,13 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     const point = { fromSeq: start.seq, start, throughSeq: head?.last.seq ?? 0, position: start, checked: 0 };
     // Saved at once, so that the run shows its total from the start and a resumed run covers the same range.
     await this.database.forOrganization(row.org_id, (em) =>
-      repository.saveProgress(em, row.org_id, row.id, row.attempts, { ...point, fromHash: start.hash }, LEASE_SECONDS),
+      this.verifications.saveProgress(em, row.org_id, row.id, row.attempts, { ...point, fromHash: start.hash }, LEASE_SECONDS),
     );
     return point;
   }
 
   private head(orgId: string) {
-    return this.database.forOrganization(orgId, (em) => auditChainRepository.head(em, orgId));
+    return this.database.forOrganization(orgId, (em) => this.chain.head(em, orgId));
   }
 
   private async finish(
@@ -259,7 +263,7 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     const signedPayload = canonicalJson({ type: 'atrium-audit-verification', id: row.id, organizationId: row.org_id, ...outcome });
     const signature = await this.signer.sign(signedPayload);
     await this.database.forOrganization(row.org_id, (em) =>
-      repository.finish(em, row.org_id, row.id, attempt, {
+      this.verifications.finish(em, row.org_id, row.id, attempt, {
         ...outcome,
         signedPayload,
         keyId: signature.keyId,

@@ -8,7 +8,7 @@ import { RequestContext } from '@app/request-context';
 import { SWAGGER_OPERATION } from '../../platform';
 import { RecordedSecurityEvent, TenantDatabase, WORKS_IN_OTHER_SCOPES } from '../../tenancy';
 import { AuditDetailValue, AuditOutcome } from './audit-chain';
-import { AuditEntry, AuditLog, AuditScope } from './audit-log';
+import { AuditEntry, AuditLog, AuditScope } from './audit-log.service';
 
 const AUDITED_READ = 'atrium:audited-read';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

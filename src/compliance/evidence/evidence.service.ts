@@ -3,7 +3,7 @@ import { NotFoundError, Page, ValidationError, decodeCursor, encodeCursor } from
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
 import { CollectEvidenceDto, EvidenceCollectionView, EvidenceSummaryView, EvidenceView, ListEvidenceQuery } from './dto/evidence.dto';
-import { EvidenceCollection } from './evidence-collection';
+import { EvidenceCollection } from './evidence-collection.service';
 import { EvidenceRecord } from './evidence.types';
 import { EvidenceRepository } from './evidence.repository';
 import { evidenceRecordOf } from './stored-evidence';

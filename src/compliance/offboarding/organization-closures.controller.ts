@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequirePermission } from '../../tenancy';
-import { AuditedRead } from '../audit/audit.interceptor';
+import { AuditedRead } from '../audit';
 import { ClosureView, RequestClosureDto } from './dto/closure.dto';
 import { OrganizationClosures } from './organization-closures.service';
 

@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { Injectable } from '@nestjs/common';
 
 export interface ClosureRow {
   id: string;
@@ -11,11 +12,12 @@ export interface ClosureRow {
 }
 
 /** The SQL of organization closures; each call runs in the caller's org-scoped transaction. */
-export const organizationClosuresRepository = {
+@Injectable()
+export class OrganizationClosuresRepository {
   async organizationName(em: EntityManager, orgId: string): Promise<string | undefined> {
     const [row] = await em.execute<{ name: string }[]>('select name from organizations where id = ?', [orgId]);
     return row?.name;
-  },
+  }
 
   /** A new pending closure, unless the org has one under way (then undefined). */
   async insertUnlessOpen(
@@ -30,7 +32,7 @@ export const organizationClosuresRepository = {
       [row.id, row.orgId, row.requestedBy, row.graceDays, row.certificateId],
     );
     return created;
-  },
+  }
 
   async open(em: EntityManager, orgId: string): Promise<ClosureRow | undefined> {
     const [row] = await em.execute<ClosureRow[]>(
@@ -39,14 +41,14 @@ export const organizationClosuresRepository = {
       [orgId],
     );
     return row;
-  },
+  }
 
   async cancel(em: EntityManager, orgId: string, id: string): Promise<void> {
     await em.execute(
       `update organization_closures set status = 'cancelled', cancelled_at = now(), export = null where id = ? and org_id = ?`,
       [id, orgId],
     );
-  },
+  }
 
   async storedExport(
     em: EntityManager,
@@ -58,7 +60,7 @@ export const organizationClosuresRepository = {
       [id, orgId],
     );
     return row;
-  },
+  }
 
   async storeExport(em: EntityManager, orgId: string, id: string, built: { gzip: Buffer; sha256: string }): Promise<void> {
     await em.execute(
@@ -66,5 +68,5 @@ export const organizationClosuresRepository = {
        where id = ? and org_id = ? and status = 'pending'`,
       [built.gzip, built.sha256, id, orgId],
     );
-  },
-};
+  }
+}

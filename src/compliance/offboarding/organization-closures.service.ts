@@ -5,12 +5,12 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '@app/ht
 import { RequestContext } from '@app/request-context';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { TenantDatabase } from '../../tenancy';
-import { BackgroundTasks } from '../jobs/background-tasks';
+import { BackgroundTasks } from '../../platform/jobs';
 import { ClosureView } from './dto/closure.dto';
-import { OrganizationExporter } from './organization-export';
-import { ClosureRow, organizationClosuresRepository as repository } from './organization-closures.repository';
+import { OrganizationExporter } from './organization-export.service';
+import { ClosureRow, OrganizationClosuresRepository } from './organization-closures.repository';
 
-/** The background task (jobs/background-tasks.ts) that builds a closure's export. */
+/** The background task (platform/jobs/background-tasks.service.ts) that builds a closure's export. */
 const CLOSURE_EXPORT_TASK = 'closure-export';
 
 const CLOSURE_NOT_FOUND = () => new NotFoundError('CLOSURE_NOT_FOUND', 'This organization has no closure requested.');
@@ -34,6 +34,7 @@ export class OrganizationClosures implements OnModuleInit, BeforeApplicationShut
     private readonly context: RequestContext,
     private readonly exporter: OrganizationExporter,
     private readonly tasks: BackgroundTasks,
+    private readonly repository: OrganizationClosuresRepository,
   ) {}
 
   onModuleInit(): void {
@@ -44,10 +45,10 @@ export class OrganizationClosures implements OnModuleInit, BeforeApplicationShut
     const orgId = this.context.requireOrgId();
     const principal = this.context.requireTenant().principal;
     const row = await this.database.transaction(async (em) => {
-      if ((await repository.organizationName(em, orgId)) !== confirmOrganizationName) {
+      if ((await this.repository.organizationName(em, orgId)) !== confirmOrganizationName) {
         throw new ValidationError([{ field: 'confirmOrganizationName', message: 'must be the organization’s current name' }]);
       }
-      const created = await repository.insertUnlessOpen(em, {
+      const created = await this.repository.insertUnlessOpen(em, {
         id: uuidv7(),
         orgId,
         requestedBy: principal.userId ?? principal.id,
@@ -81,12 +82,12 @@ export class OrganizationClosures implements OnModuleInit, BeforeApplicationShut
     const closure = await this.open();
     // The update's row lock orders it with a purge that already locked the closure: either the
     // purge finishes first (and this finds nothing to cancel) or it finds the closure cancelled.
-    await this.database.transaction((em) => repository.cancel(em, closure.org_id, closure.id));
+    await this.database.transaction((em) => this.repository.cancel(em, closure.org_id, closure.id));
   }
 
   async export(): Promise<{ gzip: Buffer; sha256: string }> {
     const closure = await this.open();
-    const row = await this.database.transaction((em) => repository.storedExport(em, closure.org_id, closure.id));
+    const row = await this.database.transaction((em) => this.repository.storedExport(em, closure.org_id, closure.id));
     if (!row?.export || !row.export_sha256) {
       throw new AppError('conflict', 'CLOSURE_EXPORT_NOT_READY', 'The export is still being built; try again shortly.');
     }
@@ -97,19 +98,19 @@ export class OrganizationClosures implements OnModuleInit, BeforeApplicationShut
   async buildExport(orgId: string, closureId: string): Promise<void> {
     // Read in one snapshot (the export reads in batches), stored in a transaction of its own.
     const built = await this.database.snapshotOf(orgId, (em) => this.exporter.build(em, orgId));
-    await this.database.forOrganization(orgId, (em) => repository.storeExport(em, orgId, closureId, built));
+    await this.database.forOrganization(orgId, (em) => this.repository.storeExport(em, orgId, closureId, built));
   }
 
   /** The queued task: a closure withdrawn, or whose export another run stored, needs none. */
   private async buildExportIfPending(orgId: string, closureId: string): Promise<void> {
-    const open = await this.database.forOrganization(orgId, (em) => repository.open(em, orgId));
+    const open = await this.database.forOrganization(orgId, (em) => this.repository.open(em, orgId));
     if (open?.id !== closureId || open.status !== 'pending') return;
     await this.buildExport(orgId, closureId);
   }
 
   private async open(): Promise<ClosureRow> {
     const orgId = this.context.requireOrgId();
-    const row = await this.database.transaction((em) => repository.open(em, orgId));
+    const row = await this.database.transaction((em) => this.repository.open(em, orgId));
     if (!row) throw CLOSURE_NOT_FOUND();
     return row;
   }

@@ -43,7 +43,7 @@ export class PrivacyDeliverablesService {
     if (row.status !== 'completed' || !row.certificate || !row.certificate_signature) throw privacyRequestNotCompleted();
     const signedWith = (row.certificate.signedWith ?? {}) as { algorithm?: 'ed25519'; keyId?: string };
     return {
-      // Stored as `erasure-certificate.ts` built it, which is what this type describes.
+      // Stored as `erasure-certificates.service.ts` built it, which is what this type describes.
       certificate: row.certificate as unknown as ErasureCertificateView['certificate'],
       signature: { algorithm: signedWith.algorithm ?? 'ed25519', keyId: signedWith.keyId ?? '', value: row.certificate_signature },
     };

@@ -12,7 +12,7 @@ import {
 import { UuidParam } from '@app/http';
 import { Idempotent } from '../../idempotency';
 import { RequirePermission } from '../../tenancy';
-import { AuditedRead } from '../audit/audit.interceptor';
+import { AuditedRead } from '../audit';
 import { PrivacyExportView } from './dto/privacy-deliverables.dto';
 import {
   CreatePrivacyRequestDto,

@@ -12,7 +12,7 @@ import {
   PrivacyRequestView,
   RejectPrivacyRequestDto,
 } from './dto/privacy-request.dto';
-import { PrivacyRequestProcessor } from './privacy-request-processor';
+import { PrivacyRequestProcessor } from './privacy-request-processor.service';
 import {
   privacyExtensionLimitReached,
   privacyExtensionTooLate,

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '../../tenancy';
 import { ProcessingRecordsView } from './dto/processing-record.dto';
-import { ProcessingRecords } from './processing-records';
+import { ProcessingRecords } from './processing-records.service';
 
 @ApiTags('Privacy')
 @Controller('v1/privacy/processing-records')

@@ -1,12 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import {
-  ERASED_PLACEHOLDER,
-  PersonalDataColumns,
-  erasureAssignments,
-  freeTextColumns,
-  quotedIdentifier,
-} from '../personal-data/personal-data-columns';
+import { ERASED_PLACEHOLDER, erasureAssignments, freeTextColumns, PersonalDataColumns, quotedIdentifier } from '../personal-data';
 import { TEXT_ARRAY, UUID_ARRAY, jsonArray } from './subject-lookup';
 
 /** A contact with the subject's email, and whether an active legal hold keeps it (Art. 17(3)(e)). */

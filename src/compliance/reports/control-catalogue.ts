@@ -1,4 +1,4 @@
-import { EvidenceRecord } from '../evidence/evidence.types';
+import { EvidenceRecord } from '../evidence';
 
 /** What a reader of the report needs to judge a control without our source code. */
 export interface ControlDescription {

@@ -1,5 +1,5 @@
 import { unzipSync } from 'fflate';
-import { EvidenceRecord } from '../evidence/evidence.types';
+import { EvidenceRecord } from '../evidence';
 import { evidenceCsvFiles, evidenceZip } from './evidence-csv';
 
 function record(checkId: string, population: EvidenceRecord['population'], exceptions: EvidenceRecord['exceptions'] = []): EvidenceRecord {

@@ -1,6 +1,6 @@
 import { Zippable, zipSync } from 'fflate';
 import { csvCell } from '@app/http';
-import { EvidenceRecord } from '../evidence/evidence.types';
+import { EvidenceRecord } from '../evidence';
 import { resultLabel } from './control-catalogue';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { EvidenceRecord } from '../evidence/evidence.types';
+import { EvidenceRecord } from '../evidence';
 import { NO_ACTIVITY, resultLabel } from './control-catalogue';
 import { evidenceZip } from './evidence-csv';
 import { REPORT_FILES, ReportFile, ReportManifest, ReportMetadata, ReportSummary } from './report-files';

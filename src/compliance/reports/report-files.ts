@@ -1,4 +1,4 @@
-import { EvidencePeriod } from '../evidence/evidence.types';
+import { EvidencePeriod } from '../evidence';
 
 /** The files of a report bundle, by the `format` a client downloads them with. */
 export const REPORT_FILES = {

@@ -1,5 +1,5 @@
 import { FieldError, ValidationError } from '@app/http';
-import { EvidencePeriod } from '../evidence/evidence.types';
+import { EvidencePeriod } from '../evidence';
 
 /** A year of evidence, leap years included. */
 const MAX_PERIOD_MS = 366 * 86_400_000;

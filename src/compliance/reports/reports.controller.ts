@@ -13,7 +13,7 @@ import type { FastifyReply } from 'fastify';
 import { UuidParam } from '@app/http';
 import { Idempotent } from '../../idempotency';
 import { RequirePermission } from '../../tenancy';
-import { AuditedRead } from '../audit/audit.interceptor';
+import { AuditedRead } from '../audit';
 import { CreateReportDto, DownloadReportQuery, ListReportsQuery, ReportPage, ReportView } from './dto/report.dto';
 import { ReportsService } from './reports.service';
 

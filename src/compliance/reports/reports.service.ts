@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, Page, decodeCursor, encodeCursor } from '
 import { RequestContext } from '@app/request-context';
 import { TenantDatabase } from '../../tenancy';
 import { CreateReportDto, ListReportsQuery, ReportView } from './dto/report.dto';
-import { ReportGenerator } from './report-generator';
+import { ReportGenerator } from './report-generator.service';
 import { DownloadFormat, REPORT_FILES, SIGNATURE_FILE } from './report-files';
 import { ReportRow, reportViewOf } from './report-row';
 import { ReportsRepository } from './reports.repository';

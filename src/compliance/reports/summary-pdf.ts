@@ -1,5 +1,5 @@
-import { EvidenceRecord } from '../evidence/evidence.types';
-import { SIGNING_KEYS_DOCUMENT_PATH } from '../signing/signer';
+import { EvidenceRecord } from '../evidence';
+import { SIGNING_KEYS_DOCUMENT_PATH } from '../../platform/signing';
 import { CONTROLS, NO_ACTIVITY, resultLabel } from './control-catalogue';
 import { isOmittedColumn } from './evidence-csv';
 import { ReportPdf } from './pdf/report-pdf';

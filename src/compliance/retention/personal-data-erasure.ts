@@ -1,5 +1,5 @@
 import { MetadataStorage } from '@mikro-orm/postgresql';
-import { erasureAssignments, isErased, personalDataColumns } from '../personal-data/personal-data-columns';
+import { erasureAssignments, isErased, personalDataColumns } from '../personal-data';
 import { SqlFragment, raw } from './retention-sql';
 
 export interface PersonalDataErasure {

@@ -8,7 +8,7 @@ import { ActiveHold, LegalHoldsRepository } from './legal-holds.repository';
 import { EffectivePolicy, effectivePoliciesOf, purgeTargetsOf } from './retention-policies';
 import { RetentionPoliciesRepository } from './retention-policies.repository';
 import { PurgeTarget } from './retention-predicates';
-import { RetentionPurger } from './retention-purger';
+import { RetentionPurger } from './retention-purger.service';
 import {
   RetentionPolicyList,
   RetentionPolicyView,

@@ -1,4 +1,5 @@
-import { AuditLog, Jobs } from '../../../src/compliance';
+import { AuditLog } from '../../../src/compliance';
+import { Jobs } from '../../../src/platform/jobs';
 import { STRONG_PASSWORD, Signed, addMember, signup } from '../../support/factories';
 import { caller } from '../../support/client';
 import { useTestAppWithOwnerDb } from '../../support/suite';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Jobs } from '../../../src/compliance';
+import { Jobs } from '../../../src/platform/jobs';
 import { chainHash } from '../../../src/compliance/audit/audit-chain';
 import { eventOf } from '../../../src/compliance/audit/audit-chain.repository';
 import { Signed, addMember, signup } from '../../support/factories';

@@ -1,4 +1,4 @@
-import { Jobs } from '../../../src/compliance';
+import { Jobs } from '../../../src/platform/jobs';
 import { createApiKey, signup } from '../../support/factories';
 import { useTestApp } from '../../support/suite';
 import { call } from '../../support/client';

@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
-import { Jobs, OrganizationFanOut, PerOrganizationJob } from '../../../src/compliance';
+import { Jobs, OrganizationFanOut, PerOrganizationJob } from '../../../src/platform/jobs';
 import { TenantDatabase } from '../../../src/tenancy';
 import { ChildApp, startChildApp } from '../../support/child-app';
 import { signup } from '../../support/factories';

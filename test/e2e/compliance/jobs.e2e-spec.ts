@@ -1,6 +1,6 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
-import { Jobs } from '../../../src/compliance';
+import { Jobs } from '../../../src/platform/jobs';
 import { ChildApp, startChildApp } from '../../support/child-app';
 import { createTestApp } from '../../support/test-app';
 import { useScratchDatabase } from '../../support/scratch-database';

@@ -1,7 +1,7 @@
 import { verify } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { canonicalJson } from '@app/http';
-import { Jobs } from '../../../src/compliance';
+import { Jobs } from '../../../src/platform/jobs';
 import { Signed, addMember, bearer, createApiKey, signup } from '../../support/factories';
 import { caller } from '../../support/client';
 import { useTestAppWithOwnerDb } from '../../support/suite';

@@ -1,6 +1,6 @@
 import { OrganizationCacheEntries } from '../../../src/caching';
-import { Jobs } from '../../../src/compliance';
-import { PrivacyRequestProcessor } from '../../../src/compliance/privacy/privacy-request-processor';
+import { Jobs } from '../../../src/platform/jobs';
+import { PrivacyRequestProcessor } from '../../../src/compliance/privacy/privacy-request-processor.service';
 import { RETENTION_CATEGORIES } from '../../../src/compliance/retention/retention-categories';
 import { Signed, addMember, signup } from '../../support/factories';
 import { Json, caller, createContact, expectProblem } from '../../support/client';

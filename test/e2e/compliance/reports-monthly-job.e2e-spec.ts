@@ -1,4 +1,4 @@
-import { Jobs } from '../../../src/compliance';
+import { Jobs } from '../../../src/platform/jobs';
 import { signup } from '../../support/factories';
 import { caller } from '../../support/client';
 import { useTestAppWithOwnerDb } from '../../support/suite';

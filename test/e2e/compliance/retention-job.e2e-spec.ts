@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Jobs } from '../../../src/compliance';
+import { Jobs } from '../../../src/platform/jobs';
 import { Signed, signup, uniqueEmail } from '../../support/factories';
 import { Method, caller } from '../../support/client';
 import { useTestAppWithOwnerDb } from '../../support/suite';

@@ -7,7 +7,7 @@
  * - `runner`: starts a run at once (`run started`), finishes its items once SIGHUP came (so the
  *   other instance, started first, gets one meanwhile), and prints `run finished <status> <runId>`.
  */
-import { Jobs, OrganizationFanOut } from '../../../src/compliance';
+import { Jobs, OrganizationFanOut } from '../../../src/platform/jobs';
 import { TenantDatabase } from '../../../src/tenancy';
 import { createTestApp } from '../../support/test-app';
 

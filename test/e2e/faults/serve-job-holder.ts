@@ -5,7 +5,7 @@
  * run walks every organization through Jobs.forEachOrganization, spending that long on each and
  * printing `org <id>` as it starts one; otherwise it works FAULT_JOB_MS in one piece.
  */
-import { Jobs } from '../../../src/compliance';
+import { Jobs } from '../../../src/platform/jobs';
 import { createTestApp } from '../../support/test-app';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

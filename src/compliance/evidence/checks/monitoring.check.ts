@@ -1,8 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@app/request-context';
-import { AuditEventsService } from '../../audit/audit-events.service';
-import { ChainVerification } from '../../audit/dto/audit-event.dto';
+import { AuditEventsService, ChainVerification } from '../../audit';
 import { ALERT_RULES_PATH, readAlertRules } from '../alert-rules';
 import { EvidencePeriod } from '../evidence.types';
 import { CheckOutcome, EvidenceCheck, EvidenceRow, periodParams } from '../evidence-check';

@@ -52,7 +52,7 @@ export class DeletionVerificationView {
   @ApiProperty() clean!: boolean;
 }
 
-/** As `organization-purge.ts` writes it; the canonical JSON of this object is what is signed. */
+/** As `organization-purge.job.ts` writes it; the canonical JSON of this object is what is signed. */
 export class DeletionCertificateBodyView {
   @ApiProperty({ enum: ['atrium-deletion-certificate/v1'] }) format!: string;
   @ApiProperty({ format: 'uuid' }) certificateId!: string;

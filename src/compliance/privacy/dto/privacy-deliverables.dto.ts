@@ -3,8 +3,8 @@ import { PersonalDataFieldRecordView } from './processing-record.dto';
 
 /**
  * The shapes of what a completed privacy request delivers: the access export (GDPR Art. 15/20, as
- * `subject-access-export.ts` writes it) and the signed erasure certificate (as
- * `erasure-certificate.ts` writes it), so that a client can read them without guessing.
+ * `subject-access-export.service.ts` writes it) and the signed erasure certificate (as
+ * `erasure-certificates.service.ts` writes it), so that a client can read them without guessing.
  */
 
 const NULLABLE_DATE_TIME = { type: String, format: 'date-time', nullable: true } as const;

@@ -1,0 +1,11 @@
+export { PersonalDataModule } from './personal-data.module';
+export {
+  ERASED_PLACEHOLDER,
+  PersonalDataColumn,
+  PersonalDataColumns,
+  erasureAssignments,
+  freeTextColumns,
+  isErased,
+  personalDataColumns,
+  quotedIdentifier,
+} from './personal-data-columns.service';

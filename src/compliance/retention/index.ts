@@ -1,0 +1,2 @@
+export { RetentionModule } from './retention.module';
+export { RETENTION_CATEGORIES, RetentionCategory, isRetentionCategory } from './retention-categories';
