@@ -49,7 +49,9 @@ export class QueryCache {
     }
     this.requests.inc({ cache: cacheName, result: 'miss' });
     const value = await load();
-    await this.availability.bounded(() => this.cache.set(key, JSON.stringify(value), ttlMs)).catch(() => undefined);
+    // Not awaited: the answer does not wait for the fill. Commands on the one Redis connection run in
+    // order, so a later read through this instance finds the value.
+    void this.availability.bounded(() => this.cache.set(key, JSON.stringify(value), ttlMs)).catch(() => undefined);
     return value;
   }
 }

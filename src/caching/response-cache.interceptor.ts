@@ -81,7 +81,8 @@ export class ResponseCacheInterceptor implements NestInterceptor {
     this.requests.inc({ cache: 'response', result: 'miss' });
     const json = JSON.stringify(await lastValueFrom(next.handle()));
     const ttlMs = (options.ttlSeconds ?? this.config.cache.ttlMs / 1000) * 1000;
-    await this.availability.bounded(() => this.cache.set(key, json, ttlMs)).catch(() => undefined);
+    // Not awaited, as in QueryCache: the response does not wait for the fill.
+    void this.availability.bounded(() => this.cache.set(key, json, ttlMs)).catch(() => undefined);
     void reply.type(JSON_TYPE);
     return json;
   }
