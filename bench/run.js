@@ -13,14 +13,15 @@
 
 const fs = require('node:fs');
 const path = require('node:path');
-const autocannon = require('autocannon');
 const { createClient } = require('@redis/client');
 const { loadConfig } = require('./lib/config');
 const { prepareDatabase, loadFixtures } = require('./lib/database');
-const { atriumServer, bareServer, freePort, machineInfo, rssOf, sleep, startSampler } = require('./lib/servers');
+const { atriumServer, bareServer, freePort, machineInfo, rssOf, sleep } = require('./lib/servers');
+const { load: loadRun } = require('./lib/load');
 const { scenarios: defineScenarios, parityChecks } = require('./lib/scenarios');
 const { checkPlans } = require('./lib/plans');
-const { summarize, renderTable, renderTargets } = require('./lib/report');
+const { summarize, renderTable, renderTargetTable, rssTarget } = require('./lib/report');
+const { runSmallSet } = require('./lib/small');
 
 const log = (message) => process.stdout.write(`[bench] ${message}\n`);
 
@@ -39,57 +40,9 @@ async function flushRedis(url) {
   }
 }
 
-/** Response times in ms, all of them, growing as needed. */
-class LatencyLog {
-  constructor() {
-    this.values = new Float64Array(1 << 16);
-    this.length = 0;
-  }
-
-  add(ms) {
-    if (this.length === this.values.length) {
-      const bigger = new Float64Array(this.values.length * 2);
-      bigger.set(this.values);
-      this.values = bigger;
-    }
-    this.values[this.length++] = ms;
-  }
-
-  percentile(p) {
-    if (!this.sorted) this.sorted = this.values.subarray(0, this.length).sort();
-    if (!this.length) return null;
-    const index = Math.min(this.length - 1, Math.max(0, Math.ceil((p / 100) * this.length) - 1));
-    return Number(this.sorted[index].toFixed(3));
-  }
-}
-
-/** One autocannon run against one server, with the server's RSS and CPU sampled throughout. */
-async function load(server, requests, durationSec, connections, config) {
-  server.assertAlive();
-  const stopSampling = startSampler(server.pid, { database: config.databaseName, redisPort: new URL(config.redisUrl).port || '6379' });
-  // autocannon's own histogram keeps whole milliseconds; keep every response time for µs precision.
-  const times = new LatencyLog();
-  const run = autocannon({ url: server.url, connections, duration: durationSec, requests, timeout: 10 });
-  run.on('response', (_client, _status, _bytes, responseTimeMs) => times.add(responseTimeMs));
-  const result = await run;
-  const sample = stopSampling();
-  server.assertAlive();
-  const statusCodes = {};
-  for (const [code, stats] of Object.entries(result.statusCodeStats || {})) statusCodes[code] = stats.count;
-  return {
-    requests: result.requests.total,
-    durationSec: result.duration,
-    rpsAvg: result.requests.average,
-    p50Ms: times.percentile(50),
-    p99Ms: times.percentile(99),
-    maxMs: times.percentile(100),
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    statusCodes,
-    ...sample,
-  };
-}
+/** One load run of the 1M-row set. */
+const load = (server, requests, durationSec, connections, config) =>
+  loadRun(server, requests, durationSec, connections, { database: config.databaseName, redisUrl: config.redisUrl });
 
 async function parity(servers, checks) {
   const outcomes = [];
@@ -144,23 +97,20 @@ function logPlans(plans, judged) {
   if (!judged) log('plans: not a target in a smoke run (on a few hundred rows a sequential scan is the right plan)');
 }
 
-async function main() {
-  const config = loadConfig(process.argv.slice(2));
-  const started = new Date();
-  const machine = machineInfo();
-  log(
-    `${config.mode} run: ${config.orgs} orgs x ${config.contactsPerOrg} contacts, ${config.rounds} round(s) x ${config.durationSec} s per server and scenario, ${config.connections} connections, warm-up ${config.warmupSec} s`,
-  );
-  log(`machine: ${machine.nproc} cores, ${machine.memTotal}, node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}`);
-  if (machine.loadAverageAtStart[0] > machine.nproc * 0.5) {
-    log(`warning: the machine looks busy (load average ${machine.loadAverageAtStart[0]}); numbers will be noisy`);
-  }
+/** Servers to stop on Ctrl-C or SIGTERM: each set adds its own while it runs. */
+const running = new Set();
+let interrupted = false;
+function onSignal() {
+  interrupted = true;
+  log('interrupted: stopping the servers');
+  Promise.all([...running].map((s) => s.stop(5000))).finally(() => process.exit(130));
+}
 
-  for (const file of ['dist/src/main.js', 'dist/src/database/cli.js', 'dist/src/database/seed/cli.js']) {
-    if (!fs.existsSync(path.join(config.projectDir, file)))
-      throw new Error(`${file} is missing: run npm run build first (npm run bench does)`);
-  }
-
+/**
+ * The large set: the seeded data set (1M contacts in a full run), Atrium against bare-server.js,
+ * scenario by scenario, alternating the servers. Returns everything the report needs.
+ */
+async function runLargeSet(config) {
   const credentials = await prepareDatabase(config, log);
   const fixtures = await loadFixtures(config, credentials);
   if (!fixtures.hot) throw new Error('the bench data set has no contact with a company');
@@ -172,14 +122,7 @@ async function main() {
   const bare = bareServer(config, await freePort());
   const atrium = atriumServer(config, await freePort());
   const servers = [bare, atrium];
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
-    log('interrupted: stopping the servers');
-    Promise.all(servers.map((s) => s.stop(5000))).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  for (const server of servers) running.add(server);
 
   const results = [];
   const judgePlans = config.mode !== 'smoke';
@@ -224,7 +167,7 @@ async function main() {
           log(
             `${scenario.id.padEnd(15)} round ${round} ${server.name.padEnd(6)} ${String(Math.round(r.requests / r.durationSec)).padStart(6)} rps  p50 ${r.p50Ms} ms  p99 ${r.p99Ms} ms  RSS ${Math.round(r.maxRssBytes / 1048576)} MB  CPU ${Math.round(r.serverCpuPct ?? 0)}% (PostgreSQL ${Math.round(r.postgresCpuPct ?? 0)}%, Redis ${Math.round(r.redisCpuPct ?? 0)}%, machine ${Math.round(r.machineBusyPct ?? 0)}%)${bad ? `  NON-2XX/ERRORS ${bad} ${JSON.stringify(r.statusCodes)}` : ''}`,
           );
-          await sleep(500);
+          await sleep(config.mode === 'smoke' ? 100 : 500);
         }
       }
       results.push({
@@ -236,12 +179,88 @@ async function main() {
         rounds,
       });
     }
-    await sleep(3000);
+    await sleep(config.mode === 'smoke' ? 500 : 3000);
     atriumEndRssMb = (rssOf(atrium.pid) ?? 0) / 1024 / 1024;
   } catch (error) {
     fatal = error;
   } finally {
     exits = { bare: await bare.stop(), atrium: await atrium.stop() };
+    for (const server of servers) running.delete(server);
+  }
+  if (fatal) throw fatal;
+
+  const summary = summarize(results, {
+    atriumIdleRssMb,
+    plans: judgePlans ? plans : null,
+    contacts: config.orgs * config.contactsPerOrg,
+  });
+  const wrapped = results.filter((r) => r.notes.atrium.idsWrapped || r.notes.bare.idsWrapped).map((r) => r.id);
+  if (wrapped.length && config.mode !== 'smoke') {
+    log(
+      `warning: the cache-miss ids ran out and wrapped in ${wrapped.join(', ')}: later requests were cache hits; raise BENCH_MISS_IDS or seed more contacts`,
+    );
+  }
+  const busy = summary.scenarios.flatMap((s) => [s.bare.machineBusyPct, s.atrium.machineBusyPct]).filter((x) => x !== null);
+  return {
+    credentials,
+    fixtures,
+    redisVersion,
+    summary,
+    table: renderTable(summary),
+    parity: parityOutcomes,
+    plans: { ...plans, judged: judgePlans },
+    atrium: {
+      idleRssMb: atriumIdleRssMb,
+      rssAfterLoadMb: atriumEndRssMb,
+      maxRssMb: summary.atriumMaxRssMb,
+      exit: exits.atrium,
+      log: atrium.logProblems(),
+    },
+    bare: { exit: exits.bare, log: bare.logProblems() },
+    machineBusyPct: busy.length
+      ? { min: Math.min(...busy), max: Math.max(...busy), mean: busy.reduce((a, b) => a + b, 0) / busy.length }
+      : null,
+  };
+}
+
+const busyRange = (b) => (b ? `${Math.round(b.min)}–${Math.round(b.max)}% (mean ${Math.round(b.mean)}%)` : 'not measured');
+
+async function main() {
+  const config = loadConfig(process.argv.slice(2));
+  const started = new Date();
+  const machine = machineInfo();
+  if (config.sets.includes('large')) {
+    log(
+      `${config.mode} run, large set: ${config.orgs} orgs x ${config.contactsPerOrg} contacts, ${config.rounds} round(s) x ${config.durationSec} s per server and scenario, ${config.connections} connections, warm-up ${config.warmupSec} s`,
+    );
+  }
+  log(`machine: ${machine.nproc} cores, ${machine.memTotal}, node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}`);
+  if (machine.loadAverageAtStart[0] > machine.nproc * 0.5) {
+    log(`warning: the machine looks busy (load average ${machine.loadAverageAtStart[0]}); numbers will be noisy`);
+  }
+
+  for (const file of ['dist/src/main.js', 'dist/src/database/cli.js', 'dist/src/database/seed/cli.js']) {
+    if (!fs.existsSync(path.join(config.projectDir, file)))
+      throw new Error(`${file} is missing: run npm run build first (npm run bench does)`);
+  }
+
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let large = null;
+  let small = null;
+  let fatal = null;
+  try {
+    if (config.sets.includes('large')) large = await runLargeSet(config);
+    if (config.sets.includes('small') && !interrupted) {
+      small = await runSmallSet(config, {
+        log,
+        largeCredentials: large?.credentials ?? null,
+        onServers: (servers) => servers.forEach((s) => running.add(s)),
+      });
+    }
+  } catch (error) {
+    fatal = error;
+  } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
@@ -252,81 +271,108 @@ async function main() {
     return;
   }
 
-  const summary = summarize(results, {
-    atriumIdleRssMb,
-    plans: judgePlans ? plans : null,
-    contacts: config.orgs * config.contactsPerOrg,
-  });
-  const atriumLog = atrium.logProblems();
-  const bareLog = bare.logProblems();
-  const table = renderTable(summary);
-  const verdicts = renderTargets(summary);
-  const wrapped = results.filter((r) => r.notes.atrium.idsWrapped || r.notes.bare.idsWrapped).map((r) => r.id);
+  const rssPeaks = [
+    ...(large ? [{ set: large.summary.targets[0]?.set ?? 'large', mb: large.atrium.maxRssMb }] : []),
+    ...(small ? [{ set: small.targets[0]?.set ?? 'small', mb: small.atriumMaxRssMb }] : []),
+  ];
+  const targets = [
+    ...(large ? large.summary.targets : []),
+    ...(small ? small.targets : []),
+    ...(rssPeaks.length ? [rssTarget(rssPeaks)] : []),
+  ];
+  const targetTable = renderTargetTable(targets);
 
-  process.stdout.write(`\n${table}\n\nTargets (ratios are Atrium / bare):\n${verdicts}\n`);
-  process.stdout.write(
-    `\nAtrium RSS idle before the load ${Math.round(atriumIdleRssMb)} MB, 3 s after it ${Math.round(atriumEndRssMb)} MB; Atrium exit ${JSON.stringify(exits.atrium)}, bare exit ${JSON.stringify(exits.bare)}; ` +
-      `error log lines: atrium ${atriumLog.errorLines}, bare ${bareLog.errorLines}\n`,
-  );
-  const busy = summary.scenarios.flatMap((s) => [s.bare.machineBusyPct, s.atrium.machineBusyPct]).filter((x) => x !== null);
-  if (busy.length) {
+  if (large) {
+    process.stdout.write(`\n## Large set: ${large.summary.targets[0]?.set ?? ''}, Atrium against bare-server.js\n\n${large.table}\n`);
     process.stdout.write(
-      `Whole machine CPU busy during the load runs: ${Math.round(Math.min(...busy))}–${Math.round(Math.max(...busy))}% ` +
-        `(server + PostgreSQL + Redis + load generator; anything else running shows here too)\n`,
+      `\nAtrium RSS idle before the load ${Math.round(large.atrium.idleRssMb)} MB, peak ${Math.round(large.atrium.maxRssMb)} MB, 3 s after it ${Math.round(large.atrium.rssAfterLoadMb)} MB; ` +
+        `exits: atrium ${JSON.stringify(large.atrium.exit)}, bare ${JSON.stringify(large.bare.exit)}; error log lines: atrium ${large.atrium.log.errorLines}, bare ${large.bare.log.errorLines}\n` +
+        `Whole machine CPU busy during the load runs: ${busyRange(large.machineBusyPct)} (servers, PostgreSQL, Redis, load generator and anything else running)\n`,
     );
   }
-  if (wrapped.length && config.mode !== 'smoke') {
-    log(
-      `warning: the cache-miss ids ran out and wrapped in ${wrapped.join(', ')}: later requests were cache hits; raise BENCH_MISS_IDS or seed more contacts`,
+  if (small) {
+    process.stdout.write(
+      `\n## Small set: ${small.contacts.toLocaleString('en-US')} contacts in one org, Atrium (CACHE_TTL_SECONDS=${small.settings.cacheTtlSeconds}) against the minimal bare and the parity bare; medians of ${small.settings.rounds} round(s)\n\n${small.table}\n`,
+    );
+    process.stdout.write(
+      `\nAtrium RSS idle before the load ${Math.round(small.atriumIdleRssMb)} MB, peak ${Math.round(small.atriumMaxRssMb)} MB, 3 s after it ${Math.round(small.atriumEndRssMb)} MB; ` +
+        `exits: ${Object.entries(small.exits)
+          .map(([name, exit]) => `${name} ${JSON.stringify(exit)}`)
+          .join(', ')}; error log lines: ${Object.entries(small.logs)
+          .map(([name, l]) => `${name} ${l.errorLines}`)
+          .join(', ')}\n` +
+        `Whole machine CPU busy during the load runs: ${busyRange(small.machineBusyPct)}\n`,
     );
   }
+  process.stdout.write(
+    `\n## Targets (ratios are Atrium ÷ the reference, from this run)\n\n${targetTable}\n\n` +
+      `Atrium peak RSS: ${rssPeaks.map((p) => `${p.set} ${Math.round(p.mb)} MB`).join(', ')}; overall ${Math.round(Math.max(...rssPeaks.map((p) => p.mb)))} MB\n`,
+  );
 
   const output = {
     mode: config.mode,
     startedAt: started.toISOString(),
     finishedAt: new Date().toISOString(),
-    machine: { ...machine, postgres: fixtures.postgres, postgresSharedBuffers: fixtures.sharedBuffers, redis: redisVersion },
+    machine: {
+      ...machine,
+      postgres: large ? large.fixtures.postgres : null,
+      postgresSharedBuffers: large ? large.fixtures.sharedBuffers : null,
+      redis: large ? large.redisVersion : null,
+    },
     settings: {
+      sets: config.sets,
       orgs: config.orgs,
       contactsPerOrg: config.contactsPerOrg,
-      databaseSize: fixtures.databaseSize,
+      databaseSize: large?.fixtures.databaseSize ?? null,
       durationSec: config.durationSec,
       warmupSec: config.warmupSec,
       rounds: config.rounds,
       connections: config.connections,
-      missIds: fixtures.missIds.length,
+      missIds: large?.fixtures.missIds.length ?? null,
       database: config.databaseName,
       redis: config.redisUrl,
+      small: config.small,
     },
-    parity: parityOutcomes,
-    plans: { ...plans, judged: judgePlans },
-    scenarios: summary.scenarios,
-    targets: summary.targets,
-    atrium: {
-      idleRssMb: atriumIdleRssMb,
-      rssAfterLoadMb: atriumEndRssMb,
-      maxRssMb: summary.atriumMaxRssMb,
-      exit: exits.atrium,
-      log: atriumLog,
+    targets,
+    targetTable,
+    large: large && {
+      parity: large.parity,
+      plans: large.plans,
+      scenarios: large.summary.scenarios,
+      atrium: large.atrium,
+      bare: large.bare,
+      machineBusyPct: large.machineBusyPct,
+      table: large.table,
     },
-    bare: { exit: exits.bare, log: bareLog },
-    table,
+    small: small && {
+      database: small.database,
+      orgId: small.orgId,
+      contacts: small.contacts,
+      parity: small.parity,
+      scenarios: small.scenarios,
+      atrium: { idleRssMb: small.atriumIdleRssMb, maxRssMb: small.atriumMaxRssMb, rssAfterLoadMb: small.atriumEndRssMb },
+      exits: small.exits,
+      logs: small.logs,
+      machineBusyPct: small.machineBusyPct,
+      table: small.table,
+    },
   };
   fs.mkdirSync(path.dirname(config.resultsFile), { recursive: true });
   fs.writeFileSync(config.resultsFile, `${JSON.stringify(output, null, 2)}\n`);
   log(`results written to ${path.relative(process.cwd(), config.resultsFile)}`);
 
-  const errorsTarget = summary.targets.find((t) => t.name.startsWith('no errors'));
-  const parityFailed = parityOutcomes.some((p) => !p.same);
-  if (!errorsTarget.pass) {
+  const errorTargets = targets.filter((t) => t.name.startsWith('no errors'));
+  const parityFailed = [...(large?.parity ?? []), ...(small?.parity ?? [])].some((p) => !p.same);
+  if (errorTargets.some((t) => !t.pass)) {
     log('FAILED: some requests did not succeed (see the non-2xx / errors column)');
     process.exitCode = 1;
   }
-  if (exits.atrium?.code !== 0 || exits.bare?.code !== 0) {
+  const exits = [...(large ? [large.atrium.exit, large.bare.exit] : []), ...(small ? Object.values(small.exits) : [])];
+  if (exits.some((exit) => exit?.code !== 0)) {
     log('FAILED: a server did not shut down cleanly');
     process.exitCode = 1;
   }
-  if (config.strict && (summary.targets.some((t) => !t.pass) || parityFailed)) {
+  if (config.strict && (targets.some((t) => !t.pass) || parityFailed)) {
     log('FAILED (--strict): a target was missed or the servers answered differently');
     process.exitCode = 1;
   }

@@ -1,5 +1,6 @@
 'use strict';
 
+const { randomBytes } = require('node:crypto');
 const path = require('node:path');
 
 const BENCH_DIR = path.resolve(__dirname, '..');
@@ -37,6 +38,19 @@ function loadConfig(argv) {
     // The harness creates, cleans and may drop this database: never let it near a real one.
     throw new Error(`the bench database name must contain "bench" (got ${databaseName})`);
   }
+  const smallDatabaseUrl =
+    process.env.BENCH_SMALL_DATABASE_URL || (smoke ? databaseUrl : 'postgres://postgres@127.0.0.1:5432/atrium_bench_small');
+  const smallDatabaseName = decodeURIComponent(new URL(smallDatabaseUrl).pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(smallDatabaseName) || !/bench/.test(smallDatabaseName)) {
+    throw new Error(
+      `the small-table bench database name must contain "bench" and use letters, digits and _ only (got ${smallDatabaseName})`,
+    );
+  }
+  const sets = (process.env.BENCH_SETS || 'large,small')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const set of sets) if (!['large', 'small'].includes(set)) throw new Error(`BENCH_SETS takes large and/or small (got ${set})`);
   const scenarioFilter = (process.env.BENCH_SCENARIOS || '')
     .split(',')
     .map((s) => s.trim())
@@ -54,13 +68,33 @@ function loadConfig(argv) {
     redisUrl: process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/3',
     orgs: int('BENCH_ORGS', smoke ? 2 : 50, { max: 10_000 }),
     contactsPerOrg: int('BENCH_CONTACTS', smoke ? 300 : 20_000, { max: 10_000_000 }),
-    durationSec: int('BENCH_DURATION', smoke ? 2 : 10, { max: 3600 }),
-    warmupSec: int('BENCH_WARMUP', smoke ? 1 : 3, { min: 0, max: 600 }),
+    durationSec: int('BENCH_DURATION', smoke ? 1 : 10, { max: 3600 }),
+    warmupSec: int('BENCH_WARMUP', smoke ? 0 : 3, { min: 0, max: 600 }),
     rounds: int('BENCH_ROUNDS', smoke ? 1 : 2, { max: 100 }),
     connections: int('BENCH_CONNECTIONS', smoke ? 8 : 32, { max: 10_000 }),
     /** How many distinct contact ids the cache-miss scenario may use (split between the servers). */
     missIds: int('BENCH_MISS_IDS', smoke ? 600 : 400_000, { max: 10_000_000 }),
     scenarioFilter,
+    /** Which sets run: `large` (the 1M-row data set against bare-server.js) and `small` (3,000 contacts against two references). */
+    sets,
+    /**
+     * The small-table set (README: "The small table"): one org of `contacts` contacts in its own
+     * database (in a smoke run: the first org of the smoke data set), Atrium with a 1 s cache TTL.
+     */
+    small: Object.freeze({
+      databaseUrl: smallDatabaseUrl,
+      databaseName: smallDatabaseName,
+      /** Shares the large set's database (a smoke run): no second data set, the first org is measured. */
+      sharesDatabase: smallDatabaseUrl === databaseUrl,
+      contacts: int('BENCH_SMALL_CONTACTS', 3_000, { max: 1_000_000 }),
+      durationSec: int('BENCH_SMALL_DURATION', smoke ? 1 : 10, { max: 3600 }),
+      warmupSec: int('BENCH_SMALL_WARMUP', smoke ? 0 : 3, { min: 0, max: 600 }),
+      rounds: int('BENCH_SMALL_ROUNDS', smoke ? 1 : 3, { max: 100 }),
+      connections: int('BENCH_SMALL_CONNECTIONS', smoke ? 8 : 32, { max: 10_000 }),
+      cacheTtlSeconds: int('BENCH_SMALL_CACHE_TTL_SECONDS', 1, { max: 86_400 }),
+    }),
+    /** A bearer token for Atrium's GET /metrics, new each run. */
+    metricsToken: randomBytes(24).toString('hex'),
     /** Extra node flags for Atrium only (e.g. `--max-old-space-size=160`), to measure a heap cap. */
     atriumNodeOptions: (process.env.BENCH_ATRIUM_NODE_OPTIONS || '').split(' ').filter(Boolean),
     /** Where Atrium writes a V8 CPU profile of the whole run (`node --cpu-prof`); off when unset. */

@@ -241,4 +241,45 @@ async function loadFixtures(config, credentials) {
   });
 }
 
-module.exports = { prepareDatabase, loadFixtures, withClient, recreateBenchDatabase, CREATED_EMAIL_DOMAIN };
+/** A fixed shuffle (a small LCG seeded with `seed`), so the order of requests is the same from run to run. */
+function shuffled(values, seed = 42) {
+  const out = values.slice();
+  let state = seed >>> 0;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/**
+ * What the small-table set needs from its org: every contact id in a fixed random order (the
+ * uncached reads walk it round and round, so an id comes back only after all the others), one
+ * contact with a company (the cached read), and the list cursors (every id but the last 25, in
+ * the same order, so every page is full).
+ */
+async function loadSmallFixtures(databaseUrl, orgId) {
+  return withClient(databaseUrl, async (db) => {
+    await cleanUp(db);
+    await db.query('analyze contacts');
+    const { rows } = await db.query('select id, company_id from contacts where org_id = $1 order by id', [orgId]);
+    const hot = rows.find((r) => r.company_id !== null);
+    const version = await db.query('select version() as v, current_setting($1) as sb', ['shared_buffers']);
+    const size = await db.query('select pg_size_pretty(pg_database_size(current_database())) as s');
+    return {
+      contacts: rows.length,
+      ids: shuffled(rows.map((r) => r.id)),
+      cursorIds: shuffled(
+        rows.slice(0, Math.max(0, rows.length - 25)).map((r) => r.id),
+        7,
+      ),
+      hot: hot ? hot.id : null,
+      postgres: version.rows[0].v,
+      sharedBuffers: version.rows[0].sb,
+      databaseSize: size.rows[0].s,
+    };
+  });
+}
+
+module.exports = { prepareDatabase, loadFixtures, loadSmallFixtures, withClient, recreateBenchDatabase, CREATED_EMAIL_DOMAIN };

@@ -44,7 +44,7 @@ function scenarios(ctx) {
       title: 'GET /v1/contacts/{id}, uncached',
       description:
         'A different contact on every request (random sample over all bench orgs, each with its own API key), never repeated: Atrium misses its query cache every time.',
-      target: { kind: 'rps', min: 0.6, label: 'read by id uncached' },
+      target: { kind: 'rps', min: 0.6, label: 'read by id, uncached' },
       requests: (server) => [
         {
           method: 'GET',
@@ -66,7 +66,7 @@ function scenarios(ctx) {
       title: 'GET /v1/contacts/{id}, cached',
       description:
         'The same contact (with a company) on every request. Atrium answers from its query cache; bare reads the database every time (it has no cache): the target is that the cached read beats the uncached bare read.',
-      target: { kind: 'rps', min: 1.2, label: 'read by id cached' },
+      target: { kind: 'rps', min: 1.2, label: 'read by id, cached' },
       requests: () => [{ method: 'GET', path: `/v1/contacts/${hot.id}`, headers: bearer(keyOf.get(hot.orgId)) }],
     },
     {
@@ -74,7 +74,7 @@ function scenarios(ctx) {
       title: 'GET /v1/contacts?tag=vip&limit=25, uncached',
       description:
         'A page of 25 contacts tagged vip (with companies), each request for another org and from a random cursor position, so no two requests are alike and Atrium misses its response cache.',
-      target: { kind: 'rps', min: 0.6, label: 'list' },
+      target: { kind: 'rps', min: 0.6, label: 'list page of 25' },
       requests: () => [
         {
           method: 'GET',
@@ -102,7 +102,7 @@ function scenarios(ctx) {
       title: 'GET /v1/contacts?q=surname12&limit=25, uncached',
       description:
         'Search (trigram index over name and email): each request for another org and from a random cursor, so Atrium misses its response cache. Judged by the list target.',
-      target: { kind: 'rps', min: 0.6, label: 'list (search)' },
+      target: { kind: 'rps', min: 0.6, label: 'list page of 25 (search)' },
       requests: () => [
         {
           method: 'GET',

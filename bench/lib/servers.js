@@ -122,6 +122,7 @@ function startSampler(pid, { database, redisPort, intervalMs = 200 } = {}) {
       redisCpuPct: cpuPctSince(redis0, redisServer(redisPort), wall),
       maxRssBytes: maxRss,
       serverCpuPct: cpu0 !== null && cpu1 !== null ? (100 * (cpu1 - cpu0)) / wall : null,
+      serverCpuSeconds: cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : null,
       loadGenCpuPct: (100 * (self.user + self.system)) / 1e6 / wall,
       machineBusyPct:
         machine0 && machine1 && machine1.total > machine0.total
@@ -227,19 +228,21 @@ function baseEnv(extra) {
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
 }
 
-/** The built Atrium (`dist/src/main.js`) in production mode; `extraEnv` adds to or overrides its environment. */
-function atriumServer(config, port, extraEnv = {}) {
+/**
+ * The built Atrium (`dist/src/main.js`) in production mode; `extraEnv` adds to or overrides its
+ * environment, `logName` names its log file (`atrium-<mode>` by default).
+ */
+function atriumServer(config, port, extraEnv = {}, { name = 'atrium', logName = `atrium-${config.mode}` } = {}) {
   return new ServerProcess({
-    name: 'atrium',
-    command: process.execPath,
-    args: [
-      ...config.atriumNodeOptions,
-      ...(config.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfileDir}`] : []),
-      path.join(config.projectDir, 'dist/src/main.js'),
-    ],
+    name,
+    // As production starts it (npm start, the image): through scripts/start.sh, which caps the heap
+    // (ATRIUM_MAX_HEAP_MB, passed through when set) and execs node, so the pid is node's. Extra node
+    // flags (BENCH_ATRIUM_NODE_OPTIONS, the CPU profiler) go in NODE_OPTIONS.
+    command: '/bin/sh',
+    args: [path.join(config.projectDir, 'scripts/start.sh')],
     cwd: config.projectDir,
     port,
-    logFile: path.join(config.stateDir, 'logs', `atrium-${config.mode}.log`),
+    logFile: path.join(config.stateDir, 'logs', `${logName}.log`),
     env: baseEnv({
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
@@ -255,6 +258,13 @@ function atriumServer(config, port, extraEnv = {}) {
       RATE_LIMIT_ORG_MULTIPLIER: '1000',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
       SHUTDOWN_GRACE_MS: '10000',
+      // The harness reads the query cache's hit and miss counters between load runs (GET /metrics).
+      METRICS_TOKEN: config.metricsToken,
+      NODE_OPTIONS: [
+        ...config.atriumNodeOptions,
+        ...(config.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfileDir}`] : []),
+      ].join(' '),
+      ...(process.env.ATRIUM_MAX_HEAP_MB ? { ATRIUM_MAX_HEAP_MB: process.env.ATRIUM_MAX_HEAP_MB } : {}),
       ...extraEnv,
     }),
   });
@@ -269,6 +279,39 @@ function bareServer(config, port) {
     port,
     logFile: path.join(config.stateDir, 'logs', `bare-${config.mode}.log`),
     env: baseEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: config.databaseUrl }),
+  });
+}
+
+/** The small-table set's physical reference (minimal-bare.js): one statement per request, nothing else. */
+function minimalBareServer(config, port, databaseUrl) {
+  return new ServerProcess({
+    name: 'bare',
+    command: process.execPath,
+    args: [path.join(config.benchDir, 'minimal-bare.js')],
+    cwd: config.projectDir,
+    port,
+    logFile: path.join(config.stateDir, 'logs', `minimal-bare-${config.mode}.log`),
+    env: baseEnv({ NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: databaseUrl }),
+  });
+}
+
+/** The small-table set's honest reference (parity-bare.js): Atrium's minimum features for a read, by hand. */
+function parityBareServer(config, port, databaseUrl) {
+  return new ServerProcess({
+    name: 'parity',
+    command: process.execPath,
+    args: [path.join(config.benchDir, 'parity-bare.js')],
+    cwd: config.projectDir,
+    port,
+    logFile: path.join(config.stateDir, 'logs', `parity-bare-${config.mode}.log`),
+    env: baseEnv({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: config.redisUrl,
+      RATE_LIMIT_ENTERPRISE: '1000000',
+    }),
   });
 }
 
@@ -290,4 +333,4 @@ function machineInfo() {
   };
 }
 
-module.exports = { freePort, startSampler, rssOf, atriumServer, bareServer, machineInfo, sleep };
+module.exports = { freePort, startSampler, rssOf, atriumServer, bareServer, minimalBareServer, parityBareServer, machineInfo, sleep };
