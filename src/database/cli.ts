@@ -21,7 +21,10 @@ async function main(argv: string[]): Promise<void> {
   const embedded =
     config.database.mode === 'embedded' ? await startEmbeddedPostgres({ ...config.database.embedded, database: 'atrium' }) : undefined;
   const databaseUrl = embedded?.url ?? (config.database.url as string);
-  const orm = await MikroORM.init(createOrmOptions(withDatabaseUrl(config, databaseUrl), ORM_MODEL, 'owner'));
+  const options = createOrmOptions(withDatabaseUrl(config, databaseUrl), ORM_MODEL, 'owner');
+  // The committed snapshot is written when a migration is created, never as a side effect of applying
+  // or reverting one (MikroORM would rewrite it from whatever database this runs against).
+  const orm = await MikroORM.init(command === 'create' ? options : { ...options, migrations: { ...options.migrations, snapshot: false } });
   try {
     const migrator = orm.getMigrator();
     switch (command) {
