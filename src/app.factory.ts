@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { attachAuditInterceptor } from './compliance';
 import { ResolvedConfig } from './config';
 import { setupDocs } from './docs';
+import { registerScimHttp, withScimFrameworkErrors } from './tenancy';
 import {
   Metrics,
   ShutdownState,
@@ -37,7 +38,7 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
     requestIdHeader: false,
     genReqId: (raw: IncomingMessage) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]),
     return503OnClosing: true,
-    frameworkErrors: answerFrameworkError,
+    frameworkErrors: withScimFrameworkErrors(answerFrameworkError),
     clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraImports), adapter, {
@@ -48,6 +49,8 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
 
   const fastify = app.getHttpAdapter().getInstance();
   registerJsonBodyParser(fastify);
+  // /scim/v2 speaks SCIM (RFC 7644): its media type, and SCIM error bodies instead of problem+json.
+  registerScimHttp(fastify);
   registerSecurityHeaders(fastify);
   registerRequestContextHooks(fastify, app.get(RequestContext));
   registerHttpMetrics(fastify, app.get(Metrics), app.get(RequestContext));

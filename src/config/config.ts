@@ -59,6 +59,24 @@ export interface AppConfig {
     readonly organizationsPerUser: number;
   };
   readonly shutdown: { readonly graceMs: number; readonly drainDelayMs: number };
+  /** Single sign-on (src/tenancy/sso). */
+  readonly sso: {
+    /** DNS servers (`host:port`) the domain verification asks for TXT records; absent: the system resolver. */
+    readonly dnsResolvers?: readonly string[];
+    /** How long a started sign-in may take at the identity provider before its callback is refused. */
+    readonly stateTtlMs: number;
+    /** Whether an issuer URL may be plain `http:` (development and tests); production requires `https:`. */
+    readonly allowHttpIssuers: boolean;
+    /** An app page the callback redirects to with the session in the URL fragment; absent: the callback answers JSON. */
+    readonly signedInRedirectUrl?: string;
+  };
+  /** Secrets Atrium must read back (TOTP seeds, SSO client secrets) are sealed with this key (AES-256-GCM). */
+  readonly secrets: {
+    /** 32 bytes, base64. */
+    readonly encryptionKey: string;
+    /** No SECRETS_ENCRYPTION_KEY was given: the embedded development key is in use (warned about in production). */
+    readonly usingDevelopmentKey: boolean;
+  };
   readonly cache: {
     readonly ttlMs: number;
     /** Whether readiness fails (503) while Redis is unreachable; by default it reports `degraded` and stays ready. */
@@ -250,6 +268,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retentionBatchSize: read.int('RETENTION_BATCH_SIZE', { min: 1, max: 100_000, default: 1000 }),
       privacyExportTtlDays: read.int('PRIVACY_EXPORT_TTL_DAYS', { min: 1, max: 365, default: 30 }),
     },
+    secrets: encryptionKey(read),
+    sso: {
+      dnsResolvers: read
+        .hostPorts('SSO_DNS_RESOLVER')
+        ?.map(({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)),
+      stateTtlMs: read.int('SSO_STATE_TTL_SECONDS', { min: 30, max: 3600, default: 600 }) * 1000,
+      allowHttpIssuers: read.bool('SSO_ALLOW_HTTP_ISSUERS', nodeEnv !== 'production'),
+      signedInRedirectUrl: read.url('SSO_SIGNED_IN_REDIRECT_URL', ['http:', 'https:']),
+    },
     shutdown: {
       graceMs: read.int('SHUTDOWN_GRACE_MS', { min: 0, max: 600_000, default: 25_000 }),
       drainDelayMs: read.int('SHUTDOWN_DRAIN_DELAY_MS', { min: 0, max: 120_000, default: nodeEnv === 'production' ? 5_000 : 0 }),
@@ -257,6 +284,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   read.assertValid();
   return deepFreeze(config);
+}
+
+/**
+ * Not a secret: lets a laptop or a test run without configuration. Production sets its own key
+ * (the app warns at boot when it does not), since anyone can read this one.
+ */
+const DEVELOPMENT_ENCRYPTION_KEY = Buffer.from('atrium development key: not secret!').subarray(0, 32).toString('base64');
+
+function encryptionKey(read: EnvReader): AppConfig['secrets'] {
+  const key = read.aes256Key('SECRETS_ENCRYPTION_KEY');
+  return key === undefined
+    ? { encryptionKey: DEVELOPMENT_ENCRYPTION_KEY, usingDevelopmentKey: true }
+    : { encryptionKey: key, usingDevelopmentKey: false };
 }
 
 function redisSentinel(read: EnvReader): RedisSentinelConfig | undefined {

@@ -85,7 +85,8 @@ export class EnvReader {
     for (const entry of raw.split(',')) {
       const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/.exec(entry.trim());
       const port = Number(match?.[2]);
-      if (!match || port < 1 || port > 65535) return this.fail(key, 'must be a comma-separated list of host:port (port 1 to 65535)', undefined);
+      if (!match || port < 1 || port > 65535)
+        return this.fail(key, 'must be a comma-separated list of host:port (port 1 to 65535)', undefined);
       nodes.push({ host: match[1].replace(/^\[|\]$/g, ''), port });
     }
     return nodes;
@@ -113,6 +114,19 @@ export class EnvReader {
       // reported below
     }
     return this.fail(key, 'must be a PKCS#8 PEM Ed25519 private key', undefined);
+  }
+
+  /** A 256-bit key, given as 64 hex characters or as base64 of 32 bytes; returned as base64. */
+  aes256Key(key: string): string | undefined {
+    const raw = this.raw(key);
+    if (raw === undefined) return undefined;
+    const bytes = /^[0-9a-fA-F]{64}$/.test(raw)
+      ? Buffer.from(raw, 'hex')
+      : /^[A-Za-z0-9+/_-]{43}=?$/.test(raw)
+        ? Buffer.from(raw, 'base64')
+        : undefined;
+    if (bytes?.length !== 32) return this.fail(key, 'must be 32 bytes, as 64 hex characters or base64', undefined);
+    return bytes.toString('base64');
   }
 
   assertValid(): void {

@@ -9,7 +9,9 @@ import { OPERATION_CODES, notFoundCode, problemCodes, sharedCodes } from './prob
 export function requiredErrors(facts: OperationFacts): Set<number> {
   const statuses = new Set<number>();
   if (facts.access.kind !== 'public') statuses.add(401);
-  if (facts.access.kind === 'authenticated' && (facts.access.permission || facts.access.sessionOnly)) statuses.add(403);
+  // Any route but those open before MFA answers 403 MFA_ENROLMENT_REQUIRED to a session an MFA-requiring org holds back.
+  if (facts.access.kind === 'authenticated' && (facts.access.permission || facts.access.sessionOnly || !facts.access.beforeMfa))
+    statuses.add(403);
   if (facts.hasPathParams) statuses.add(400).add(404);
   if (facts.hasQueryParams) statuses.add(400);
   if (facts.hasBody) statuses.add(400).add(413).add(415);
@@ -63,6 +65,7 @@ function errorExample(status: number, facts: OperationFacts): ProblemExample {
     case 403:
       if (facts.access.kind !== 'authenticated') return { code };
       if (facts.access.permission) return { code, detail: `This needs the ${facts.access.permission} permission.` };
+      if (!facts.access.sessionOnly) return { code: 'MFA_ENROLMENT_REQUIRED' };
       return { code, detail: 'This route needs a user session; API keys cannot use it.' };
     case 404:
       // Not-found codes name the resource: CONTACT_NOT_FOUND for /v1/contacts/{id}.

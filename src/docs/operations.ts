@@ -5,18 +5,19 @@ import { isReference, resolveRef } from './schema-examples';
 /** What an operation's `x-atrium-access` extension says it needs (written by the access decorators). */
 export type DocumentedAccess =
   | { readonly kind: 'public' }
-  | { readonly kind: 'authenticated'; readonly sessionOnly: boolean; readonly permission?: string }
+  | { readonly kind: 'authenticated'; readonly sessionOnly: boolean; readonly permission?: string; readonly beforeMfa?: boolean }
   | { readonly kind: 'undeclared' };
 
 export function accessOf(operation: OperationObject): DocumentedAccess {
   const raw = (operation as unknown as Record<string, unknown>)[ACCESS_EXTENSION] as
-    { public?: unknown; sessionOnly?: unknown; permission?: unknown } | undefined;
+    { public?: unknown; sessionOnly?: unknown; permission?: unknown; beforeMfa?: unknown } | undefined;
   if (!raw || typeof raw !== 'object') return { kind: 'undeclared' };
   if (raw.public === true) return { kind: 'public' };
   return {
     kind: 'authenticated',
     sessionOnly: raw.sessionOnly === true,
     ...(typeof raw.permission === 'string' ? { permission: raw.permission } : {}),
+    ...(raw.beforeMfa === true ? { beforeMfa: true } : {}),
   };
 }
 

@@ -39,6 +39,17 @@ export interface OperationScenario {
 const UNIQUE_EMAIL = "'postman-' + pm.variables.replaceIn('{{$guid}}') + '@example.com'";
 const IN_30_DAYS = 'new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString()';
 
+/** The current TOTP code (RFC 6238: HMAC-SHA-1, 6 digits, 30 s) of `{{totpSecret}}` (base32), with the sandbox's crypto-js. */
+const CURRENT_TOTP_CODE = [
+  "(function (secret) { var CryptoJS = require('crypto-js'); var alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', bits = '', hex = '';",
+  "for (var i = 0; i < secret.length; i++) bits += ('00000' + alphabet.indexOf(secret.charAt(i)).toString(2)).slice(-5);",
+  "for (var j = 0; j + 8 <= bits.length; j += 8) hex += ('0' + parseInt(bits.substr(j, 8), 2).toString(16)).slice(-2);",
+  "var counter = ('0000000000000000' + Math.floor(Date.now() / 30000).toString(16)).slice(-16);",
+  'var mac = CryptoJS.HmacSHA1(CryptoJS.enc.Hex.parse(counter), CryptoJS.enc.Hex.parse(hex)).toString(CryptoJS.enc.Hex);',
+  'var offset = parseInt(mac.slice(-1), 16); var code = (parseInt(mac.substr(offset * 2, 8), 16) & 0x7fffffff) % 1000000;',
+  "return ('000000' + code).slice(-6); })(pm.collectionVariables.get('totpSecret'))",
+].join(' ');
+
 export const SCENARIO: Readonly<Record<string, OperationScenario>> = {
   signup: {
     before: { email: UNIQUE_EMAIL },
@@ -56,6 +67,28 @@ export const SCENARIO: Readonly<Record<string, OperationScenario>> = {
   switchOrganization: { endsSession: true, captures: { token: 'token' } },
   logout: { endsSession: true, after: ['switchOrganization'] },
   updateOrganization: { captures: { organizationName: 'name' } },
+  // MFA on the run's own account: enrolled with a code computed here, then each recovery-code use, then off again.
+  startTotpEnrolment: { captures: { totpSecret: 'secret' } },
+  confirmTotpEnrolment: {
+    after: ['startTotpEnrolment'],
+    before: { totpCode: CURRENT_TOTP_CODE },
+    body: { code: '{{totpCode}}' },
+    captures: { recoveryCode: 'recoveryCodes.0', spareRecoveryCode: 'recoveryCodes.1' },
+  },
+  verifyMfaSession: { body: { recoveryCode: '{{recoveryCode}}' } },
+  regenerateRecoveryCodes: {
+    after: ['verifyMfaSession'],
+    body: { recoveryCode: '{{spareRecoveryCode}}' },
+    captures: { newRecoveryCode: 'recoveryCodes.0' },
+  },
+  disableMfa: { after: ['regenerateRecoveryCodes'], body: { recoveryCode: '{{newRecoveryCode}}' } },
+  completeMfaLogin: {
+    expectProblem: {
+      status: 401,
+      code: 'MFA_CHALLENGE_INVALID',
+      why: 'the run signs in before it enrols in MFA, so its sign-in got a session rather than a challenge',
+    },
+  },
   createInvitation: { before: { inviteeEmail: UNIQUE_EMAIL }, body: { email: '{{inviteeEmail}}' }, captures: { invitationToken: 'token' } },
   acceptInvitation: { body: { token: '{{invitationToken}}' }, captures: { memberUserId: 'user.id' } },
   // The invitation createInvitation made has been accepted; revoking needs a pending one.
@@ -93,6 +126,39 @@ export const SCENARIO: Readonly<Record<string, OperationScenario>> = {
       status: 404,
       code: 'DELETION_CERTIFICATE_NOT_FOUND',
       why: 'the certificate is published once the organization is deleted, after the grace period',
+    },
+  },
+  // The connection exists once the PUT has run (a GET before it is a 404).
+  getSsoConnection: { after: ['putSsoConnection'] },
+  verifySsoDomain: {
+    expectProblem: {
+      status: 422,
+      code: 'SSO_DOMAIN_NOT_VERIFIED',
+      why: 'verification reads a DNS TXT record that only the owner of the domain can publish',
+    },
+  },
+  startSsoSignIn: {
+    expectProblem: {
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      why: 'a sign-in names the organization (organizationId) or a work email, and goes on in a browser at an identity provider this collection does not have',
+    },
+  },
+  completeSsoSignIn: {
+    expectProblem: {
+      status: 400,
+      code: 'SSO_STATE_INVALID',
+      why: 'only the identity provider, after a sign-in in a browser, sends the callback a live state',
+    },
+  },
+  mapScimGroupRole: {
+    // The run's list of groups is empty: the request names a group id of its own, which no group has.
+    before: { unknownScimGroupId: "pm.variables.replaceIn('{{$guid}}')" },
+    pathVariables: { id: 'unknownScimGroupId' },
+    expectProblem: {
+      status: 404,
+      code: 'SCIM_GROUP_NOT_FOUND',
+      why: "groups come from an identity provider's SCIM client (/scim/v2), which this collection does not play",
     },
   },
 };

@@ -19,7 +19,10 @@ function genericCodes(status: number, facts: OperationFacts): string[] {
     case 401:
       return ['UNAUTHENTICATED', 'INVALID_CREDENTIALS'];
     case 403:
-      return ['FORBIDDEN'];
+      return [
+        ...(facts.access.kind !== 'authenticated' || facts.access.permission || facts.access.sessionOnly ? ['FORBIDDEN'] : []),
+        ...(facts.access.kind === 'authenticated' && !facts.access.beforeMfa ? ['MFA_ENROLMENT_REQUIRED'] : []),
+      ];
     case 404:
       return facts.pathParam ? [notFoundCode(facts.pathParam.owner)] : [];
     case 412:
@@ -58,6 +61,11 @@ export const OPERATION_CODES: Readonly<Record<string, Readonly<Record<number, re
   switchOrganization: { 404: ['ORGANIZATION_NOT_FOUND'] },
   createOrganization: { 422: ['ORGANIZATION_LIMIT_REACHED'] },
   changePassword: { 400: ['WRONG_PASSWORD'] },
+  completeMfaLogin: { 404: ['ORGANIZATION_NOT_FOUND'] },
+  confirmTotpEnrolment: { 400: ['MFA_CODE_INVALID'] },
+  verifyMfaSession: { 400: ['MFA_CODE_INVALID'] },
+  disableMfa: { 400: ['MFA_CODE_INVALID'] },
+  regenerateRecoveryCodes: { 400: ['MFA_CODE_INVALID'] },
   acceptInvitation: { 401: ['INVALID_CREDENTIALS'], 404: ['INVITATION_NOT_FOUND'], 409: ['ALREADY_MEMBER'] },
   getOrganization: { 404: ['ORGANIZATION_NOT_FOUND'] },
   updateOrganization: { 404: ['ORGANIZATION_NOT_FOUND'] },

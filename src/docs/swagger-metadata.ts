@@ -10,11 +10,14 @@ export default async () => {
     ['../tenancy/views']: await Promise.resolve(require('../tenancy/views')),
     ['../tenancy/members/dto/member.dto']: await Promise.resolve(require('../tenancy/members/dto/member.dto')),
     ['../tenancy/organizations/dto/organization.dto']: await Promise.resolve(require('../tenancy/organizations/dto/organization.dto')),
+    ['../tenancy/scim/dto/scim-group.dto']: await Promise.resolve(require('../tenancy/scim/dto/scim-group.dto')),
+    ['../tenancy/scim/dto/scim-token.dto']: await Promise.resolve(require('../tenancy/scim/dto/scim-token.dto')),
+    ['../tenancy/sso/dto/sso-connection.dto']: await Promise.resolve(require('../tenancy/sso/dto/sso-connection.dto')),
+    ['../tenancy/sso/dto/sso-domain.dto']: await Promise.resolve(require('../tenancy/sso/dto/sso-domain.dto')),
     ['../compliance/audit/dto/audit-event.dto']: await Promise.resolve(require('../compliance/audit/dto/audit-event.dto')),
     ['../compliance/audit/dto/audit-verification.dto']: await Promise.resolve(require('../compliance/audit/dto/audit-verification.dto')),
     ['../compliance/evidence/dto/evidence.dto']: await Promise.resolve(require('../compliance/evidence/dto/evidence.dto')),
     ['../compliance/offboarding/dto/closure.dto']: await Promise.resolve(require('../compliance/offboarding/dto/closure.dto')),
-    ['../compliance/reports/dto/report.dto']: await Promise.resolve(require('../compliance/reports/dto/report.dto')),
     ['../compliance/privacy/dto/processing-record.dto']: await Promise.resolve(require('../compliance/privacy/dto/processing-record.dto')),
     ['../compliance/privacy/dto/privacy-deliverables.dto']: await Promise.resolve(
       require('../compliance/privacy/dto/privacy-deliverables.dto'),
@@ -24,11 +27,14 @@ export default async () => {
     ['../compliance/retention/dto/retention-policy.dto']: await Promise.resolve(
       require('../compliance/retention/dto/retention-policy.dto'),
     ),
+    ['../compliance/reports/dto/report.dto']: await Promise.resolve(require('../compliance/reports/dto/report.dto')),
     ['../crm/activities/dto/activity.dto']: await Promise.resolve(require('../crm/activities/dto/activity.dto')),
     ['../crm/companies/dto/company.dto']: await Promise.resolve(require('../crm/companies/dto/company.dto')),
     ['../crm/contacts/dto/contact.dto']: await Promise.resolve(require('../crm/contacts/dto/contact.dto')),
     ['../tenancy/auth/dto/session.view']: await Promise.resolve(require('../tenancy/auth/dto/session.view')),
     ['../tenancy/me/dto/me.view']: await Promise.resolve(require('../tenancy/me/dto/me.view')),
+    ['../tenancy/mfa/dto/mfa.views']: await Promise.resolve(require('../tenancy/mfa/dto/mfa.views')),
+    ['../tenancy/sso/dto/sso-sign-in.dto']: await Promise.resolve(require('../tenancy/sso/dto/sso-sign-in.dto')),
     ['../platform/signing/signing-key.controller']: await Promise.resolve(require('../platform/signing/signing-key.controller')),
   };
   return {
@@ -103,6 +109,14 @@ export default async () => {
           },
         ],
         [
+          Promise.resolve(require('../tenancy/mfa/dto/mfa.dto')),
+          {
+            ConfirmTotpDto: { code: { required: true, type: () => String } },
+            SecondFactorDto: { code: { required: false, type: () => String }, recoveryCode: { required: false, type: () => String } },
+            MfaLoginDto: { challengeToken: { required: true, type: () => String, maxLength: 200 } },
+          },
+        ],
+        [
           Promise.resolve(require('../tenancy/auth/dto/auth.dto')),
           {
             SignupDto: {
@@ -149,6 +163,11 @@ export default async () => {
               user: { required: true, type: () => t['../tenancy/views'].UserView },
               role: { required: true, enum: ['owner', 'admin', 'member', 'viewer', 'auditor'] },
             },
+            AcceptedInvitationChallengeView: {
+              user: { required: true, type: () => t['../tenancy/views'].UserView },
+              role: { required: true, enum: ['owner', 'admin', 'member', 'viewer', 'auditor'] },
+              organization: { required: true, type: () => t['../tenancy/views'].OrganizationView },
+            },
           },
         ],
         [
@@ -172,10 +191,175 @@ export default async () => {
           Promise.resolve(require('../tenancy/organizations/dto/organization.dto')),
           {
             CreateOrganizationDto: { name: { required: true, type: () => String, minLength: 1, maxLength: 200 } },
-            OrganizationSettingsDto: { displayTimezone: { required: false, type: () => String, maxLength: 64 } },
+            OrganizationSettingsDto: {
+              displayTimezone: { required: false, type: () => String, maxLength: 64 },
+              mfaRequired: { required: false, type: () => Boolean },
+            },
             UpdateOrganizationDto: {
               name: { required: false, type: () => String, minLength: 1, maxLength: 200 },
               settings: { required: false, type: () => t['../tenancy/organizations/dto/organization.dto'].OrganizationSettingsDto },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/scim/dto/scim-group.dto')),
+          {
+            UpdateScimGroupDto: { role: { required: true, nullable: true, enum: ['admin', 'member', 'viewer', 'auditor'] } },
+            ScimGroupView: {
+              id: { required: true, type: () => String },
+              displayName: { required: true, type: () => String },
+              externalId: { required: true, type: () => String, nullable: true },
+              role: { required: true, nullable: true, enum: ['admin', 'member', 'viewer', 'auditor'] },
+              memberCount: { required: true, type: () => Number },
+              createdAt: { required: true, type: () => String },
+              updatedAt: { required: true, type: () => String },
+            },
+            ScimGroupPage: {
+              data: { required: true, type: () => [t['../tenancy/scim/dto/scim-group.dto'].ScimGroupView] },
+              nextCursor: { required: true, type: () => String, nullable: true },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/scim/dto/scim-token.dto')),
+          {
+            CreateScimTokenDto: {
+              name: { required: true, type: () => String, minLength: 1, maxLength: 100 },
+              expiresAt: { required: false, type: () => Date },
+            },
+            ScimTokenView: {
+              id: { required: true, type: () => String },
+              name: { required: true, type: () => String },
+              prefix: { required: true, type: () => String },
+              createdBy: { required: true, type: () => String, nullable: true },
+              createdAt: { required: true, type: () => String },
+              expiresAt: { required: true, type: () => String, nullable: true },
+              lastUsedAt: { required: true, type: () => String, nullable: true },
+              revokedAt: { required: true, type: () => String, nullable: true },
+            },
+            CreatedScimTokenView: { token: { required: true, type: () => String }, baseUrl: { required: true, type: () => String } },
+            ScimTokenPage: {
+              data: { required: true, type: () => [t['../tenancy/scim/dto/scim-token.dto'].ScimTokenView] },
+              nextCursor: { required: true, type: () => String, nullable: true },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/sso/dto/sso-connection.dto')),
+          {
+            OidcSettingsDto: {
+              issuer: { required: true, type: () => String, maxLength: 500, format: 'uri' },
+              clientId: { required: true, type: () => String, minLength: 1, maxLength: 255 },
+              clientSecret: { required: false, type: () => String, minLength: 1, maxLength: 1000 },
+              scopes: {
+                required: false,
+                type: () => [String],
+                maxLength: 100,
+                uniqueItems: true,
+                maxItems: 20,
+                pattern: '^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$',
+              },
+            },
+            RoleMappingRuleDto: {
+              value: { required: true, type: () => String, minLength: 1, maxLength: 256 },
+              role: { required: true, enum: ['admin', 'member', 'viewer', 'auditor'] },
+            },
+            RoleMappingDto: {
+              claim: { required: true, type: () => String, minLength: 1, maxLength: 100 },
+              rules: { required: true, type: () => [t['../tenancy/sso/dto/sso-connection.dto'].RoleMappingRuleDto], maxItems: 100 },
+            },
+            PutSsoConnectionDto: {
+              type: { required: true, type: () => String },
+              oidc: { required: true, type: () => t['../tenancy/sso/dto/sso-connection.dto'].OidcSettingsDto },
+              enabled: { required: true, type: () => Boolean },
+              enforced: { required: false, type: () => Boolean },
+              jitProvisioning: { required: false, type: () => Boolean },
+              defaultRole: { required: false, enum: ['admin', 'member', 'viewer', 'auditor'] },
+              roleMapping: { required: false, type: () => t['../tenancy/sso/dto/sso-connection.dto'].RoleMappingDto, nullable: true },
+            },
+            OidcSettingsView: {
+              issuer: { required: true, type: () => String },
+              clientId: { required: true, type: () => String },
+              scopes: { required: true, type: () => [String] },
+              clientSecretSet: { required: true, type: () => Boolean },
+              redirectUri: { required: true, type: () => String },
+            },
+            RoleMappingRuleView: {
+              value: { required: true, type: () => String },
+              role: { required: true, enum: ['admin', 'member', 'viewer', 'auditor'] },
+            },
+            RoleMappingView: {
+              claim: { required: true, type: () => String },
+              rules: { required: true, type: () => [t['../tenancy/sso/dto/sso-connection.dto'].RoleMappingRuleView] },
+            },
+            SsoConnectionView: {
+              id: { required: true, type: () => String },
+              type: { required: true, type: () => String },
+              oidc: { required: true, type: () => t['../tenancy/sso/dto/sso-connection.dto'].OidcSettingsView },
+              enabled: { required: true, type: () => Boolean },
+              enforced: { required: true, type: () => Boolean },
+              jitProvisioning: { required: true, type: () => Boolean },
+              defaultRole: { required: true, enum: ['admin', 'member', 'viewer', 'auditor'] },
+              roleMapping: { required: true, type: () => t['../tenancy/sso/dto/sso-connection.dto'].RoleMappingView, nullable: true },
+              signInUrl: { required: true, type: () => String },
+              createdAt: { required: true, type: () => String },
+              updatedAt: { required: true, type: () => String },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/sso/dto/sso-domain.dto')),
+          {
+            ClaimSsoDomainDto: {
+              domain: {
+                required: true,
+                type: () => String,
+                maxLength: 253,
+                pattern: '^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$',
+              },
+            },
+            DomainVerificationRecordView: {
+              type: { required: true, type: () => String },
+              name: { required: true, type: () => String },
+              value: { required: true, type: () => String },
+            },
+            SsoDomainView: {
+              id: { required: true, type: () => String },
+              domain: { required: true, type: () => String },
+              status: { required: true, enum: ['pending', 'verified'] },
+              verificationRecord: { required: true, type: () => t['../tenancy/sso/dto/sso-domain.dto'].DomainVerificationRecordView },
+              verifiedAt: { required: true, type: () => String, nullable: true },
+              createdAt: { required: true, type: () => String },
+            },
+            SsoDomainPage: {
+              data: { required: true, type: () => [t['../tenancy/sso/dto/sso-domain.dto'].SsoDomainView] },
+              nextCursor: { required: true, type: () => String, nullable: true },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/sso/dto/sso-sign-in.dto')),
+          {
+            StartSsoQuery: {
+              organizationId: { required: false, type: () => String, format: 'uuid' },
+              email: { required: false, type: () => String, maxLength: 254, format: 'email' },
+            },
+            SsoCallbackQuery: {
+              state: { required: false, type: () => String, minLength: 1, maxLength: 512 },
+              code: { required: false, type: () => String, maxLength: 2048 },
+              iss: { required: false, type: () => String, maxLength: 2048 },
+              error: { required: false, type: () => String, maxLength: 256 },
+              error_description: { required: false, type: () => String, maxLength: 2048 },
+              error_uri: { required: false, type: () => String, maxLength: 2048 },
+              session_state: { required: false, type: () => String, maxLength: 2048 },
+              scope: { required: false, type: () => String, maxLength: 2048 },
+              authuser: { required: false, type: () => String, maxLength: 256 },
+              hd: { required: false, type: () => String, maxLength: 256 },
+              prompt: { required: false, type: () => String, maxLength: 256 },
+            },
+            SsoAuthorizationView: {
+              authorizationUrl: { required: true, type: () => String },
+              expiresAt: { required: true, type: () => String },
             },
           },
         ],
@@ -367,53 +551,6 @@ export default async () => {
           },
         ],
         [
-          Promise.resolve(require('../compliance/reports/dto/report.dto')),
-          {
-            CreateReportDto: { from: { required: true, type: () => Date }, to: { required: true, type: () => Date } },
-            ListReportsQuery: {},
-            DownloadReportQuery: { format: { required: true, enum: ['csv', 'pdf', 'json', 'manifest', 'signature'] } },
-            ReportPeriodView: { start: { required: true, type: () => String }, end: { required: true, type: () => String } },
-            ReportFileView: {
-              name: { required: true, type: () => String },
-              format: { required: true, enum: ['csv', 'pdf', 'json', 'manifest', 'signature'] },
-              contentType: { required: true, type: () => String },
-              bytes: { required: true, type: () => Number },
-              sha256: { required: true, type: () => String },
-            },
-            ReportSignatureView: {
-              algorithm: { required: true, type: () => String },
-              keyId: { required: true, type: () => String },
-              value: { required: true, type: () => String },
-            },
-            ReportSummaryView: {
-              checks: { required: true, type: () => Number },
-              passed: { required: true, type: () => Number },
-              withExceptions: { required: true, type: () => Number },
-              failed: { required: true, type: () => Number },
-              noActivity: { required: true, type: () => Number },
-              populationTotal: { required: true, type: () => Number },
-              exceptionTotal: { required: true, type: () => Number },
-            },
-            ReportView: {
-              id: { required: true, type: () => String },
-              kind: { required: true, enum: ['monthly', 'on_demand'] },
-              status: { required: true, enum: ['pending', 'failed', 'generating', 'ready'] },
-              period: { required: true, type: () => t['../compliance/reports/dto/report.dto'].ReportPeriodView },
-              requestedBy: { required: true, type: () => String, nullable: true },
-              createdAt: { required: true, type: () => String },
-              generatedAt: { required: true, type: () => String, nullable: true },
-              summary: { required: true, type: () => t['../compliance/reports/dto/report.dto'].ReportSummaryView, nullable: true },
-              files: { required: true, type: () => [t['../compliance/reports/dto/report.dto'].ReportFileView] },
-              signature: { required: true, type: () => t['../compliance/reports/dto/report.dto'].ReportSignatureView, nullable: true },
-              error: { required: false, type: () => String },
-            },
-            ReportPage: {
-              data: { required: true, type: () => [t['../compliance/reports/dto/report.dto'].ReportView] },
-              nextCursor: { required: true, type: () => String, nullable: true },
-            },
-          },
-        ],
-        [
           Promise.resolve(require('../compliance/privacy/dto/processing-record.dto')),
           {
             ProcessingPartyView: {
@@ -593,7 +730,7 @@ export default async () => {
               subjectEmail: { required: true, type: () => String, maxLength: 254, format: 'email' },
             },
             ExtendPrivacyRequestDto: {
-              months: { required: true, enum: [2, 1] },
+              months: { required: true, enum: [1, 2] },
               reason: { required: true, type: () => String, minLength: 1, maxLength: 500 },
             },
             RejectPrivacyRequestDto: { reason: { required: true, type: () => String, minLength: 1, maxLength: 500 } },
@@ -749,6 +886,53 @@ export default async () => {
           },
         ],
         [
+          Promise.resolve(require('../compliance/reports/dto/report.dto')),
+          {
+            CreateReportDto: { from: { required: true, type: () => Date }, to: { required: true, type: () => Date } },
+            ListReportsQuery: {},
+            DownloadReportQuery: { format: { required: true, enum: ['csv', 'pdf', 'json', 'manifest', 'signature'] } },
+            ReportPeriodView: { start: { required: true, type: () => String }, end: { required: true, type: () => String } },
+            ReportFileView: {
+              name: { required: true, type: () => String },
+              format: { required: true, enum: ['csv', 'pdf', 'json', 'manifest', 'signature'] },
+              contentType: { required: true, type: () => String },
+              bytes: { required: true, type: () => Number },
+              sha256: { required: true, type: () => String },
+            },
+            ReportSignatureView: {
+              algorithm: { required: true, type: () => String },
+              keyId: { required: true, type: () => String },
+              value: { required: true, type: () => String },
+            },
+            ReportSummaryView: {
+              checks: { required: true, type: () => Number },
+              passed: { required: true, type: () => Number },
+              withExceptions: { required: true, type: () => Number },
+              failed: { required: true, type: () => Number },
+              noActivity: { required: true, type: () => Number },
+              populationTotal: { required: true, type: () => Number },
+              exceptionTotal: { required: true, type: () => Number },
+            },
+            ReportView: {
+              id: { required: true, type: () => String },
+              kind: { required: true, enum: ['monthly', 'on_demand'] },
+              status: { required: true, enum: ['pending', 'failed', 'generating', 'ready'] },
+              period: { required: true, type: () => t['../compliance/reports/dto/report.dto'].ReportPeriodView },
+              requestedBy: { required: true, type: () => String, nullable: true },
+              createdAt: { required: true, type: () => String },
+              generatedAt: { required: true, type: () => String, nullable: true },
+              summary: { required: true, type: () => t['../compliance/reports/dto/report.dto'].ReportSummaryView, nullable: true },
+              files: { required: true, type: () => [t['../compliance/reports/dto/report.dto'].ReportFileView] },
+              signature: { required: true, type: () => t['../compliance/reports/dto/report.dto'].ReportSignatureView, nullable: true },
+              error: { required: false, type: () => String },
+            },
+            ReportPage: {
+              data: { required: true, type: () => [t['../compliance/reports/dto/report.dto'].ReportView] },
+              nextCursor: { required: true, type: () => String, nullable: true },
+            },
+          },
+        ],
+        [
           Promise.resolve(require('../crm/activities/dto/activity.dto')),
           {
             CreateActivityDto: {
@@ -866,7 +1050,8 @@ export default async () => {
           {
             AuthController: {
               signup: { type: t['../tenancy/views'].SignupView },
-              login: { type: t['../tenancy/views'].SessionTokenView },
+              login: { type: Object },
+              completeMfaLogin: { type: t['../tenancy/views'].SessionTokenView },
               logout: {},
               switchOrganization: { type: t['../tenancy/views'].SessionTokenView },
               listSessions: { type: t['../tenancy/auth/dto/session.view'].SessionPage },
@@ -881,13 +1066,26 @@ export default async () => {
               create: { type: t['../tenancy/invitations/dto/invitation.dto'].CreatedInvitationView },
               list: { type: t['../tenancy/invitations/dto/invitation.dto'].InvitationPage },
               revoke: {},
-              accept: { type: t['../tenancy/invitations/dto/invitation.dto'].AcceptedInvitationView },
+              accept: { type: Object },
             },
           },
         ],
         [
           Promise.resolve(require('../tenancy/me/me.controller')),
           { MeController: { get: { type: t['../tenancy/me/dto/me.view'].MeView }, changePassword: {} } },
+        ],
+        [
+          Promise.resolve(require('../tenancy/mfa/mfa.controller')),
+          {
+            MfaController: {
+              status: { type: t['../tenancy/mfa/dto/mfa.views'].MfaStatusView },
+              startTotp: { type: t['../tenancy/mfa/dto/mfa.views'].TotpEnrolmentView },
+              confirmTotp: { type: t['../tenancy/mfa/dto/mfa.views'].RecoveryCodesView },
+              verify: {},
+              regenerateRecoveryCodes: { type: t['../tenancy/mfa/dto/mfa.views'].RecoveryCodesView },
+              disable: {},
+            },
+          },
         ],
         [
           Promise.resolve(require('../tenancy/members/members.controller')),
@@ -907,6 +1105,94 @@ export default async () => {
               create: { type: t['../tenancy/views'].OrganizationView },
               current: { type: t['../tenancy/views'].OrganizationView },
               update: { type: t['../tenancy/views'].OrganizationView },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/scim/scim-discovery.controller')),
+          {
+            ScimDiscoveryController: {
+              serviceProviderConfig: { type: Object },
+              resourceTypes: { type: Object },
+              resourceType: { type: Object },
+              schemas: { type: Object },
+              schema: { type: Object },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/scim/scim-group-roles.controller')),
+          {
+            ScimGroupRolesController: {
+              list: { type: t['../tenancy/scim/dto/scim-group.dto'].ScimGroupPage },
+              update: { type: t['../tenancy/scim/dto/scim-group.dto'].ScimGroupView },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/scim/scim-groups.controller')),
+          {
+            ScimGroupsController: {
+              list: { type: Object },
+              get: { type: Object },
+              create: { type: Object },
+              replace: { type: Object },
+              patch: { type: Object },
+              remove: {},
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/scim/scim-tokens.controller')),
+          {
+            ScimTokensController: {
+              list: { type: t['../tenancy/scim/dto/scim-token.dto'].ScimTokenPage },
+              create: { type: t['../tenancy/scim/dto/scim-token.dto'].CreatedScimTokenView },
+              revoke: {},
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/scim/scim-users.controller')),
+          {
+            ScimUsersController: {
+              list: { type: Object },
+              get: { type: Object },
+              create: { type: Object },
+              replace: { type: Object },
+              patch: { type: Object },
+              remove: {},
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/sso/connections/sso-connections.controller')),
+          {
+            SsoConnectionsController: {
+              get: { type: t['../tenancy/sso/dto/sso-connection.dto'].SsoConnectionView },
+              put: { type: t['../tenancy/sso/dto/sso-connection.dto'].SsoConnectionView },
+              remove: {},
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/sso/domains/sso-domains.controller')),
+          {
+            SsoDomainsController: {
+              list: { type: t['../tenancy/sso/dto/sso-domain.dto'].SsoDomainPage },
+              claim: { type: t['../tenancy/sso/dto/sso-domain.dto'].SsoDomainView },
+              get: { type: t['../tenancy/sso/dto/sso-domain.dto'].SsoDomainView },
+              verify: { type: t['../tenancy/sso/dto/sso-domain.dto'].SsoDomainView },
+              remove: {},
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../tenancy/sso/sign-in/sso-sign-in.controller')),
+          {
+            SsoSignInController: {
+              start: { type: t['../tenancy/sso/dto/sso-sign-in.dto'].SsoAuthorizationView },
+              callback: { type: t['../tenancy/views'].SessionTokenView },
             },
           },
         ],
@@ -931,6 +1217,19 @@ export default async () => {
                 summary:
                   "Ready for traffic: database, cache, migrations, and not shutting down. 503 with per-check detail\notherwise. A read replica's state is reported but never fails readiness: the primary serves.",
                 type: Object,
+              },
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../platform/signing/signing-key.controller')),
+          {
+            SigningKeyController: {
+              get: { type: t['../platform/signing/signing-key.controller'].SigningKeyView },
+              list: {
+                summary:
+                  'Public on purpose: an outside auditor holds a report, not a credential of the organization,\nand must check its signature against a key they fetched independently. The document holds\npublic keys and dates only, the same for every caller.',
+                type: t['../platform/signing/signing-key.controller'].SigningKeysDocument,
               },
             },
           },
@@ -989,13 +1288,22 @@ export default async () => {
           },
         ],
         [
-          Promise.resolve(require('../compliance/reports/reports.controller')),
+          Promise.resolve(require('../compliance/retention/legal-holds.controller')),
           {
-            ReportsController: {
-              list: { type: t['../compliance/reports/dto/report.dto'].ReportPage },
-              create: { type: t['../compliance/reports/dto/report.dto'].ReportView },
-              get: { type: t['../compliance/reports/dto/report.dto'].ReportView },
-              download: {},
+            LegalHoldsController: {
+              list: { type: t['../compliance/retention/dto/legal-hold.dto'].LegalHoldPage },
+              create: { type: t['../compliance/retention/dto/legal-hold.dto'].LegalHoldView },
+              release: {},
+            },
+          },
+        ],
+        [
+          Promise.resolve(require('../compliance/retention/retention-policies.controller')),
+          {
+            RetentionPoliciesController: {
+              list: { type: t['../compliance/retention/dto/retention-policy.dto'].RetentionPolicyList },
+              set: { type: t['../compliance/retention/dto/retention-policy.dto'].RetentionPolicyView },
+              preview: { type: t['../compliance/retention/dto/retention-policy.dto'].RetentionPreview },
             },
           },
         ],
@@ -1018,35 +1326,13 @@ export default async () => {
           { ProcessingRecordsController: { get: { type: t['../compliance/privacy/dto/processing-record.dto'].ProcessingRecordsView } } },
         ],
         [
-          Promise.resolve(require('../compliance/retention/legal-holds.controller')),
+          Promise.resolve(require('../compliance/reports/reports.controller')),
           {
-            LegalHoldsController: {
-              list: { type: t['../compliance/retention/dto/legal-hold.dto'].LegalHoldPage },
-              create: { type: t['../compliance/retention/dto/legal-hold.dto'].LegalHoldView },
-              release: {},
-            },
-          },
-        ],
-        [
-          Promise.resolve(require('../compliance/retention/retention-policies.controller')),
-          {
-            RetentionPoliciesController: {
-              list: { type: t['../compliance/retention/dto/retention-policy.dto'].RetentionPolicyList },
-              set: { type: t['../compliance/retention/dto/retention-policy.dto'].RetentionPolicyView },
-              preview: { type: t['../compliance/retention/dto/retention-policy.dto'].RetentionPreview },
-            },
-          },
-        ],
-        [
-          Promise.resolve(require('../platform/signing/signing-key.controller')),
-          {
-            SigningKeyController: {
-              get: { type: t['../platform/signing/signing-key.controller'].SigningKeyView },
-              list: {
-                summary:
-                  'Public on purpose: an outside auditor holds a report, not a credential of the organization,\nand must check its signature against a key they fetched independently. The document holds\npublic keys and dates only, the same for every caller.',
-                type: t['../platform/signing/signing-key.controller'].SigningKeysDocument,
-              },
+            ReportsController: {
+              list: { type: t['../compliance/reports/dto/report.dto'].ReportPage },
+              create: { type: t['../compliance/reports/dto/report.dto'].ReportView },
+              get: { type: t['../compliance/reports/dto/report.dto'].ReportView },
+              download: {},
             },
           },
         ],

@@ -21,7 +21,37 @@ export type SecurityEventType =
   | 'member.joined'
   | 'member.removed'
   | 'member.role.changed'
-  | 'invitation.revoked';
+  | 'invitation.revoked'
+  /** MFA (src/tenancy/mfa): a user's own enrolment and checks, sign-in challenges, the org policy. */
+  | 'mfa.enrolment.started'
+  | 'mfa.enabled'
+  | 'mfa.disabled'
+  | 'mfa.session.verified'
+  | 'mfa.recovery-codes.regenerated'
+  | 'mfa.verification.failed'
+  | 'mfa.challenge.issued'
+  | 'mfa.challenge.failed'
+  | 'mfa.policy.changed'
+  /** SSO (src/tenancy/sso): connection changes, domain claims and checks, sign-ins through the IdP. */
+  | 'sso.connection.updated'
+  | 'sso.connection.deleted'
+  | 'sso.domain.claimed'
+  | 'sso.domain.verified'
+  | 'sso.domain.verification.failed'
+  | 'sso.domain.removed'
+  | 'sso.login.succeeded'
+  | 'sso.login.failed'
+  /** SCIM (src/tenancy/scim): tokens, and what the identity provider provisions. */
+  | 'scim-token.created'
+  | 'scim-token.revoked'
+  | 'scim.user.provisioned'
+  | 'scim.user.updated'
+  /** Membership ended by SCIM (`active: false` or DELETE): details say how, and how many sessions and API keys ended. */
+  | 'scim.user.deprovisioned'
+  | 'scim.group.created'
+  | 'scim.group.updated'
+  | 'scim.group.deleted'
+  | 'scim.group.role-mapped';
 
 export interface SecurityEvent {
   readonly type: SecurityEventType;

@@ -14,6 +14,7 @@ import { InvitationsRepository } from './invitations/invitations.repository';
 import { InvitationsService } from './invitations/invitations.service';
 import { MeController } from './me/me.controller';
 import { MeService } from './me/me.service';
+import { MfaModule } from './mfa/mfa.module';
 import { MembersController } from './members/members.controller';
 import { MembersRepository } from './members/members.repository';
 import { MembersService } from './members/members.service';
@@ -21,8 +22,11 @@ import { OrganizationsController } from './organizations/organizations.controlle
 import { OrganizationsRepository } from './organizations/organizations.repository';
 import { OrganizationsService } from './organizations/organizations.service';
 import { PasswordHasher } from './passwords/password-hasher';
+import { ScimModule } from './scim/scim.module';
+import { SecretBox } from './secrets/secret-box';
 import { SecurityEvents } from './security-events';
 import { SessionStore } from './sessions/session-store';
+import { SsoModule } from './sso/sso.module';
 import { ReadReplica } from './tenant-boundary/read-replica';
 import { ReplicaRouting } from './tenant-boundary/replica-routing';
 import { RuntimeRoleCheck } from './tenant-boundary/runtime-role-check';
@@ -35,7 +39,7 @@ import { WritePositions } from './tenant-boundary/write-positions';
  */
 @Global()
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, MfaModule, SsoModule, ScimModule],
   controllers: [AuthController, MeController, OrganizationsController, MembersController, InvitationsController, ApiKeysController],
   providers: [
     // Order matters: rate limits key on the principal the auth guard resolves.
@@ -51,6 +55,7 @@ import { WritePositions } from './tenant-boundary/write-positions';
     RuntimeRoleCheck,
     SecurityEvents,
     SessionStore,
+    SecretBox,
     PasswordHasher,
     AuthService,
     MeService,
@@ -62,6 +67,6 @@ import { WritePositions } from './tenant-boundary/write-positions';
     InvitationsRepository,
     ApiKeysService,
   ],
-  exports: [TenantDatabase, ReadReplica, SecurityEvents],
+  exports: [TenantDatabase, ReadReplica, SecurityEvents, SessionStore, SecretBox, PasswordHasher, MembersRepository],
 })
 export class TenancyModule {}

@@ -26,6 +26,12 @@ export class UserView {
 export class OrganizationSettingsView {
   @ApiPropertyOptional({ example: 'Europe/Berlin', description: 'IANA time zone used in reports.' })
   displayTimezone?: string;
+
+  @ApiPropertyOptional({
+    example: true,
+    description: 'Members must use MFA: sessions without it can only enrol (API keys are not affected).',
+  })
+  mfaRequired?: boolean;
 }
 
 export class OrganizationView {

@@ -1,3 +1,5 @@
+import type { DependencyFailure } from './dependency-errors';
+
 /**
  * What went wrong, in domain terms. Services throw these; the problem-details filter maps the
  * kind to an HTTP status. Services never throw Nest's HTTP exceptions.
@@ -28,6 +30,8 @@ export interface AppErrorOptions {
   /** Extra headers the response must carry (e.g. `Retry-After`). */
   readonly headers?: Readonly<Record<string, string>>;
   readonly cause?: unknown;
+  /** For an `unavailable` error without a cause: what is missing, for the log line (default: the shared store). */
+  readonly dependency?: DependencyFailure['dependency'];
 }
 
 export class AppError extends Error {

@@ -8,8 +8,11 @@ import { Counter, register } from 'prom-client';
  * reported as a bug.
  */
 export interface DependencyFailure {
-  /** `shared-store`: Redis, for what cannot fall back (session checks while Redis is away). */
-  readonly dependency: 'database' | 'shared-store';
+  /**
+   * `shared-store`: Redis, for what cannot fall back (session checks while Redis is away);
+   * `secrets-encryption-key`: a production server without SECRETS_ENCRYPTION_KEY cannot store secrets.
+   */
+  readonly dependency: 'database' | 'shared-store' | 'secrets-encryption-key';
   readonly reason: string;
 }
 

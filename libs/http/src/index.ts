@@ -3,7 +3,7 @@ export { PROBLEM_CONTENT_TYPE, ProblemDetails, problem, problemFromAppError, pro
 export { DependencyFailure, classifyDependencyError } from './dependency-errors';
 export { ERROR_REPORTER, ErrorReporter, ProblemDetailsFilter } from './problem-details.filter';
 export { OmittableNotNull, WithinStorableDates, createValidationPipe, toFieldErrors } from './validation';
-export { registerJsonBodyParser } from './json-body-parser';
+export { parseJsonObject, registerJsonBodyParser } from './json-body-parser';
 export { answerClientError, answerFrameworkError } from './framework-errors';
 export { isStorableString } from './json-limits';
 export { registerSecurityHeaders } from './security-headers';

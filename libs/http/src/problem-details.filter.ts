@@ -64,7 +64,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (exception instanceof AppError && exception.kind === 'unavailable') {
       // A service's own 503 (sessions cannot be checked, say) is an outage too: counted, logged once, not reported.
       const failure = classifyDependencyError(exception.options.cause) ?? {
-        dependency: 'shared-store',
+        dependency: exception.options.dependency ?? 'shared-store',
         reason: exception.code.toLowerCase(),
       };
       if (this.dependencyFailures.record(failure)) {

@@ -31,8 +31,10 @@ export function isAuthLimited(context: ExecutionContext): boolean {
  * the invitation it redeems, the MFA sign-in challenge it answers, or else the signed-in user (a
  * password change, an MFA code).
  */
-function subjectOf(request: FastifyRequest, context: RequestContext): string {
+function subjectOf(request: FastifyRequest, context: RequestContext): string | null {
   const body = (request.body ?? {}) as { email?: unknown; token?: unknown; challengeToken?: unknown };
+  // SSO sign-in is a pair of GETs: the email (or organization id) starts it, the state completes it.
+  const query = (request.query ?? {}) as { email?: unknown; state?: unknown };
   const subject =
     typeof body.email === 'string'
       ? body.email.trim().toLowerCase()
@@ -40,8 +42,14 @@ function subjectOf(request: FastifyRequest, context: RequestContext): string {
         ? body.token
         : typeof body.challengeToken === 'string'
           ? body.challengeToken
-          : `user:${context.tenant?.principal.id ?? ''}`;
-  return createHash('sha256').update(subject).digest('hex').slice(0, 32);
+          : typeof query.email === 'string'
+            ? query.email.trim().toLowerCase()
+            : typeof query.state === 'string'
+              ? `state:${query.state}`
+              : context.tenant
+                ? `user:${context.tenant.principal.id}`
+                : null;
+  return subject === null ? null : createHash('sha256').update(subject).digest('hex').slice(0, 32);
 }
 
 /**
@@ -66,10 +74,18 @@ export function rateCounts(config: ResolvedConfig, context: RequestContext, requ
   }
   if (authRoute) {
     const subject = subjectOf(request, context);
-    counts.push(
-      { limiter: 'auth-ip', tag: `auth-ip:${request.ip}`, tracker: '', ttlMs: windowMs, limit: authPerIp, blockMs: windowMs },
-      { limiter: 'auth-email', tag: `auth-email:${subject}`, tracker: '', ttlMs: windowMs, limit: authPerEmail, blockMs: windowMs },
-    );
+    counts.push({ limiter: 'auth-ip', tag: `auth-ip:${request.ip}`, tracker: '', ttlMs: windowMs, limit: authPerIp, blockMs: windowMs });
+    // No subject (an SSO start by organization id): the per-IP limit alone, not one bucket everyone shares.
+    if (subject !== null) {
+      counts.push({
+        limiter: 'auth-email',
+        tag: `auth-email:${subject}`,
+        tracker: '',
+        ttlMs: windowMs,
+        limit: authPerEmail,
+        blockMs: windowMs,
+      });
+    }
   }
   return counts;
 }

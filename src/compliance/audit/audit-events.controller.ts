@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { RequirePermission } from '../../tenancy';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../../tenancy';
 import { AuditEventsService } from './audit-events.service';
 import { AuditedRead } from './audit.interceptor';
 import { AuditEventPage, AuditExportQuery, AuditQuery, ChainVerification } from './dto/audit-event.dto';
@@ -11,24 +11,22 @@ export class AuditEventsController {
   constructor(private readonly events: AuditEventsService) {}
 
   @Get()
-  @RequirePermission('audit:read')
-  @ApiOperation({ operationId: 'listAuditEvents', summary: 'List audit events, newest first' })
-  @ApiOkResponse({ type: AuditEventPage })
+  @Endpoint({ operationId: 'listAuditEvents', summary: 'List audit events, newest first', permission: 'audit:read', ok: AuditEventPage })
   list(@Query() query: AuditQuery): Promise<AuditEventPage> {
     return this.events.list(query);
   }
 
   @Get('export')
-  @RequirePermission('audit:read')
   @AuditedRead()
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({
+  @ApiProduces('text/csv', 'application/x-ndjson')
+  @Endpoint({
     operationId: 'exportAuditEvents',
     summary: 'Export audit events, oldest first, as CSV or JSON Lines (streamed)',
     description: 'Each line carries prevHash and hash, so the file can be checked against the chain. The export is itself audited.',
+    permission: 'audit:read',
+    ok: { description: 'CSV with a header row, or one JSON event per line.', schema: { type: 'string' } },
   })
-  @ApiProduces('text/csv', 'application/x-ndjson')
-  @ApiOkResponse({ description: 'CSV with a header row, or one JSON event per line.', schema: { type: 'string' } })
   export(@Query() query: AuditExportQuery): StreamableFile {
     const csv = query.format === 'csv';
     return new StreamableFile(this.events.export(query, query.format), {
@@ -38,12 +36,12 @@ export class AuditEventsController {
   }
 
   @Get('verify')
-  @RequirePermission('audit:read')
-  @ApiOperation({
+  @Endpoint({
     operationId: 'verifyAuditChain',
     summary: 'Recompute the organization’s hash chain and check it against the newest signed checkpoint',
+    permission: 'audit:read',
+    ok: ChainVerification,
   })
-  @ApiOkResponse({ type: ChainVerification })
   verify(): Promise<ChainVerification> {
     return this.events.verify();
   }

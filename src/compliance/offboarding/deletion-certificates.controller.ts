@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { UuidParam } from '@app/http';
-import { Public } from '../../tenancy';
+import { Endpoint } from '../../tenancy';
 import { DeletionCertificates } from './deletion-certificates.service';
 import { DeletionCertificateView } from './dto/closure.dto';
 
@@ -16,10 +16,13 @@ export class DeletionCertificatesController {
    * owner with the closure request, and the certificate holds no personal data.
    */
   @Get(':id')
-  @Public()
-  @ApiOperation({ operationId: 'getDeletionCertificate', summary: 'The signed certificate of a closed organization’s deletion' })
-  @ApiOkResponse({ type: DeletionCertificateView })
-  @ApiNotFoundResponse({ description: 'No such certificate (`DELETION_CERTIFICATE_NOT_FOUND`).' })
+  @Endpoint({
+    operationId: 'getDeletionCertificate',
+    summary: 'The signed certificate of a closed organization’s deletion',
+    access: 'public',
+    ok: DeletionCertificateView,
+    notFound: 'No such certificate (`DELETION_CERTIFICATE_NOT_FOUND`).',
+  })
   get(@UuidParam('id') id: string): Promise<DeletionCertificateView> {
     return this.certificates.get(id);
   }

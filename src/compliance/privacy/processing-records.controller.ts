@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermission } from '../../tenancy';
+import { ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../../tenancy';
 import { ProcessingRecordsView } from './dto/processing-record.dto';
 import { ProcessingRecords } from './processing-records.service';
 
@@ -10,12 +10,12 @@ export class ProcessingRecordsController {
   constructor(private readonly records: ProcessingRecords) {}
 
   @Get()
-  @RequirePermission('privacy:read')
-  @ApiOperation({
+  @Endpoint({
     operationId: 'getProcessingRecords',
     summary: 'The GDPR Art. 30 record of processing: every personal-data field, its purpose, retention and storage',
+    permission: 'privacy:read',
+    ok: ProcessingRecordsView,
   })
-  @ApiOkResponse({ type: ProcessingRecordsView })
   get(): Promise<ProcessingRecordsView> {
     return this.records.forCurrentOrganization();
   }

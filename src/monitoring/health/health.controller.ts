@@ -1,13 +1,12 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
-import { Public } from '../../tenancy';
+import { Endpoint } from '../../tenancy';
 import { Metrics } from '../metrics/metrics.service';
 import { ReadinessIndicators } from './readiness.indicators';
 
 @ApiTags('Operations')
-@Public()
 @Controller('health')
 export class HealthController {
   constructor(
@@ -18,10 +17,14 @@ export class HealthController {
 
   /** The process is up. No dependency is checked: a slow database must not get the process killed. */
   @Get('live')
-  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness probe' })
-  @ApiOkResponse({
-    description: 'The process is up.',
-    schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'], example: 'ok' } } },
+  @Endpoint({
+    operationId: 'getLiveness',
+    summary: 'Liveness probe',
+    access: 'public',
+    ok: {
+      description: 'The process is up.',
+      schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'], example: 'ok' } } },
+    },
   })
   live(): { status: 'ok' } {
     return { status: 'ok' };
@@ -33,7 +36,7 @@ export class HealthController {
    */
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness probe' })
+  @Endpoint({ operationId: 'getReadiness', summary: 'Readiness probe', access: 'public' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     let result: HealthCheckResult;
     try {

@@ -1,11 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError, UnauthenticatedError } from '@app/http';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
-import { Public } from '../../tenancy';
+import { Endpoint } from '../../tenancy';
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -14,7 +14,6 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 @ApiTags('Operations')
-@Public()
 @Controller()
 export class MetricsController extends PrometheusController {
   constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {
@@ -26,9 +25,13 @@ export class MetricsController extends PrometheusController {
    * without one, only a server configured as public (development, or METRICS_PUBLIC=true) answers.
    */
   @Get()
-  @ApiOperation({ operationId: 'getMetrics', summary: 'Prometheus metrics' })
   @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format 0.0.4.', schema: { type: 'string' } })
+  @Endpoint({
+    operationId: 'getMetrics',
+    summary: 'Prometheus metrics',
+    access: 'public',
+    ok: { description: 'Prometheus text exposition format 0.0.4.', schema: { type: 'string' } },
+  })
   override async index(@Res({ passthrough: true }) response: FastifyReply, @Req() request?: FastifyRequest): Promise<string> {
     const token = this.config.monitoring.metricsToken;
     if (token && !sameSecret(request?.headers.authorization ?? '', `Bearer ${token}`)) {

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Public } from '../../tenancy';
+import { ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Endpoint } from '../../tenancy';
 import { SIGNING_KEYS_DOCUMENT_PATH, Signer } from './signer.service';
 
 export class SigningKeyView {
@@ -49,12 +49,12 @@ export class SigningKeyController {
   constructor(private readonly signer: Signer) {}
 
   @Get('v1/compliance/signing-key')
-  @Authenticated()
-  @ApiOperation({
+  @Endpoint({
     operationId: 'getSigningKey',
     summary: 'The Ed25519 public key that verifies audit checkpoints, erasure certificates and reports',
+    access: 'authenticated',
+    ok: SigningKeyView,
   })
-  @ApiOkResponse({ type: SigningKeyView })
   get(): Promise<SigningKeyView> {
     return this.signer.publicKey();
   }
@@ -65,15 +65,15 @@ export class SigningKeyController {
    * public keys and dates only, the same for every caller.
    */
   @Get(SIGNING_KEYS_DOCUMENT_PATH.slice(1))
-  @Public()
-  @ApiOperation({
+  @Endpoint({
     operationId: 'listSigningKeys',
     summary: 'Every Ed25519 key that ever signed a report, certificate or checkpoint, with fingerprint and validity',
     description:
       'Needs no credentials. A signature names its key id; the key with that id verifies it, and was valid from `validFrom` ' +
       'until `retiredAt`. The README explains how to verify a report with openssl alone.',
+    access: 'public',
+    ok: SigningKeysDocument,
   })
-  @ApiOkResponse({ type: SigningKeysDocument })
   async list(): Promise<SigningKeysDocument> {
     return { issuer: 'atrium', keys: await this.signer.publishedKeys() };
   }

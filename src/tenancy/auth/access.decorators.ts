@@ -7,8 +7,10 @@ export const ROUTE_ACCESS = 'atrium:route-access';
 /** What a route demands. Every route declares one; the guard refuses a route that does not. */
 export type RouteAccess =
   | { readonly kind: 'public' }
-  | { readonly kind: 'authenticated'; readonly sessionOnly: boolean }
-  | { readonly kind: 'permission'; readonly permission: Permission; readonly sessionOnly: boolean };
+  | { readonly kind: 'authenticated'; readonly sessionOnly: boolean; readonly beforeMfa?: boolean }
+  | { readonly kind: 'permission'; readonly permission: Permission; readonly sessionOnly: boolean }
+  /** The SCIM protocol routes (src/tenancy/scim): a SCIM token of the org, and no other credential. */
+  | { readonly kind: 'scim' };
 
 /** Name of the OpenAPI extension that tells clients (and the authorization-matrix test) what a route needs. */
 export const ACCESS_EXTENSION = 'x-atrium-access';
@@ -24,12 +26,18 @@ export function Public(): MethodDecorator & ClassDecorator {
   );
 }
 
-/** Any signed-in caller of the org; `sessionOnly` refuses API keys (logout, switching organization). */
-export function Authenticated(options: { sessionOnly?: boolean } = {}): MethodDecorator & ClassDecorator {
+/**
+ * Any signed-in caller of the org; `sessionOnly` refuses API keys (logout, switching organization).
+ * `beforeMfa`: open to a session that an organization requiring MFA still holds back until its
+ * user enrols (MFA enrolment itself, `GET /v1/me`, logout); every other route answers such a
+ * session 403 `MFA_ENROLMENT_REQUIRED`.
+ */
+export function Authenticated(options: { sessionOnly?: boolean; beforeMfa?: boolean } = {}): MethodDecorator & ClassDecorator {
   const sessionOnly = options.sessionOnly ?? false;
+  const beforeMfa = options.beforeMfa ?? false;
   return applyDecorators(
-    SetMetadata(ROUTE_ACCESS, { kind: 'authenticated', sessionOnly } satisfies RouteAccess),
-    ApiExtension(ACCESS_EXTENSION, { sessionOnly }),
+    SetMetadata(ROUTE_ACCESS, { kind: 'authenticated', sessionOnly, beforeMfa } satisfies RouteAccess),
+    ApiExtension(ACCESS_EXTENSION, beforeMfa ? { sessionOnly, beforeMfa } : { sessionOnly }),
     ...authenticatedResponses,
     ...(sessionOnly ? [ApiForbiddenResponse({ description: 'Needs a user session; API keys are refused.' })] : []),
   );

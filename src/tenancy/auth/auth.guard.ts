@@ -39,7 +39,8 @@ export class AuthGuard implements CanActivate {
     }
     // An address past its limit of unknown tokens gets no lookup, except for tokens known to be good.
     if (!this.credentials.recentlyValid(token)) this.failures.assertNotBlocked(request.ip);
-    const resolution = await this.credentials.resolve(token);
+    // The SCIM routes take a SCIM token and nothing else; no other route knows SCIM tokens.
+    const resolution = access.kind === 'scim' ? await this.credentials.resolveScim(token) : await this.credentials.resolve(token);
     if ('failure' in resolution) {
       await this.events.record({ type: 'auth.failed', details: { reason: resolution.failure } });
       // Guessing yields unknown tokens; an expired or revoked one is a client's stale configuration.
@@ -48,6 +49,7 @@ export class AuthGuard implements CanActivate {
     }
     const tenant = resolution.tenant;
     this.context.setTenant(tenant);
+    if (access.kind === 'scim') return true;
 
     if (access.sessionOnly && tenant.principal.type !== 'user') {
       await this.events.record({
@@ -55,6 +57,17 @@ export class AuthGuard implements CanActivate {
         details: { reason: 'session_required', route: request.routeOptions.url ?? '' },
       });
       throw new ForbiddenError('This route needs a user session; API keys cannot use it.');
+    }
+    if ('mfaPending' in resolution && resolution.mfaPending && !(access.kind === 'authenticated' && access.beforeMfa)) {
+      await this.events.record({
+        type: 'permission.denied',
+        details: { reason: 'mfa_enrolment_required', route: request.routeOptions.url ?? '' },
+      });
+      throw new AppError(
+        'forbidden',
+        'MFA_ENROLMENT_REQUIRED',
+        'This organization requires multi-factor authentication: enrol at POST /v1/me/mfa/totp, or, if you have enrolled, verify this session at POST /v1/me/mfa/verify.',
+      );
     }
     if (access.kind === 'permission' && !tenant.permissions.has(access.permission)) {
       await this.events.record({

@@ -3,6 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { AppError, ConflictError, ForbiddenError, NotFoundError, Page, ValidationError, decodeCursor, encodeCursor } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { Membership } from '../entities/membership.entity';
+import { MfaChallengeView } from '../mfa/dto/mfa.views';
+import { MfaLoginDto } from '../mfa/dto/mfa.dto';
+import { MfaSignIn } from '../mfa/mfa-sign-in';
 import { Organization } from '../entities/organization.entity';
 import { User } from '../entities/user.entity';
 import { OrganizationsService } from '../organizations/organizations.service';
@@ -10,6 +13,7 @@ import { PasswordHasher } from '../passwords/password-hasher';
 import { checkPassword } from '../passwords/password-policy';
 import { SecurityEvents } from '../security-events';
 import { IssuedSession, SessionStore } from '../sessions/session-store';
+import { SsoEnforcement } from '../sso/sso-enforcement';
 import { TenantDatabase } from '../tenant-boundary/tenant-database';
 import { OrganizationView, SessionTokenView, SignupView, UserView } from '../views';
 import { LoginDto, SignupDto } from './dto/auth.dto';
@@ -31,6 +35,8 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly organizations: OrganizationsService,
     private readonly events: SecurityEvents,
+    private readonly mfa: MfaSignIn,
+    private readonly sso: SsoEnforcement,
   ) {}
 
   async signup(input: SignupDto, client: ClientInfo): Promise<SignupView> {
@@ -58,12 +64,21 @@ export class AuthService {
       actor: { type: 'user', id: user.id },
       target: { type: 'user', id: user.id },
     });
-    const issued = await this.sessions.issue(user.id, organization.id, client);
+    const issued = await this.sessions.issue(user.id, organization.id, client, { authMethod: 'signup', mfa: false });
     return { user: UserView.of(user), ...this.tokenView(issued, organization) };
   }
 
-  /** Unknown email and wrong password get the same answer, after the same amount of hashing. */
-  async login(input: LoginDto, client: ClientInfo): Promise<SessionTokenView> {
+  /**
+   * Unknown email and wrong password get the same answer, after the same amount of hashing. A user
+   * with MFA gets a challenge instead of a session: `completeMfaLogin` turns it into one.
+   */
+  async login(input: LoginDto, client: ClientInfo): Promise<SessionTokenView | MfaChallengeView> {
+    // Before the password: where SSO is enforced for the email's domain, the answer is the same whoever asks.
+    const ssoOnly = await this.sso.passwordRefusal(input.email, input.organizationId);
+    if (ssoOnly) {
+      await this.events.record({ type: 'auth.login.failed', orgId: ssoOnly.orgId, details: { reason: 'sso_required' } });
+      throw ssoOnly.error;
+    }
     const user = await this.tenantDb.global((em) => em.findOne(User, { email: input.email }, { populate: ['passwordHash'] }));
     const valid = user ? await this.hasher.verify(input.password, user.passwordHash) : await this.hasher.verifyDecoy(input.password);
     if (!user || !valid) {
@@ -89,8 +104,34 @@ export class AuthService {
       throw new ForbiddenError('You are not a member of any organization.');
     }
     const organization = membership.organization.getEntity();
+    if (await this.mfa.requiresSecondFactor(user.id)) return this.mfa.challenge(user.id, organization.id);
     await this.events.record({ type: 'auth.login.succeeded', orgId: organization.id, actor: { type: 'user', id: user.id } });
-    return this.tokenView(await this.sessions.issue(user.id, organization.id, client), organization);
+    return this.tokenView(
+      await this.sessions.issue(user.id, organization.id, client, { authMethod: 'password', mfa: false }),
+      organization,
+    );
+  }
+
+  /** The second step of a sign-in with MFA: the challenge and a TOTP or recovery code give the session. */
+  async completeMfaLogin(input: MfaLoginDto, client: ClientInfo): Promise<SessionTokenView> {
+    const passed = await this.mfa.redeem(input.challengeToken, { code: input.code, recoveryCode: input.recoveryCode });
+    // The membership may have ended between the two steps.
+    const membership = await this.tenantDb.asUser(passed.userId, (em) =>
+      em.findOne(
+        Membership,
+        { user: passed.userId, organization: passed.orgId },
+        { populate: ['organization'], filters: { tenant: false } },
+      ),
+    );
+    if (!membership) throw new NotFoundError('ORGANIZATION_NOT_FOUND', 'You are not a member of that organization.');
+    await this.events.record({
+      type: 'auth.login.succeeded',
+      orgId: passed.orgId,
+      actor: { type: 'user', id: passed.userId },
+      details: { secondFactor: passed.method },
+    });
+    const issued = await this.sessions.issue(passed.userId, passed.orgId, client, { authMethod: 'password', mfa: true });
+    return this.tokenView(issued, membership.organization.getEntity());
   }
 
   async logout(): Promise<void> {
@@ -102,6 +143,8 @@ export class AuthService {
   /** A new session bound to another of the caller's organizations; the current one ends. */
   async switchOrganization(organizationId: string, client: ClientInfo): Promise<SessionTokenView> {
     const principal = this.requireSessionPrincipal();
+    // The new session proves what the current one did (a second factor included).
+    const assurance = await this.sessions.assuranceOf(principal.userId, principal.sessionId);
     const membership = await this.tenantDb.asUser(principal.userId, (em) =>
       em.findOne(
         Membership,
@@ -110,9 +153,14 @@ export class AuthService {
       ),
     );
     if (!membership) throw new NotFoundError('ORGANIZATION_NOT_FOUND', 'You are not a member of that organization.');
+    // An organization that enforces SSO for the user's email domain is entered through its SSO only.
+    const user = await this.tenantDb.global((em) => em.findOneOrFail(User, { id: principal.userId }));
+    const ssoOnly = await this.sso.passwordRefusal(user.email, organizationId);
+    if (ssoOnly) throw ssoOnly.error;
     await this.sessions.revokeById(principal.userId, principal.sessionId);
     await this.events.record({ type: 'auth.organization.switched', details: { to: organizationId } });
-    return this.tokenView(await this.sessions.issue(principal.userId, organizationId, client), membership.organization.getEntity());
+    const issued = await this.sessions.issue(principal.userId, organizationId, client, assurance);
+    return this.tokenView(issued, membership.organization.getEntity());
   }
 
   async listSessions(limit: number, cursor?: string): Promise<Page<SessionView>> {

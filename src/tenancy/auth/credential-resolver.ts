@@ -3,6 +3,7 @@ import { TenantContext } from '@app/request-context';
 import { NearCache } from '../../caching';
 import { Permission, ROLE_PERMISSIONS } from '../permissions';
 import { SecurityEvents, SecurityEventType } from '../security-events';
+import { ScimCredentials } from '../scim/scim-credentials';
 import { SessionStore } from '../sessions/session-store';
 import { CredentialsRepository } from './credentials.repository';
 import { API_KEY_PREFIX, hashSecret, parseOrgScopedToken } from './tokens';
@@ -16,7 +17,12 @@ const LAST_USED_INTERVAL_MS = 60_000;
 
 export type CredentialFailure = 'unknown_token' | 'expired' | 'revoked' | 'not_a_member';
 
-export type Resolution = { readonly tenant: TenantContext } | { readonly failure: CredentialFailure };
+/**
+ * `mfaPending`: a user session in an organization that requires MFA, without a second factor
+ * passed: the guard lets it reach only the routes open before MFA (enrolment, `GET /v1/me`, logout).
+ * API keys are not subject to the policy.
+ */
+export type Resolution = { readonly tenant: TenantContext; readonly mfaPending?: boolean } | { readonly failure: CredentialFailure };
 
 /** Events after which a cached resolution may be wrong: this instance forgets them all at once. */
 const INVALIDATING: ReadonlySet<SecurityEventType> = new Set([
@@ -29,6 +35,12 @@ const INVALIDATING: ReadonlySet<SecurityEventType> = new Set([
   'organization.deleted',
   'member.role.changed',
   'organization.updated',
+  'mfa.enabled',
+  'mfa.disabled',
+  'mfa.session.verified',
+  'mfa.policy.changed',
+  'scim-token.revoked',
+  'scim.user.deprovisioned',
 ]);
 
 /**
@@ -50,6 +62,7 @@ export class CredentialResolver implements OnModuleInit {
     private readonly sessions: SessionStore,
     private readonly credentials: CredentialsRepository,
     private readonly events: SecurityEvents,
+    private readonly scim: ScimCredentials,
   ) {}
 
   onModuleInit(): void {
@@ -77,6 +90,17 @@ export class CredentialResolver implements OnModuleInit {
     return resolution;
   }
 
+  /**
+   * A `scim_` token, for the `/scim/v2` routes alone (src/tenancy/scim): cached like the others, so
+   * a revoked token or a deprovisioning counts within a second on every instance.
+   */
+  async resolveScim(token: string): Promise<Resolution> {
+    const hash = hashSecret(token);
+    const resolution = await this.cache.get(`scim:${hash}`, () => this.scim.resolve(token));
+    if ('tenant' in resolution) this.rememberValid(hash);
+    return resolution;
+  }
+
   private rememberValid(hash: string): void {
     if (this.recentlyValidUntil.has(hash)) this.recentlyValidUntil.delete(hash);
     else if (this.recentlyValidUntil.size >= RECENTLY_VALID_MAX)
@@ -100,6 +124,7 @@ export class CredentialResolver implements OnModuleInit {
         permissions: new Set(ROLE_PERMISSIONS[membership.role]),
         plan: membership.plan,
       },
+      ...(membership.mfa_required && session.mfa !== true ? { mfaPending: true } : {}),
     };
   }
 

@@ -15,10 +15,11 @@ export interface ApiKeyCredentialRow {
   readonly plan: string;
 }
 
-/** A user's role in an org, with the org's plan. */
+/** A user's role in an org, with the org's plan and whether the org requires MFA. */
 export interface MembershipCredentialRow {
   readonly role: Role;
   readonly plan: string;
+  readonly mfa_required: boolean;
 }
 
 /** timestamptz columns arrive as text: MikroORM turns pg's date parsing off. */
@@ -35,7 +36,8 @@ const API_KEY_LOOKUP = `select k.id, k.scopes, k.revoked_at, k.expires_at, k.las
   join organizations o on o.id = k.org_id
   where k.org_id = ? and k.key_hash = ?`;
 
-const MEMBERSHIP_LOOKUP = `select m.role, o.plan from memberships m join organizations o on o.id = m.org_id
+const MEMBERSHIP_LOOKUP = `select m.role, o.plan, coalesce(o.settings -> 'mfaRequired' = 'true'::jsonb, false) as mfa_required
+  from memberships m join organizations o on o.id = m.org_id
   where m.org_id = ? and m.user_id = ?`;
 
 const dateOf = (value: string | null): Date | null => (value === null ? null : new Date(value));

@@ -7,6 +7,8 @@ export type Plan = (typeof PLANS)[number];
 export interface OrganizationSettings {
   /** IANA time zone in which clients and reports show dates for this organization. */
   readonly displayTimezone?: string;
+  /** Members' sessions must have passed MFA (src/tenancy/mfa); API keys are not affected. */
+  readonly mfaRequired?: boolean;
 }
 
 /** The tenant. Not tenant-owned itself: a user lists the organizations they belong to across tenants. */

@@ -2,11 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/co
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtraModels,
   ApiNoContentResponse,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { PageQuery, UuidParam } from '@app/http';
 import { AuthRateLimited } from '../../caching';
@@ -15,6 +18,7 @@ import { ClientInfo } from '../auth/auth.service';
 import { Client } from '../auth/client-info.decorator';
 import {
   AcceptInvitationDto,
+  AcceptedInvitationChallengeView,
   AcceptedInvitationView,
   CreateInvitationDto,
   CreatedInvitationView,
@@ -63,9 +67,21 @@ export class InvitationsController {
   @Public()
   @AuthRateLimited()
   @ApiOperation({ operationId: 'acceptInvitation', summary: 'Accept an invitation and sign in to its organization' })
-  @ApiOkResponse({ type: AcceptedInvitationView })
+  @ApiExtraModels(AcceptedInvitationView, AcceptedInvitationChallengeView)
+  @ApiOkResponse({
+    description:
+      'Joined and signed in; an account with MFA gets a sign-in challenge instead of a session (finish at POST /v1/auth/login/mfa).',
+    schema: { oneOf: [{ $ref: getSchemaPath(AcceptedInvitationView) }, { $ref: getSchemaPath(AcceptedInvitationChallengeView) }] },
+  })
   @ApiNotFoundResponse({ description: 'Unknown, revoked, expired or used token.' })
-  accept(@Body() body: AcceptInvitationDto, @Client() client: ClientInfo): Promise<AcceptedInvitationView> {
+  @ApiForbiddenResponse({
+    description:
+      'The organization requires single sign-on for this email (`SSO_REQUIRED`, with the sign-in URL in `detail` and a `Link` header): join by signing in through SSO.',
+  })
+  accept(
+    @Body() body: AcceptInvitationDto,
+    @Client() client: ClientInfo,
+  ): Promise<AcceptedInvitationView | AcceptedInvitationChallengeView> {
     return this.invitations.accept(body, client);
   }
 }

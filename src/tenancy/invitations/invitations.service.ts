@@ -7,6 +7,8 @@ import { ClientInfo } from '../auth/auth.service';
 import { INVITATION_PREFIX, hashSecret, newOrgScopedToken, parseOrgScopedToken } from '../auth/tokens';
 import { Invitation } from '../entities/invitation.entity';
 import { Membership } from '../entities/membership.entity';
+import { MfaSignIn } from '../mfa/mfa-sign-in';
+import { SsoEnforcement } from '../sso/sso-enforcement';
 import { Organization } from '../entities/organization.entity';
 import { User } from '../entities/user.entity';
 import { ROLE_PERMISSIONS } from '../permissions';
@@ -16,7 +18,13 @@ import { SecurityEvents } from '../security-events';
 import { SessionStore } from '../sessions/session-store';
 import { TenantDatabase } from '../tenant-boundary/tenant-database';
 import { OrganizationView, UserView } from '../views';
-import { AcceptInvitationDto, AcceptedInvitationView, CreatedInvitationView, InvitationView } from './dto/invitation.dto';
+import {
+  AcceptInvitationDto,
+  AcceptedInvitationChallengeView,
+  AcceptedInvitationView,
+  CreatedInvitationView,
+  InvitationView,
+} from './dto/invitation.dto';
 import { InvitationsRepository } from './invitations.repository';
 
 const INVALID_INVITATION = () =>
@@ -52,6 +60,8 @@ export class InvitationsService {
     private readonly sessions: SessionStore,
     private readonly events: SecurityEvents,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly mfa: MfaSignIn,
+    private readonly sso: SsoEnforcement,
   ) {}
 
   /** A new invitation replaces any pending one for the same email. */
@@ -98,9 +108,10 @@ export class InvitationsService {
   /**
    * Joins the organization the token names. A new email gets an account (name and password
    * required); an existing account proves itself with its password. Either way the caller is
-   * signed in to the organization.
+   * signed in to the organization, except an account with MFA: its password alone gets no
+   * session, but a sign-in challenge for the new organization (POST /v1/auth/login/mfa).
    */
-  async accept(input: AcceptInvitationDto, client: ClientInfo): Promise<AcceptedInvitationView> {
+  async accept(input: AcceptInvitationDto, client: ClientInfo): Promise<AcceptedInvitationView | AcceptedInvitationChallengeView> {
     const parsed = parseOrgScopedToken(INVITATION_PREFIX, input.token);
     if (!parsed) throw INVALID_INVITATION();
     const { orgId } = parsed;
@@ -108,6 +119,13 @@ export class InvitationsService {
       em.findOne(Invitation, { tokenHash: hashSecret(input.token), acceptedAt: null, revokedAt: null, expiresAt: { $gt: new Date() } }),
     );
     if (!invitation) throw INVALID_INVITATION();
+    // Where the org enforces SSO for the invitee's domain, a password never opens it: they join by
+    // signing in through SSO (just in time) or are provisioned by SCIM. Decided before any password is checked.
+    const ssoOnly = await this.sso.passwordRefusal(invitation.email, orgId);
+    if (ssoOnly) {
+      await this.events.record({ type: 'auth.login.failed', orgId, details: { reason: 'sso_required' } });
+      throw ssoOnly.error;
+    }
 
     const existing = await this.tenantDb.global((em) => em.findOne(User, { email: invitation.email }, { populate: ['passwordHash'] }));
     const user = existing ?? (await this.newUser(invitation.email, input));
@@ -148,7 +166,15 @@ export class InvitationsService {
       target: { type: 'user', id: user.id },
       details: { role: invitation.role },
     });
-    const issued = await this.sessions.issue(user.id, orgId, client);
+    if (existing && (await this.mfa.requiresSecondFactor(user.id))) {
+      return {
+        user: UserView.of(user),
+        role: invitation.role,
+        organization: OrganizationView.of(organization),
+        ...(await this.mfa.challenge(user.id, orgId)),
+      };
+    }
+    const issued = await this.sessions.issue(user.id, orgId, client, { authMethod: 'invitation', mfa: false });
     return {
       user: UserView.of(user),
       role: invitation.role,

@@ -11,7 +11,7 @@ export class MeController {
   constructor(private readonly me: MeService) {}
 
   @Get()
-  @Authenticated()
+  @Authenticated({ beforeMfa: true })
   @ApiOperation({ operationId: 'getMe', summary: 'The caller: user or API key, organization, role and permissions' })
   @ApiOkResponse({ type: MeView })
   get(): Promise<MeView> {

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PageQuery } from '@app/http';
 import { RequestContext } from '@app/request-context';
 import { Authenticated, RequirePermission } from '../auth/access.decorators';
@@ -45,6 +45,7 @@ export class OrganizationsController {
   @RequirePermission('org:manage')
   @ApiOperation({ operationId: 'updateOrganization', summary: 'Rename the organization or change its settings' })
   @ApiOkResponse({ type: OrganizationView })
+  @ApiConflictResponse({ description: 'Requiring MFA from a session that has not passed MFA itself (`MFA_SESSION_NOT_VERIFIED`).' })
   async update(@Body() body: UpdateOrganizationDto): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.update(body));
   }

@@ -5,6 +5,7 @@ import { AppError, NotFoundError, Page, decodeCursor, toPage } from '@app/http';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { RequestContext, TenantContext } from '@app/request-context';
 import { Membership } from '../entities/membership.entity';
+import { MfaService } from '../mfa/mfa.service';
 import { Organization, OrganizationSettings } from '../entities/organization.entity';
 import { User } from '../entities/user.entity';
 import { ROLE_PERMISSIONS } from '../permissions';
@@ -41,6 +42,7 @@ export class OrganizationsService {
     private readonly context: RequestContext,
     private readonly events: SecurityEvents,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly mfa: MfaService,
   ) {}
 
   /**
@@ -110,12 +112,24 @@ export class OrganizationsService {
 
   async update(changes: { name?: string; settings?: OrganizationSettings }): Promise<Organization> {
     const orgId = this.context.requireOrgId();
+    const requireMfa = changes.settings?.mfaRequired;
+    // A session cannot require of everyone what it has not passed itself: it would lock itself out.
+    if (requireMfa === true) await this.mfa.assertCallerMayRequireMfa();
+    let mfaPolicyChanged = false;
     const organization = await this.tenantDb.transaction(async (em) => {
       const org = await this.load(em, orgId);
+      mfaPolicyChanged = requireMfa !== undefined && requireMfa !== (org.settings.mfaRequired === true);
       if (changes.name !== undefined) org.name = changes.name;
       if (changes.settings !== undefined) org.settings = { ...org.settings, ...changes.settings };
       return org;
     });
+    if (mfaPolicyChanged) {
+      await this.events.record({
+        type: 'mfa.policy.changed',
+        target: { type: 'organization', id: orgId },
+        details: { mfaRequired: requireMfa === true },
+      });
+    }
     await this.events.record({
       type: 'organization.updated',
       target: { type: 'organization', id: orgId },

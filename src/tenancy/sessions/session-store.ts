@@ -5,6 +5,21 @@ import { SHARED_STORE, SharedStore } from '../../caching';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { hashSecret, newSessionToken } from '../auth/tokens';
 
+/** How the session's user proved who they are. */
+export type AuthMethod = 'password' | 'signup' | 'sso' | 'invitation';
+
+/**
+ * What a sign-in established. `mfa` is true only when a second factor was checked for this
+ * session (a TOTP or recovery code here, or one the identity provider asserted for SSO): it is
+ * what an organization's "MFA required" policy looks at.
+ */
+export interface SessionAssurance {
+  readonly authMethod: AuthMethod;
+  readonly mfa: boolean;
+}
+
+const PASSWORD_ONLY: SessionAssurance = { authMethod: 'password', mfa: false };
+
 export interface Session {
   /** Public id, for listing and revoking; never the token. */
   readonly id: string;
@@ -15,6 +30,9 @@ export interface Session {
   readonly expiresAt: string;
   readonly ip?: string;
   readonly userAgent?: string;
+  /** Absent on sessions issued before MFA existed: they count as password sign-ins without MFA. */
+  readonly authMethod?: AuthMethod;
+  readonly mfa?: boolean;
 }
 
 export interface IssuedSession {
@@ -55,7 +73,13 @@ export class SessionStore {
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  async issue(userId: string, orgId: string, client: { ip?: string; userAgent?: string } = {}): Promise<IssuedSession> {
+  /** Every sign-in (password, TOTP step-up, SSO, invitation) ends here: `assurance` says how it was made. */
+  async issue(
+    userId: string,
+    orgId: string,
+    client: { ip?: string; userAgent?: string } = {},
+    assurance: SessionAssurance = PASSWORD_ONLY,
+  ): Promise<IssuedSession> {
     const token = newSessionToken();
     const now = Date.now();
     const session: Session = {
@@ -67,6 +91,8 @@ export class SessionStore {
       expiresAt: new Date(now + this.config.auth.sessionAbsoluteMs).toISOString(),
       ip: client.ip,
       userAgent: client.userAgent?.slice(0, 200),
+      authMethod: assurance.authMethod,
+      mfa: assurance.mfa,
     };
     const tokenHash = hashSecret(token);
     try {
@@ -123,6 +149,36 @@ export class SessionStore {
       await this.revokeHash(userId, match.tokenHash);
       return true;
     });
+  }
+
+  /**
+   * Marks the user's live sessions (or only `sessionId`) as having passed, or no longer passing, a
+   * second factor: after enrolling in MFA or proving a code, or after turning MFA off.
+   */
+  async setMfa(userId: string, mfa: boolean, sessionId?: string): Promise<void> {
+    await shared(async () => {
+      const now = Date.now();
+      for (const { session, tokenHash } of await this.sessionsOf(userId)) {
+        if (sessionId !== undefined && session.id !== sessionId) continue;
+        const updated: Session = { ...session, mfa };
+        await this.store.set(sessionKey(tokenHash), JSON.stringify(updated), this.ttl(updated, now));
+        // Revoked meanwhile (its hash left the index): the write above must not bring it back.
+        if (!(await this.store.setMembers(userIndexKey(userId))).includes(tokenHash)) await this.store.delete(sessionKey(tokenHash));
+      }
+    });
+  }
+
+  /** How the user's session `sessionId` was made; a session that is gone proves nothing. */
+  async assuranceOf(userId: string, sessionId: string): Promise<SessionAssurance> {
+    const sessions = await shared(() => this.sessionsOf(userId));
+    const session = sessions.find((found) => found.session.id === sessionId)?.session;
+    return { authMethod: session?.authMethod ?? PASSWORD_ONLY.authMethod, mfa: session?.mfa === true };
+  }
+
+  /** Whether the user's session `sessionId` passed a second factor. */
+  async hasMfa(userId: string, sessionId: string): Promise<boolean> {
+    const sessions = await shared(() => this.sessionsOf(userId));
+    return sessions.some(({ session }) => session.id === sessionId && session.mfa === true);
   }
 
   async revokeToken(userId: string, tokenHash: string): Promise<void> {

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { routeAuditOf } from '../../../src/compliance/audit/audit.interceptor';
 import { STRONG_PASSWORD, Signed, addMember, createApiKey, signup, uniqueEmail } from '../../support/factories';
 import { Method, Reply, caller } from '../../support/client';
+import { useTxtDnsServer } from '../../support/oidc-domain-dns';
 import { useTestAppWithOwnerDb } from '../../support/suite';
+import { currentStep, enrolMfa, totpAt } from '../../support/totp';
 import { loadOperations } from '../isolation/openapi-operations';
 import { seedRequest } from './privacy-support';
 
@@ -11,7 +14,15 @@ import { seedRequest } from './privacy-support';
  * after the operation. An operation without a scenario here fails the coverage test.
  */
 
-const suite = useTestAppWithOwnerDb();
+// Domain verification asks this DNS server (started first), where a scenario publishes its record.
+const dns = useTxtDnsServer();
+const suite = useTestAppWithOwnerDb({
+  env: {
+    get SSO_DNS_RESOLVER() {
+      return dns.address;
+    },
+  },
+});
 const call = caller(() => suite.app);
 
 interface Performed {
@@ -27,6 +38,12 @@ async function created(method: Method, url: string, token: string, payload: obje
 }
 
 const contact = { firstName: 'Audit', lastName: 'Trail' };
+const SSO_CONNECTION = {
+  type: 'oidc',
+  oidc: { issuer: 'https://idp.example.test', clientId: 'atrium', clientSecret: 'audit secret' },
+  enabled: false,
+};
+const ssoDomain = () => `audit-${randomUUID().slice(0, 8)}.example`;
 const activity = { type: 'note', subject: 'Met', occurredAt: '2026-01-01T00:00:00.000Z' };
 
 const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
@@ -116,6 +133,78 @@ const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
   revokeApiKey: async (owner) => {
     const key = await createApiKey(suite.app, owner, ['contacts:read']);
     return { response: await call('DELETE', `/v1/api-keys/${key.id}`, owner.token), readAs: owner.token };
+  },
+  createScimToken: async (owner) => ({
+    response: await call('POST', '/v1/scim-tokens', owner.token, { name: 'Okta' }),
+    readAs: owner.token,
+  }),
+  revokeScimToken: async (owner) => {
+    const id = await created('POST', '/v1/scim-tokens', owner.token, { name: 'Okta' });
+    return { response: await call('DELETE', `/v1/scim-tokens/${id}`, owner.token), readAs: owner.token };
+  },
+  mapScimGroupRole: async (owner) => {
+    // Groups come from the identity provider: one pushed over SCIM, then mapped through the product API.
+    const scimToken = (await call('POST', '/v1/scim-tokens', owner.token, { name: 'Okta' })).json().token as string;
+    const group = await suite.app.inject({
+      method: 'POST',
+      url: '/scim/v2/Groups',
+      headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
+      payload: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Admins' }),
+    });
+    return { response: await call('PATCH', `/v1/scim-groups/${group.json().id}`, owner.token, { role: 'admin' }), readAs: owner.token };
+  },
+  putSsoConnection: async (owner) => ({
+    response: await call('PUT', '/v1/sso/connection', owner.token, SSO_CONNECTION),
+    readAs: owner.token,
+  }),
+  deleteSsoConnection: async (owner) => {
+    await call('PUT', '/v1/sso/connection', owner.token, SSO_CONNECTION);
+    return { response: await call('DELETE', '/v1/sso/connection', owner.token), readAs: owner.token };
+  },
+  claimSsoDomain: async (owner) => ({
+    response: await call('POST', '/v1/sso/domains', owner.token, { domain: ssoDomain() }),
+    readAs: owner.token,
+  }),
+  verifySsoDomain: async (owner) => {
+    const claimed = (await call('POST', '/v1/sso/domains', owner.token, { domain: ssoDomain() })).json();
+    dns.setTxt(claimed.verificationRecord.name, [claimed.verificationRecord.value]);
+    return { response: await call('POST', `/v1/sso/domains/${claimed.id}/verify`, owner.token), readAs: owner.token };
+  },
+  removeSsoDomain: async (owner) => {
+    const id = await created('POST', '/v1/sso/domains', owner.token, { domain: ssoDomain() });
+    return { response: await call('DELETE', `/v1/sso/domains/${id}`, owner.token), readAs: owner.token };
+  },
+  startTotpEnrolment: async (owner) => ({ response: await call('POST', '/v1/me/mfa/totp', owner.token), readAs: owner.token }),
+  confirmTotpEnrolment: async (owner) => {
+    const secret = (await call('POST', '/v1/me/mfa/totp', owner.token)).json().secret as string;
+    return {
+      response: await call('POST', '/v1/me/mfa/totp/confirm', owner.token, { code: totpAt(secret, currentStep()) }),
+      readAs: owner.token,
+    };
+  },
+  verifyMfaSession: async (owner) => {
+    const mfa = await enrolMfa(suite.app, owner);
+    return { response: await call('POST', '/v1/me/mfa/verify', owner.token, { recoveryCode: mfa.recoveryCodes[0] }), readAs: owner.token };
+  },
+  regenerateRecoveryCodes: async (owner) => {
+    const mfa = await enrolMfa(suite.app, owner);
+    return {
+      response: await call('POST', '/v1/me/mfa/recovery-codes', owner.token, { recoveryCode: mfa.recoveryCodes[0] }),
+      readAs: owner.token,
+    };
+  },
+  disableMfa: async (owner) => {
+    const mfa = await enrolMfa(suite.app, owner);
+    return { response: await call('POST', '/v1/me/mfa/disable', owner.token, { recoveryCode: mfa.recoveryCodes[0] }), readAs: owner.token };
+  },
+  completeMfaLogin: async (owner) => {
+    const mfa = await enrolMfa(suite.app, owner);
+    const challenge = (await call('POST', '/v1/auth/login', undefined, { email: owner.email, password: STRONG_PASSWORD })).json();
+    const response = await call('POST', '/v1/auth/login/mfa', undefined, {
+      challengeToken: challenge.challengeToken,
+      code: totpAt(mfa.secret, mfa.step + 1),
+    });
+    return { response, readAs: owner.token };
   },
   createCompany: async (owner) => ({ response: await call('POST', '/v1/companies', owner.token, { name: 'Acme' }), readAs: owner.token }),
   updateCompany: async (owner) => {

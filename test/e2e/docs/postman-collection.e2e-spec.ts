@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { AddressInfo } from 'node:net';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PostmanCollection, PostmanFolder, PostmanItem, postmanItems } from '../../../src/docs';
+import { TxtDnsServer } from '../../support/oidc-domain-dns';
 import { createTestApp } from '../../support/test-app';
 
 /**
@@ -72,6 +73,7 @@ interface Document {
 
 describe('Postman collection (e2e)', () => {
   let app: NestFastifyApplication;
+  let dns: TxtDnsServer;
   let baseUrl: string;
   let collection: PostmanCollection;
   let document: Document;
@@ -82,7 +84,9 @@ describe('Postman collection (e2e)', () => {
     entry.event.find((event) => event.listen === listen)?.script.exec.join('\n') ?? '';
 
   beforeAll(async () => {
-    ({ app } = await createTestApp({ env: DEFAULT_RATE_LIMITS }));
+    // Domain verification asks this DNS server, which knows no record (not whatever resolver the machine has).
+    dns = await TxtDnsServer.start();
+    ({ app } = await createTestApp({ env: { ...DEFAULT_RATE_LIMITS, SSO_DNS_RESOLVER: dns.address } }));
     await app.listen({ host: '127.0.0.1', port: 0 });
     baseUrl = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     collection = (await (await fetch(`${baseUrl}/docs/postman.json`)).json()) as PostmanCollection;
@@ -91,6 +95,7 @@ describe('Postman collection (e2e)', () => {
 
   afterAll(async () => {
     await app?.close();
+    await dns?.stop();
   });
 
   it('holds each operation once, in folders named after the tags, signing up first and ending the session last', () => {

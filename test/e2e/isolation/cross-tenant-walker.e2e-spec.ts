@@ -3,6 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PERMISSIONS } from '../../../src/tenancy/permissions';
 import { STRONG_PASSWORD, Signed, addMember, bearer, createApiKey, signup, uniqueEmail } from '../../support/factories';
 import { call } from '../../support/client';
+import { currentStep, enrolMfa, totpAt } from '../../support/totp';
 import { createTestApp } from '../../support/test-app';
 import {
   Caller,
@@ -34,6 +35,8 @@ interface TenantA {
   readonly ownerSessionId: string;
   readonly records: CustomerRecords;
   readonly compliance: ComplianceRecords;
+  readonly scim: ScimRecords;
+  readonly sso: SsoRecords;
   /** Every id, email and name of A: none may show up in an answer to B. */
   readonly markers: readonly string[];
 }
@@ -45,6 +48,23 @@ interface TenantB {
   readonly invitationId: string;
   readonly records: CustomerRecords;
   readonly compliance: ComplianceRecords;
+  readonly scim: ScimRecords;
+  readonly sso: SsoRecords;
+}
+
+/** The tenant's SSO connection (disabled: starting a sign-in reaches no provider) and a pending domain claim. */
+interface SsoRecords {
+  readonly connectionId: string;
+  readonly issuer: string;
+  readonly domainId: string;
+  readonly domain: string;
+}
+
+/** A SCIM token, and a group its identity provider pushed with the member in it. */
+interface ScimRecords {
+  readonly tokenId: string;
+  readonly token: string;
+  readonly groupId: string;
 }
 
 /** One company, a contact at it and an activity with the contact. */
@@ -164,6 +184,103 @@ const CASES: Record<string, Case> = {
       expect([changed.statusCode, aLogin.statusCode, aMe.statusCode, back.statusCode]).toEqual([204, 200, 200, 204]);
     },
   },
+  // MFA belongs to the user: B's calls act on a user of B's own, and A's owner's MFA stays as it was.
+  getMfaStatus: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const status = await ctx.call();
+      expect({ ...ctx.seen(status), enabled: status.json().enabled, aStatus: (await ctx.asA('GET', '/v1/me/mfa')).statusCode }).toEqual({
+        status: 200,
+        enabled: false,
+        aStatus: 200,
+        traces: [],
+      });
+    },
+  },
+  startTotpEnrolment: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const user = await addMember(ctx.app, ctx.b.owner, 'member');
+      const started = await ctx.call({ token: user.token });
+      const aStatus = (await ctx.asA('GET', '/v1/me/mfa')).json();
+      expect({ ...ctx.seen(started), account: started.json().account, aPending: aStatus.enrolmentPending }).toEqual({
+        status: 201,
+        account: user.email,
+        aPending: false,
+        traces: [],
+      });
+    },
+  },
+  confirmTotpEnrolment: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const user = await addMember(ctx.app, ctx.b.owner, 'member');
+      const secret = (await call(ctx.app, 'POST', '/v1/me/mfa/totp', { token: user.token })).json().secret as string;
+      const confirmed = await ctx.call({ token: user.token, body: { code: totpAt(secret, currentStep()) } });
+      const aStatus = (await ctx.asA('GET', '/v1/me/mfa')).json();
+      expect({ ...ctx.seen(confirmed), codes: confirmed.json().recoveryCodes?.length, aEnabled: aStatus.enabled }).toEqual({
+        status: 200,
+        codes: 10,
+        aEnabled: false,
+        traces: [],
+      });
+    },
+  },
+  verifyMfaSession: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const user = await addMember(ctx.app, ctx.b.owner, 'member');
+      const mfa = await enrolMfa(ctx.app, user);
+      expect(ctx.seen(await ctx.call({ token: user.token, body: { recoveryCode: mfa.recoveryCodes[0] } }))).toEqual({
+        status: 204,
+        traces: [],
+      });
+    },
+  },
+  regenerateRecoveryCodes: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const user = await addMember(ctx.app, ctx.b.owner, 'member');
+      const mfa = await enrolMfa(ctx.app, user);
+      const renewed = await ctx.call({ token: user.token, body: { recoveryCode: mfa.recoveryCodes[0] } });
+      expect({ ...ctx.seen(renewed), codes: renewed.json().recoveryCodes?.length }).toEqual({ status: 200, codes: 10, traces: [] });
+    },
+  },
+  disableMfa: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const user = await addMember(ctx.app, ctx.b.owner, 'member');
+      const mfa = await enrolMfa(ctx.app, user);
+      const disabled = await ctx.call({ token: user.token, body: { recoveryCode: mfa.recoveryCodes[0] } });
+      expect({ ...ctx.seen(disabled), aStatus: (await ctx.asA('GET', '/v1/me/mfa')).statusCode }).toEqual({
+        status: 204,
+        aStatus: 200,
+        traces: [],
+      });
+    },
+  },
+  completeMfaLogin: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      // Another tenant's user with MFA, mid sign-in; B's user with MFA and its own challenge.
+      const victim = await signup(ctx.app);
+      await enrolMfa(ctx.app, victim);
+      const victimChallenge = (await login(ctx, { email: victim.email, password: victim.password })).json().challengeToken as string;
+      const user = await addMember(ctx.app, ctx.b.owner, 'member');
+      const mfa = await enrolMfa(ctx.app, user);
+      const own = (await login(ctx, { email: user.email, password: user.password })).json().challengeToken as string;
+      const code = totpAt(mfa.secret, mfa.step + 1);
+      const crossed = await ctx.call({ body: { challengeToken: victimChallenge, code } });
+      const signedIn = await ctx.call({ body: { challengeToken: own, code } });
+      expect({ ...ctx.seen(crossed), showsVictim: crossed.body.includes(victim.orgId) }).toEqual({
+        status: 401,
+        code: 'MFA_CODE_INVALID',
+        showsVictim: false,
+        traces: [],
+      });
+      expect({ status: signedIn.statusCode, org: signedIn.json().organization?.id }).toEqual({ status: 200, org: ctx.b.owner.orgId });
+    },
+  },
   listMyOrganizations: {
     kind: 'caller-scoped',
     check: async (ctx) => {
@@ -252,6 +369,92 @@ const CASES: Record<string, Case> = {
     },
   },
   revokeApiKey: { kind: 'not-found', params: (a) => ({ id: a.apiKey.id }) },
+
+  listScimTokens: { kind: 'list', mustInclude: (b) => [b.scim.tokenId] },
+  createScimToken: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => {
+      // B's new token provisions B alone: A's member is no user of B, A's group no group of B.
+      const created = await ctx.call({ body: { name: 'B identity provider' } });
+      const token = created.json().token as string;
+      const scim = (path: string) => call(ctx.app, 'GET', `/scim/v2${path}`, { token });
+      const [users, groups, aGroup] = await Promise.all([scim('/Users?count=200'), scim('/Groups'), scim(`/Groups/${ctx.a.scim.groupId}`)]);
+      expect({ created: ctx.seen(created), users: ctx.seen(users), groups: ctx.seen(groups), aGroup: aGroup.statusCode }).toEqual({
+        created: { status: 201, traces: [] },
+        users: { status: 200, traces: [] },
+        groups: { status: 200, traces: [] },
+        aGroup: 404,
+      });
+    },
+  },
+  revokeScimToken: { kind: 'not-found', params: (a) => ({ id: a.scim.tokenId }) },
+  listScimGroups: { kind: 'list', mustInclude: (b) => [b.scim.groupId] },
+  mapScimGroupRole: { kind: 'not-found', params: (a) => ({ id: a.scim.groupId }), body: () => ({ role: 'admin' }) },
+
+  getSsoConnection: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const own = await ctx.call();
+      expect({ ...ctx.seen(own), id: own.json().id }).toEqual({ status: 200, id: ctx.b.sso.connectionId, traces: [] });
+    },
+  },
+  putSsoConnection: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => {
+      const put = await ctx.call({ body: ssoConnectionBody('https://idp.bravo.example', 'bravo-client') });
+      const aConnection = (await ctx.asA('GET', '/v1/sso/connection')).json();
+      expect({ ...ctx.seen(put), id: put.json().id, aIssuer: aConnection.oidc?.issuer }).toEqual({
+        status: 200,
+        id: ctx.b.sso.connectionId,
+        aIssuer: ctx.a.sso.issuer,
+        traces: [],
+      });
+    },
+  },
+  deleteSsoConnection: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => {
+      const deleted = await ctx.call();
+      const aConnection = await ctx.asA('GET', '/v1/sso/connection');
+      expect([deleted.statusCode, aConnection.statusCode, aConnection.json().id]).toEqual([204, 200, ctx.a.sso.connectionId]);
+    },
+  },
+  listSsoDomains: { kind: 'list', mustInclude: (b) => [b.sso.domainId] },
+  claimSsoDomain: {
+    kind: 'own-tenant-write',
+    check: async (ctx) => {
+      // A's claim is pending, so B may claim the same name: a claim of B's own, A's untouched.
+      const claimed = await ctx.call({ body: { domain: ctx.a.sso.domain } });
+      const aDomain = await ctx.asA('GET', `/v1/sso/domains/${ctx.a.sso.domainId}`);
+      expect({ ...ctx.seen(claimed, [ctx.a.sso.domain]), isA: claimed.json().id === ctx.a.sso.domainId, a: aDomain.statusCode }).toEqual({
+        status: 201,
+        isA: false,
+        a: 200,
+        traces: [],
+      });
+    },
+  },
+  getSsoDomain: { kind: 'not-found', params: (a) => ({ id: a.sso.domainId }) },
+  verifySsoDomain: { kind: 'not-found', params: (a) => ({ id: a.sso.domainId }) },
+  removeSsoDomain: { kind: 'not-found', params: (a) => ({ id: a.sso.domainId }) },
+  startSsoSignIn: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      // Anyone may start a sign-in for an organization; A's connection is disabled, so there is none to start.
+      const intoA = await ctx.call({ query: { organizationId: ctx.a.owner.orgId } });
+      expect(ctx.seen(intoA, [ctx.a.owner.orgId])).toEqual({ status: 404, code: 'SSO_CONNECTION_NOT_FOUND', traces: [] });
+    },
+  },
+  completeSsoSignIn: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      expect(ctx.seen(await ctx.call({ query: { state: 'never-issued', code: 'x' } }))).toEqual({
+        status: 400,
+        code: 'SSO_STATE_INVALID',
+        traces: [],
+      });
+    },
+  },
 
   listCompanies: { kind: 'list', mustInclude: (b) => [b.records.companyId] },
   createCompany: { kind: 'own-tenant-write', check: async (ctx) => expectCreatedInB(ctx, await ctx.call({ body: { name: 'B company' } })) },
@@ -536,6 +739,47 @@ async function createComplianceRecords(
   };
 }
 
+function ssoConnectionBody(issuer: string, clientId: string): object {
+  return { type: 'oidc', oidc: { issuer, clientId, clientSecret: `${clientId} secret` }, enabled: false };
+}
+
+/** A disabled SSO connection of the tenant and a pending claim of a domain. */
+async function createSsoRecords(app: NestFastifyApplication, owner: Signed, label: string): Promise<SsoRecords> {
+  const issuer = `https://idp.${label.toLowerCase()}.example`;
+  const connection = await call(app, 'PUT', '/v1/sso/connection', {
+    token: owner.token,
+    body: ssoConnectionBody(issuer, `${label}-client`),
+  });
+  const domain = `${label.toLowerCase()}-${randomUUID().slice(0, 8)}.example`;
+  const claimed = await call(app, 'POST', '/v1/sso/domains', { token: owner.token, body: { domain } });
+  expect([connection.statusCode, claimed.statusCode]).toEqual([200, 201]);
+  return { connectionId: connection.json().id as string, issuer, domainId: claimed.json().id as string, domain };
+}
+
+/** A SCIM token of the tenant, and a group with `member` in it pushed through SCIM. */
+async function createScimRecords(
+  app: NestFastifyApplication,
+  owner: Signed,
+  member: Signed | undefined,
+  label: string,
+): Promise<ScimRecords> {
+  const created = await call(app, 'POST', '/v1/scim-tokens', { token: owner.token, body: { name: `${label} IdP` } });
+  expect(created.statusCode).toBe(201);
+  const token = created.json().token as string;
+  const group = await app.inject({
+    method: 'POST',
+    url: '/scim/v2/Groups',
+    headers: { ...bearer(token), 'content-type': 'application/scim+json' },
+    payload: JSON.stringify({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: `${label} engineers`,
+      members: member ? [{ value: member.userId }] : [],
+    }),
+  });
+  expect(group.statusCode).toBe(201);
+  return { tokenId: created.json().id as string, token, groupId: group.json().id as string };
+}
+
 /** Public probes that read no tenant data. Only public operations tagged Operations may be listed here. */
 const NOT_TENANT_SCOPED: ReadonlySet<string> = new Set(['getLiveness', 'getReadiness', 'getMetrics']);
 
@@ -567,6 +811,8 @@ describe('Cross-tenant walker (e2e)', () => {
     const invitationId = invitation.json().id as string;
     const records = await createRecords(app, owner, 'Alpha');
     const compliance = await createComplianceRecords(app, owner, records, 'Alpha');
+    const scim = await createScimRecords(app, owner, member, 'Alpha');
+    const sso = await createSsoRecords(app, owner, 'Alpha');
     return {
       owner,
       member,
@@ -576,6 +822,8 @@ describe('Cross-tenant walker (e2e)', () => {
       ownerSessionId,
       records,
       compliance,
+      scim,
+      sso,
       markers: [
         ...[
           owner.orgId,
@@ -594,6 +842,12 @@ describe('Cross-tenant walker (e2e)', () => {
         ...[records.companyId, records.contactId, records.contactEmail, records.activityId, 'Alphafirst', 'Alpha call'],
         ...Object.values(compliance),
         'Alpha litigation',
+        scim.tokenId,
+        scim.token.slice(0, 32),
+        scim.groupId,
+        'Alpha engineers',
+        ...Object.values(sso),
+        'Alpha-client',
       ],
     };
   }
@@ -607,7 +861,9 @@ describe('Cross-tenant walker (e2e)', () => {
     });
     const records = await createRecords(app, owner, 'Bravo');
     const compliance = await createComplianceRecords(app, owner, records, 'Bravo');
-    return { owner, apiKey, invitationId: invitation.json().id as string, records, compliance };
+    const scim = await createScimRecords(app, owner, undefined, 'Bravo');
+    const sso = await createSsoRecords(app, owner, 'Bravo');
+    return { owner, apiKey, invitationId: invitation.json().id as string, records, compliance, scim, sso };
   }
 
   /** What A's owner sees of A; the walk must not change any of it. */
@@ -619,6 +875,8 @@ describe('Cross-tenant walker (e2e)', () => {
     const sessions = await read('/v1/auth/sessions?limit=100');
     return {
       organization: await read('/v1/organization'),
+      ssoConnection: await read('/v1/sso/connection'),
+      ssoDomains: await read('/v1/sso/domains?limit=100'),
       members: await read('/v1/members?limit=100'),
       invitations: await read('/v1/invitations?limit=100'),
       apiKeys: await read('/v1/api-keys?limit=100'),

@@ -4,10 +4,12 @@ import { SHARED_STORE, SharedStore } from '../../../src/caching';
 import { createApiKey, signup, uniqueEmail } from '../../support/factories';
 import { call } from '../../support/client';
 import { useTestAppWithOwnerDb } from '../../support/suite';
+import { enrolMfa } from '../../support/totp';
 
 /**
- * Every secret Atrium issues (session tokens, API keys, invitation tokens) and every password it
- * is given must be stored only as a hash: a dump of the database or of Redis must not let anyone
+ * Every secret Atrium issues (session tokens, API keys, invitation tokens, MFA recovery codes and
+ * sign-in challenges) and every password it is given must be stored only as a hash (a TOTP seed,
+ * which must be read back, only sealed): a dump of the database or of Redis must not let anyone
  * sign in. The dump reads every row of every table as the owner (no row-level security).
  */
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -49,7 +51,26 @@ describe('Secrets at rest (e2e)', () => {
     });
     expect(accepted.statusCode).toBe(200);
 
+    // A SCIM token, used once by its identity provider.
+    const scimCreated = await call(suite.app, 'POST', '/v1/scim-tokens', { token: signed.token, body: { name: 'Okta' } });
+    const scimToken = scimCreated.json().token as string;
+    expect((await call(suite.app, 'GET', '/scim/v2/Users', { token: scimToken })).statusCode).toBe(200);
+
+    // An SSO client secret: sealed (AES-256-GCM), since the sign-in must read it back.
+    const oidcClientSecret = `oidc client secret ${sha256(scimToken).slice(0, 24)}`;
+    const sso = await call(suite.app, 'PUT', '/v1/sso/connection', {
+      token: signed.token,
+      body: {
+        type: 'oidc',
+        oidc: { issuer: 'https://idp.example.test', clientId: 'atrium', clientSecret: oidcClientSecret },
+        enabled: false,
+      },
+    });
+    expect(sso.statusCode).toBe(200);
+
     const secrets: Record<string, string> = {
+      oidcClientSecret,
+      scimToken,
       signupSession: signed.token,
       loginSession: login.json().token,
       acceptSession: accepted.json().token,
@@ -60,8 +81,21 @@ describe('Secrets at rest (e2e)', () => {
       joinerPassword,
     };
     expect(secrets.apiKey).toMatch(/^atr_[A-Za-z0-9_-]{65}$/);
+    expect(secrets.scimToken).toMatch(/^scim_[A-Za-z0-9_-]{65}$/);
     expect(secrets.pendingInvitation).toMatch(/^inv_[A-Za-z0-9_-]{65}$/);
     expect(secrets.loginSession).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    // MFA last (the password step then answers with a challenge): the seed, the recovery codes, a challenge.
+    const mfa = await enrolMfa(suite.app, signed);
+    secrets.totpSecret = mfa.secret;
+    mfa.recoveryCodes.forEach((code, index) => {
+      secrets[`recoveryCode${index}`] = code;
+      secrets[`recoveryCode${index}Bare`] = code.replace(/-/g, '');
+    });
+    const challenged = await call(suite.app, 'POST', '/v1/auth/login', { body: { email: signed.email, password: signed.password } });
+    expect(challenged.json().mfaRequired).toBe(true);
+    secrets.mfaChallenge = challenged.json().challengeToken;
+    expect(secrets.mfaChallenge).toMatch(/^mfa_[A-Za-z0-9_-]{65}$/);
 
     for (const credential of [secrets.signupSession, secrets.loginSession, secrets.acceptSession, secrets.apiKey]) {
       expect((await call(suite.app, 'GET', '/v1/me', { token: credential })).statusCode).toBe(200);
@@ -70,6 +104,7 @@ describe('Secrets at rest (e2e)', () => {
       secrets,
       hashes: {
         apiKey: sha256(secrets.apiKey),
+        scimToken: sha256(secrets.scimToken),
         pendingInvitation: sha256(secrets.pendingInvitation),
         loginSession: sha256(secrets.loginSession),
       },
@@ -80,7 +115,7 @@ describe('Secrets at rest (e2e)', () => {
   /** The strings a secret may not appear as: whole, and (org-scoped tokens) its random part alone. */
   function forbiddenForms(secret: string): string[] {
     const forms = [secret];
-    if (/^(atr|inv)_/.test(secret)) forms.push(secret.slice(-43));
+    if (/^(atr|inv|mfa|scim)_/.test(secret)) forms.push(secret.slice(-43));
     return forms;
   }
 
@@ -152,6 +187,7 @@ describe('Secrets at rest (e2e)', () => {
     const everything = dump.map(({ text }) => text).join('\n');
     expect(everything).toContain(issued.hashes.apiKey);
     expect(everything).toContain(issued.hashes.pendingInvitation);
+    expect(everything).toContain(issued.hashes.scimToken);
 
     expect(leaks(dump, issued.secrets)).toEqual([]);
   });

@@ -2,6 +2,7 @@ import { MaxLength, MinLength, TrimLowerCase } from '@app/http';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString } from 'class-validator';
 import { ROLES, Role } from '../../permissions';
+import { MfaChallengeView } from '../../mfa/dto/mfa.views';
 import { OrganizationView, SessionTokenView, UserView } from '../../views';
 
 export class CreateInvitationDto {
@@ -81,6 +82,18 @@ export class AcceptedInvitationView extends SessionTokenView {
 
   @ApiProperty({ enum: ROLES })
   role!: Role;
+}
+
+/** Accepting as an existing account with MFA: joined, and a second factor away from a session. */
+export class AcceptedInvitationChallengeView extends MfaChallengeView {
+  @ApiProperty({ type: UserView })
+  user!: UserView;
+
+  @ApiProperty({ enum: ROLES })
+  role!: Role;
+
+  @ApiProperty({ type: OrganizationView })
+  organization!: OrganizationView;
 }
 
 export { OrganizationView };

@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
+import { BaseClient, Issuer, custom } from 'openid-client';
+import { AppError } from '@app/http';
+import { OidcSettings } from '../entities/sso-connection.entity';
+
+/** How long a discovered issuer (its endpoints; its keys are refetched by the library on an unknown `kid`) is reused. */
+const DISCOVERY_TTL_MS = 60 * 60_000;
+/** Seconds of clock skew between us and the identity provider that ID-token times may show. */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+export const providerUnavailable = (cause: unknown) =>
+  new AppError('unavailable', 'SSO_PROVIDER_UNAVAILABLE', 'The identity provider could not be reached; retry shortly.', {
+    headers: { 'retry-after': '5' },
+    cause,
+  });
+
+/**
+ * OpenID Connect clients, built with `openid-client` (v5: the CommonJS line; v6 is ES modules only,
+ * which neither this build's `require` under Jest nor our TypeScript module setting loads).
+ * Discovery documents are fetched once per issuer and kept an hour; each `Issuer` keeps its JWKS
+ * and refetches it when an ID token names a key it does not know (at most once a minute), which is
+ * how a key rotation at the provider is followed.
+ */
+@Injectable()
+export class OidcClients {
+  private readonly issuers = new LRUCache<string, Promise<Issuer<BaseClient>>>({ max: 1000, ttl: DISCOVERY_TTL_MS });
+
+  async client(settings: OidcSettings, clientSecret: string, redirectUri: string): Promise<BaseClient> {
+    const issuer = await this.issuer(settings.issuer);
+    const client = new issuer.Client({
+      client_id: settings.clientId,
+      client_secret: clientSecret,
+      redirect_uris: [redirectUri],
+      response_types: ['code'],
+    });
+    client[custom.clock_tolerance] = CLOCK_TOLERANCE_SECONDS;
+    return client;
+  }
+
+  /**
+   * Drops what is known of an issuer: the next sign-in discovers it again, with a JWKS fetched
+   * afresh. For an ID token signed with a key the issuer's JWKS did not have when the library last
+   * looked (within its once-a-minute refetch limit): a provider that started signing with a new key.
+   */
+  forget(url: string): void {
+    this.issuers.delete(url);
+  }
+
+  private issuer(url: string): Promise<Issuer<BaseClient>> {
+    const cached = this.issuers.get(url);
+    if (cached) return cached;
+    const discovered = Issuer.discover(url).catch((error: unknown) => {
+      this.issuers.delete(url);
+      throw providerUnavailable(error);
+    });
+    this.issuers.set(url, discovered);
+    return discovered;
+  }
+}

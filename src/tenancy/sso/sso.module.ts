@@ -1,0 +1,38 @@
+import { Module } from '@nestjs/common';
+import { SsoConnectionsController } from './connections/sso-connections.controller';
+import { SsoConnectionsService } from './connections/sso-connections.service';
+import { DnsTxtLookup } from './domains/dns-txt-lookup';
+import { SsoDomainsController } from './domains/sso-domains.controller';
+import { SsoDomainsService } from './domains/sso-domains.service';
+import { OidcClients } from './sign-in/oidc-clients';
+import { SignInStates } from './sign-in/sign-in-states';
+import { SsoAccounts } from './sign-in/sso-accounts';
+import { SsoSignInController } from './sign-in/sso-sign-in.controller';
+import { SsoSignInService } from './sign-in/sso-sign-in.service';
+import { SsoEnforcement } from './sso-enforcement';
+import { SsoRepository } from './sso.repository';
+import { SsoUrls } from './sso-urls';
+
+/**
+ * Single sign-on per organization: its connection (OpenID Connect today; the connection's `type`
+ * leaves room for SAML), its verified email domains, the sign-in flow, and the enforcement the
+ * password sign-in asks about. Uses the tenancy module's exports (TenantDatabase, SessionStore,
+ * SecretBox, SecurityEvents, PasswordHasher), which is global.
+ */
+@Module({
+  controllers: [SsoConnectionsController, SsoDomainsController, SsoSignInController],
+  providers: [
+    SsoRepository,
+    SsoUrls,
+    SsoConnectionsService,
+    DnsTxtLookup,
+    SsoDomainsService,
+    OidcClients,
+    SignInStates,
+    SsoAccounts,
+    SsoSignInService,
+    SsoEnforcement,
+  ],
+  exports: [SsoEnforcement],
+})
+export class SsoModule {}
