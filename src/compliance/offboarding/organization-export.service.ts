@@ -13,10 +13,16 @@ const SECRET_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   api_keys: ['key_hash'],
   invitations: ['token_hash'],
   idempotency_records: ['response_headers'],
+  scim_tokens: ['token_hash'],
+  // Sealed, but a secret of the org's identity provider all the same.
+  sso_connections: ['secret_sealed'],
 };
 
-/** Tables the export leaves out: its own earlier exports, and report bytes that are rebuilt from evidence. */
-const SKIPPED_TABLES = new Set(['organization_closures', 'compliance_report_files']);
+/**
+ * Tables the export leaves out: its own earlier exports, report bytes that are rebuilt from
+ * evidence, and sign-in challenges (minutes-long, keyed by a token hash).
+ */
+const SKIPPED_TABLES = new Set(['organization_closures', 'compliance_report_files', 'mfa_challenges']);
 
 export interface OrganizationExport {
   readonly gzip: Buffer;

@@ -20,6 +20,14 @@ export const CONTROLS: Readonly<Record<string, ControlDescription>> = {
       'At generation time, listed every member of the organization with role, permissions, account age and last sign-in. ' +
       'Exception: a privileged member (owner or admin permissions) who has not signed in for 90 days or more.',
   },
+  'sign-in-assurance': {
+    description:
+      'Members authenticate with a second factor or through the organization’s enforced single sign-on; privileged access never rests on a password alone.',
+    procedure:
+      'At generation time, listed every member with their role, the time their second factor (TOTP) was confirmed, and whether enforced ' +
+      'single sign-on governs them (email in a verified domain, password sign-in refused); recorded the MFA policy. Exception: a member ' +
+      'with neither while the organization requires MFA, or an owner or admin with neither.',
+  },
   provisioning: {
     description: 'Access is granted through invitations and removed promptly, the removed member’s sessions ending with the removal.',
     procedure:

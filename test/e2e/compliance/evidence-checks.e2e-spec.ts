@@ -3,6 +3,7 @@ import { AuditLog } from '../../../src/compliance';
 import { Signed, addMember, createApiKey, signup } from '../../support/factories';
 import { Json, call } from '../../support/client';
 import { useTestAppWithOwnerDb } from '../../support/suite';
+import { enrolMfa } from '../../support/totp';
 import { asOwnerWithoutTrigger } from './audit-tampering';
 
 /** Collects now (the last 24 hours) and returns the full record of one check. */
@@ -51,6 +52,63 @@ describe('access-snapshot', () => {
     // The member is as dormant, but not privileged: no exception.
     expect(evidence.exceptions).toEqual([expect.objectContaining({ userId: admin.userId, role: 'admin' })]);
     expect(evidence.result).toBe('exceptions');
+  });
+});
+
+describe('sign-in-assurance', () => {
+  it('lists each member with their second factor and SSO, and flags privileged access on a password alone', async () => {
+    const owner = await signup(suite.app);
+    await enrolMfa(suite.app, owner);
+    const admin = await addMember(suite.app, owner, 'admin');
+    const member = await addMember(suite.app, owner, 'member');
+
+    const evidence = await evidenceOf(owner, 'sign-in-assurance');
+    expect(evidence.criteria).toEqual(['CC6.1']);
+    expect(evidence.summary).toMatchObject({ mfaRequired: false, ssoEnforced: false, members: 3, withMfa: 1, withNeither: 2 });
+    expect(evidence.population.find((row: Json) => row.userId === owner.userId)).toMatchObject({ role: 'owner', ssoEnforced: false });
+    expect(evidence.population.find((row: Json) => row.userId === owner.userId).mfaEnabledAt).toEqual(expect.any(String));
+    // Without an MFA policy only the admin is an exception: the member's access is not privileged.
+    expect(evidence.exceptions).toEqual([
+      { userId: admin.userId, role: 'admin', reason: 'privileged member without a second factor or enforced SSO' },
+    ]);
+    expect(evidence.result).toBe('exceptions');
+    expect(member.userId).not.toBe(admin.userId);
+  });
+
+  it('holds members to the MFA policy, and counts enforced SSO as their second factor', async () => {
+    const owner = await signup(suite.app);
+    await enrolMfa(suite.app, owner);
+    const admin = await addMember(suite.app, owner, 'admin');
+    const member = await addMember(suite.app, owner, 'member');
+    // The admin signs in through the org's enforced SSO: their email is in a domain the org verified.
+    const domain = `${randomUUID()}.example`;
+    await suite.db.query(`update users set email = $1 where id = $2`, [`admin@${domain}`, admin.userId]);
+    await suite.db.query(
+      `insert into sso_connections (id, org_id, type, settings, secret_sealed, enabled, enforced, jit_provisioning, default_role)
+       values ($1, $2, 'oidc', '{}', 'v1.sealed', true, true, false, 'member')`,
+      [randomUUID(), owner.orgId],
+    );
+    await suite.db.query(
+      `insert into sso_domains (id, org_id, domain, verification_token, verified_at) values ($1, $2, $3, 'token', now())`,
+      [randomUUID(), owner.orgId, domain],
+    );
+    await suite.db.query(`update organizations set settings = settings || '{"mfaRequired": true}' where id = $1`, [owner.orgId]);
+
+    const evidence = await evidenceOf(owner, 'sign-in-assurance');
+    expect(evidence.summary).toMatchObject({
+      mfaRequired: true,
+      ssoEnabled: true,
+      ssoEnforced: true,
+      verifiedDomains: 1,
+      members: 3,
+      withMfa: 1,
+      underEnforcedSso: 1,
+      withNeither: 1,
+    });
+    expect(evidence.population.find((row: Json) => row.userId === admin.userId)).toMatchObject({ ssoEnforced: true, mfaEnabledAt: null });
+    expect(evidence.exceptions).toEqual([
+      { userId: member.userId, role: 'member', reason: 'the organization requires MFA; no second factor and not under enforced SSO' },
+    ]);
   });
 });
 

@@ -113,8 +113,11 @@ async function runWithStuckInstance(stuckRole: string, stuckLine: RegExp) {
   // Both instances hold an item now: the run's record shows it while the run waits.
   const progress = await pollUntil(
     async () =>
-      (await db.query<{ counts: Record<string, number> }>(`select counts from job_runs where job = 'fault-fan-out' and outcome = 'running'`))
-        .rows[0]?.counts,
+      (
+        await db.query<{ counts: Record<string, number> }>(
+          `select counts from job_runs where job = 'fault-fan-out' and outcome = 'running'`,
+        )
+      ).rows[0]?.counts,
     (counts) => (counts?.active ?? 0) + (counts?.done ?? 0) >= 2,
     { timeoutMs: 20_000 },
   );
@@ -208,7 +211,7 @@ describe('a fanned-out run in one instance', () => {
     expect(result).toMatchObject({ status: 'succeeded', counts: { organizationsFailed: 0 } });
     if (result.status !== 'succeeded') return;
     const orgCount = Number((await db.query('select count(*) from organizations')).rows[0].count);
-    expect(result.counts).toMatchObject({ organizations: orgCount, records: orgCount * 7 });
+    expect(result.counts).toMatchObject({ organizations: orgCount, records: orgCount * 8 });
     const perOrg = await db.query<{ org_id: string; events: string; records: string }>(
       `select o.id as org_id,
               (select count(*) from audit_events e where e.org_id = o.id and e.action = 'evidence.collect' and e.target_id = $1::text) as events,
@@ -217,6 +220,6 @@ describe('a fanned-out run in one instance', () => {
       [result.runId],
     );
     expect(perOrg.rows).toHaveLength(orgCount);
-    for (const row of perOrg.rows) expect(row).toMatchObject({ events: '1', records: '7' });
+    for (const row of perOrg.rows) expect(row).toMatchObject({ events: '1', records: '8' });
   }, 60_000);
 });

@@ -80,6 +80,13 @@ describe('organization closure, end to end', () => {
       occurredAt: '2026-01-01T00:00:00Z',
     });
     await createApiKey(suite.app, owner, ['contacts:read']);
+    expect((await call('POST', '/v1/scim-tokens', owner.token, { name: 'IdP' })).statusCode).toBe(201);
+    // The identity provider's client secret, sealed: not in the export either.
+    await suite.db.query(
+      `insert into sso_connections (id, org_id, type, settings, secret_sealed, enabled, enforced, jit_provisioning, default_role)
+       values (gen_random_uuid(), $1, 'oidc', '{}', 'v1.sealed-client-secret', false, false, false, 'member')`,
+      [owner.orgId],
+    );
     await call('POST', '/v1/invitations', owner.token, { email: 'late@closing.example', role: 'viewer' });
     await call('GET', `/v1/contacts/${contact.id}`, owner.token);
     // A member who also belongs elsewhere keeps their account.
@@ -106,7 +113,9 @@ describe('organization closure, end to end', () => {
     expect(exported.tables.activities).toHaveLength(1);
     expect(exported.tables.audit_events.length).toBeGreaterThan(5);
     expect(exported.members.map((m: { email: string }) => m.email).sort()).toEqual([owner.email, member.email, shared.email].sort());
-    expect(JSON.stringify(exported)).not.toMatch(/key_hash|token_hash|password_hash/);
+    expect(exported.tables.scim_tokens).toHaveLength(1);
+    expect(exported.tables.sso_connections).toHaveLength(1);
+    expect(JSON.stringify(exported)).not.toMatch(/key_hash|token_hash|password_hash|secret_sealed|sealed-client-secret/);
 
     expect(Object.keys(await rowsOf(owner.orgId)).length).toBeGreaterThan(5);
     const run = await suite.app.get(Jobs).runNow('organization-closures');

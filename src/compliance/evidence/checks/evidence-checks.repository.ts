@@ -13,6 +13,22 @@ export interface MemberRow {
   last_login_at: Date | null;
 }
 
+export interface SignInAssuranceRow {
+  user_id: string;
+  role: Role;
+  /** When the member's TOTP factor was confirmed; null without one. */
+  mfa_enabled_at: Date | null;
+  /** The member's email is in a domain this org verified and its enabled SSO connection is enforced: password sign-in is refused. */
+  sso_enforced: boolean;
+}
+
+export interface SignInPolicyRow {
+  mfa_required: boolean;
+  sso_enabled: boolean;
+  sso_enforced: boolean;
+  verified_domains: number;
+}
+
 export interface ApiKeyRow {
   id: string;
   name: string;
@@ -96,6 +112,37 @@ export class EvidenceChecksRepository {
       account_created_at: new Date(row.account_created_at),
       last_login_at: dateOrNull(row.last_login_at),
     }));
+  }
+
+  /**
+   * sign-in-assurance: each member, whether they have a second factor and whether SSO is the
+   * only way they can sign in to this org (row-level security lets the org read its members' factors).
+   */
+  async signInAssurance(em: EntityManager, orgId: string): Promise<SignInAssuranceRow[]> {
+    const rows = await em.execute<StoredRow<SignInAssuranceRow>[]>(
+      `select m.user_id, m.role, f.confirmed_at as mfa_enabled_at,
+         exists (select 1 from sso_connections c join sso_domains d on d.org_id = c.org_id
+           where c.org_id = m.org_id and c.enabled and c.enforced and d.verified_at is not null
+             and lower(split_part(u.email, '@', 2)) = d.domain) as sso_enforced
+       from memberships m join users u on u.id = m.user_id
+       left join mfa_totp_factors f on f.user_id = m.user_id and f.confirmed_at is not null
+       where m.org_id = ? order by m.created_at, m.user_id`,
+      [orgId],
+    );
+    return rows.map((row) => ({ ...row, mfa_enabled_at: dateOrNull(row.mfa_enabled_at) }));
+  }
+
+  /** sign-in-assurance: the org's sign-in policy at collection time. */
+  async signInPolicy(em: EntityManager, orgId: string): Promise<SignInPolicyRow> {
+    const [row] = await em.execute<SignInPolicyRow[]>(
+      `select coalesce((o.settings->>'mfaRequired')::boolean, false) as mfa_required,
+         coalesce(c.enabled, false) as sso_enabled, coalesce(c.enabled and c.enforced, false) as sso_enforced,
+         (select count(*)::int from sso_domains d where d.org_id = o.id and d.verified_at is not null) as verified_domains
+       from organizations o left join sso_connections c on c.org_id = o.id
+       where o.id = ?`,
+      [orgId],
+    );
+    return row;
   }
 
   /** api-keys: the keys that can still authenticate at `asOf`. */

@@ -2,6 +2,7 @@ import { Provider } from '@nestjs/common';
 import { EVIDENCE_CHECKS, EvidenceCheck } from '../evidence-check';
 import { AccessSnapshotCheck } from './access-snapshot.check';
 import { ApiKeysCheck } from './api-keys.check';
+import { SignInAssuranceCheck } from './sign-in-assurance.check';
 import { ChangeManagementCheck } from './change-management.check';
 import { DisposalCheck } from './disposal.check';
 import { MonitoringCheck } from './monitoring.check';
@@ -15,6 +16,7 @@ import { ProvisioningCheck } from './provisioning.check';
  * | check              | criteria            |
  * |--------------------|---------------------|
  * | access-snapshot    | CC6.1, CC6.3        |
+ * | sign-in-assurance  | CC6.1               |
  * | provisioning       | CC6.2               |
  * | api-keys           | CC6.6               |
  * | monitoring         | CC7.2               |
@@ -24,6 +26,7 @@ import { ProvisioningCheck } from './provisioning.check';
  */
 export const EVIDENCE_CHECK_CLASSES = [
   AccessSnapshotCheck,
+  SignInAssuranceCheck,
   ProvisioningCheck,
   ApiKeysCheck,
   MonitoringCheck,
