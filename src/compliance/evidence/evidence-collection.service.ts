@@ -29,15 +29,16 @@ export class EvidenceCollection {
       const collectedAt = new Date();
       const records: EvidenceRecord[] = [];
       for (const check of this.checks) {
-        records.push(await this.collectOne(em, check, orgId, period, collectedAt, jobRunId));
+        records.push(await this.collectOne(check, em, orgId, period, collectedAt, jobRunId));
       }
+      await this.evidence.insertAll(em, records);
       return records;
     });
   }
 
   private async collectOne(
-    em: EntityManager,
     check: EvidenceCheck,
+    em: EntityManager,
     orgId: string,
     period: EvidencePeriod,
     collectedAt: Date,
@@ -66,7 +67,6 @@ export class EvidenceCollection {
       payloadSha256: payloadSha256Of(findings),
       jobRunId,
     };
-    await this.evidence.insert(em, record);
     return record;
   }
 }

@@ -22,12 +22,16 @@ export interface EvidenceFilters {
 /** The SQL that stores and reads an org's evidence; each call runs in the caller's org-scoped transaction. */
 @Injectable()
 export class EvidenceRepository {
-  async insert(em: EntityManager, record: EvidenceRecord): Promise<void> {
+  /** One collection's records in one statement. */
+  async insertAll(em: EntityManager, records: readonly EvidenceRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const row =
+      '(?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)';
     await em.execute(
       `insert into compliance_evidence (id, org_id, check_id, check_version, criteria, period_start, period_end, collected_at, source,
          query_params, population_count, result, population, exceptions, summary, payload_sha256, job_run_id)
-       values (?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?, ?, ?, ?, ?::jsonb, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?)`,
-      [
+       values ${records.map(() => row).join(', ')}`,
+      records.flatMap((record) => [
         record.id,
         record.orgId,
         record.checkId,
@@ -45,7 +49,7 @@ export class EvidenceRepository {
         JSON.stringify(record.summary),
         record.payloadSha256,
         record.jobRunId ?? null,
-      ],
+      ]),
     );
   }
 
