@@ -15,8 +15,6 @@ const MECHANISMS: Readonly<Record<string, string>> = {
   'src/tenancy/tenant-boundary/read-replica.ts': "probes the replica's replay lag and position; no tenant data",
   'src/tenancy/tenant-boundary/replica-routing.ts': "reads the primary's WAL position for read-your-writes; no tenant data",
   'src/tenancy/tenant-boundary/runtime-role-check.ts': 'checks at boot that the runtime role cannot bypass RLS',
-  'src/compliance/audit/audit-log.service.ts':
-    "appends to the hash-chained audit log, locking the org's chain head, inside the audited transaction",
   'src/compliance/retention/retention-predicates.ts':
     "builds each retention category's purge statement from the ORM's metadata (retention-sql.ts)",
   'src/compliance/retention/retention-purger.service.ts': 'runs the statements retention-predicates.ts builds',

@@ -4,6 +4,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContext } from '@app/request-context';
 import { RecordedSecurityEvent, SecurityEvents, TenantDatabase } from '../../tenancy';
+import { AuditAppendRepository } from './audit-append.repository';
 import { AuditActorType, AuditDetailValue, AuditEvent, AuditOutcome, GENESIS_HASH, canonicalEvent } from './audit-chain';
 
 export interface AuditEntry {
@@ -41,27 +42,6 @@ function canonicalAround(event: AuditEvent): [string, string] {
 }
 
 /**
- * One round trip seals and appends an event: lock the org's chain head, take the next seq,
- * compute `hash = SHA-256(prevHash ‖ canonical event)` in PostgreSQL (the canonical text comes
- * in two parts around the seq, which only the head knows), insert the event and move the head.
- * Returns no row when the org has no chain head yet. `chainHash` recomputes the same hash.
- */
-const APPEND = `with head as (
-    select last_seq + 1 as seq, last_hash as prev_hash from audit_chain_heads where org_id = ? for update
-  ), sealed as (
-    select seq, prev_hash, encode(sha256(convert_to(prev_hash || ?::text || seq::text || ?::text, 'UTF8')), 'hex') as hash from head
-  ), appended as (
-    insert into audit_events (org_id, seq, id, occurred_at, actor_type, actor_id, action, target_type, target_id, outcome,
-      request_id, ip, changed_fields, details, prev_hash, hash)
-    select ?::uuid, seq, ?::uuid, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, array(select jsonb_array_elements_text(?::jsonb)), ?::jsonb,
-      prev_hash, hash
-    from sealed
-    returning seq, hash
-  )
-  update audit_chain_heads h set last_seq = appended.seq, last_hash = appended.hash from appended where h.org_id = ?
-  returning appended.seq, appended.hash`;
-
-/**
  * Appends to the per-org hash chain. An append joins the caller's open transaction for the same
  * org (so the event commits or rolls back with the change it records), or opens its own. The
  * chain head row is locked for the rest of that transaction, which serialises appends per org
@@ -76,6 +56,7 @@ export class AuditLog implements OnModuleInit {
     private readonly database: TenantDatabase,
     private readonly context: RequestContext,
     private readonly securityEvents: SecurityEvents,
+    private readonly chain: AuditAppendRepository,
   ) {}
 
   onModuleInit(): void {
@@ -110,37 +91,15 @@ export class AuditLog implements OnModuleInit {
       details: JSON.parse(JSON.stringify(entry.details ?? {})) as AuditEvent['details'],
     };
     const [before, after] = canonicalAround(unsealed);
-    const params = [
-      unsealed.orgId,
-      before,
-      after,
-      unsealed.orgId,
-      unsealed.id,
-      unsealed.occurredAt,
-      unsealed.actor.type,
-      unsealed.actor.id,
-      unsealed.action,
-      unsealed.target?.type ?? null,
-      unsealed.target?.id ?? null,
-      unsealed.outcome,
-      unsealed.requestId,
-      unsealed.ip,
-      JSON.stringify(unsealed.changedFields),
-      JSON.stringify(unsealed.details),
-      unsealed.orgId,
-    ];
-    let [sealed] = await em.execute<{ seq: string; hash: string }[]>(APPEND, params);
+    let sealed = await this.chain.append(em, unsealed, before, after);
     if (!sealed) {
       // The org's first event: its chain head does not exist yet.
-      await em.execute(
-        `insert into audit_chain_heads (org_id, last_seq, last_hash, pruned_through_hash) values (?, 0, ?, ?) on conflict (org_id) do nothing`,
-        [entry.orgId, GENESIS_HASH, GENESIS_HASH],
-      );
-      [sealed] = await em.execute<{ seq: string; hash: string }[]>(APPEND, params);
+      await this.chain.createHead(em, entry.orgId, GENESIS_HASH);
+      sealed = await this.chain.append(em, unsealed, before, after);
       // Only when the org went away in between (its head is deleted with it).
       if (!sealed) throw new Error(`the audit chain head of organization ${entry.orgId} is gone`);
     }
-    return { ...unsealed, seq: Number(sealed.seq) };
+    return { ...unsealed, seq: sealed.seq };
   }
 
   private async onSecurityEvent(event: RecordedSecurityEvent): Promise<void> {
@@ -162,10 +121,7 @@ export class AuditLog implements OnModuleInit {
     if (event.orgId) return [event.orgId];
     if (event.type === 'auth.login.failed' && event.actor?.type === 'user') {
       const userId = event.actor.id;
-      const rows = await this.database.asUser(userId, (em) =>
-        em.execute<{ org_id: string }[]>('select org_id from memberships where user_id = ?', [userId]),
-      );
-      return rows.map((row) => row.org_id);
+      return this.database.asUser(userId, (em) => this.chain.organizationsOfUser(em, userId));
     }
     return [];
   }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { JobsModule } from '../../platform/jobs';
 import { SigningModule } from '../../platform/signing';
+import { AuditAppendRepository } from './audit-append.repository';
 import { AuditChainRepository } from './audit-chain.repository';
 import { AuditCheckpoints } from './audit-checkpoint.job';
 import { AuditEventsController } from './audit-events.controller';
@@ -22,6 +23,7 @@ import { CheckpointLedger } from './checkpoint-ledger.service';
   imports: [JobsModule, SigningModule, DiscoveryModule],
   controllers: [AuditEventsController, AuditVerificationsController],
   providers: [
+    AuditAppendRepository,
     AuditChainRepository,
     AuditVerificationsRepository,
     AuditLog,
