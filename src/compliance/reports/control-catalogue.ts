@@ -34,6 +34,13 @@ export const CONTROLS: Readonly<Record<string, ControlDescription>> = {
       'Listed the invitations accepted and the members removed in the period from the audit log, and measured the time from each ' +
       'removal to the revocation of the member’s sessions. Exception: no revocation recorded, or one more than an hour late.',
   },
+  'scim-deprovisioning': {
+    description:
+      'Access is removed when the organization’s identity provider deprovisions a person (SCIM): membership, sessions and their API keys end together.',
+    procedure:
+      'Listed the deprovisionings the identity provider made through SCIM in the period, from the audit log, and at generation time ' +
+      'looked for anyone SCIM deprovisioned who still holds a membership or a usable API key. Exception: any such person.',
+  },
   'api-keys': {
     description: 'Machine credentials (API keys) are scoped, used, and rotated within a year.',
     procedure:

@@ -112,6 +112,58 @@ describe('sign-in-assurance', () => {
   });
 });
 
+describe('scim-deprovisioning', () => {
+  it('lists the identity provider’s deprovisionings, and flags anyone it deprovisioned who kept access', async () => {
+    const owner = await signup(suite.app);
+    const domain = `${randomUUID()}.example`;
+    await suite.db.query(
+      `insert into sso_domains (id, org_id, domain, verification_token, verified_at) values ($1, $2, $3, 'token', now())`,
+      [randomUUID(), owner.orgId, domain],
+    );
+    const created = await call(suite.app, 'POST', '/v1/scim-tokens', { token: owner.token, body: { name: 'IdP' } });
+    expect(created.statusCode).toBe(201);
+    const scim = (method: 'POST' | 'PATCH', path: string, body: Json) =>
+      suite.app.inject({
+        method,
+        url: `/scim/v2${path}`,
+        headers: { authorization: `Bearer ${created.json().token}`, 'content-type': 'application/scim+json' },
+        payload: JSON.stringify(body),
+      });
+    const email = `leaver@${domain}`;
+    const user = await scim('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: email,
+      name: { givenName: 'Lea', familyName: 'Ver' },
+      emails: [{ value: email, primary: true }],
+      active: true,
+    });
+    expect(user.statusCode).toBe(201);
+    const userId = user.json().id as string;
+    const patched = await scim('PATCH', `/Users/${userId}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    });
+    expect(patched.statusCode).toBe(200);
+
+    const evidence = await evidenceOf(owner, 'scim-deprovisioning');
+    expect(evidence.criteria).toEqual(['CC6.2']);
+    expect(evidence.summary).toMatchObject({ scimTokensActive: 1, deprovisionings: 1, deprovisionedWithAccess: 0 });
+    expect(evidence.population).toEqual([expect.objectContaining({ userId, at: expect.any(String) })]);
+    expect(evidence.exceptions).toEqual([]);
+    expect(evidence.result).toBe('pass');
+
+    // Access that should have ended but did not (written behind the API's back): the check finds it.
+    await suite.db.query(`insert into memberships (id, org_id, user_id, role, created_at) values ($1, $2, $3, 'member', now())`, [
+      randomUUID(),
+      owner.orgId,
+      userId,
+    ]);
+    const after = await evidenceOf(owner, 'scim-deprovisioning');
+    expect(after.exceptions).toEqual([{ userId, reason: 'still a member' }]);
+    expect(after.result).toBe('exceptions');
+  });
+});
+
 describe('provisioning', () => {
   it('lists accepted invitations and removals, with revocation in the same request', async () => {
     const user = await signup(suite.app);

@@ -18,13 +18,13 @@ describe('the evidence job', () => {
     expect(result).toMatchObject({ status: 'succeeded', counts: { organizationsFailed: 0 } });
     if (result.status !== 'succeeded') return;
     expect(result.counts.organizations).toBeGreaterThanOrEqual(2);
-    expect(result.counts.records).toBe(result.counts.organizations * 8);
+    expect(result.counts.records).toBe(result.counts.organizations * 9);
 
     const today = new Date(new Date().toISOString().slice(0, 10));
     for (const user of [first, second]) {
       const listed = await call(suite.app, 'GET', '/v1/compliance/evidence?limit=100', { token: user.token });
       const records = listed.json().data.filter((record: Json) => record.jobRunId === result.runId);
-      expect(records).toHaveLength(8);
+      expect(records).toHaveLength(9);
       for (const record of records) {
         expect(record.periodEnd).toBe(today.toISOString());
         expect(record.periodStart).toBe(new Date(today.getTime() - 86_400_000).toISOString());

@@ -11,6 +11,7 @@ const CHECKS = [
   'access-snapshot',
   'sign-in-assurance',
   'provisioning',
+  'scim-deprovisioning',
   'api-keys',
   'monitoring',
   'change-management',

@@ -211,7 +211,7 @@ describe('a fanned-out run in one instance', () => {
     expect(result).toMatchObject({ status: 'succeeded', counts: { organizationsFailed: 0 } });
     if (result.status !== 'succeeded') return;
     const orgCount = Number((await db.query('select count(*) from organizations')).rows[0].count);
-    expect(result.counts).toMatchObject({ organizations: orgCount, records: orgCount * 8 });
+    expect(result.counts).toMatchObject({ organizations: orgCount, records: orgCount * 9 });
     const perOrg = await db.query<{ org_id: string; events: string; records: string }>(
       `select o.id as org_id,
               (select count(*) from audit_events e where e.org_id = o.id and e.action = 'evidence.collect' and e.target_id = $1::text) as events,
@@ -220,6 +220,6 @@ describe('a fanned-out run in one instance', () => {
       [result.runId],
     );
     expect(perOrg.rows).toHaveLength(orgCount);
-    for (const row of perOrg.rows) expect(row).toMatchObject({ events: '1', records: '8' });
+    for (const row of perOrg.rows) expect(row).toMatchObject({ events: '1', records: '9' });
   }, 60_000);
 });

@@ -29,6 +29,22 @@ export interface SignInPolicyRow {
   verified_domains: number;
 }
 
+export interface ScimDeprovisioningRow {
+  id: string;
+  occurred_at: Date;
+  action: string;
+  actor_id: string | null;
+  target_id: string | null;
+}
+
+export interface ScimResidualAccessRow {
+  user_id: string;
+  /** Still a member of the org although SCIM deprovisioned them. */
+  member: boolean;
+  /** Prefixes of API keys they created in the org that can still authenticate. */
+  active_key_prefixes: string[];
+}
+
 export interface ApiKeyRow {
   id: string;
   name: string;
@@ -143,6 +159,41 @@ export class EvidenceChecksRepository {
       [orgId],
     );
     return row;
+  }
+
+  /** scim-deprovisioning: deprovisionings by the org's identity provider in the period, from the audit log. */
+  async scimDeprovisionings(em: EntityManager, orgId: string, period: EvidencePeriod): Promise<ScimDeprovisioningRow[]> {
+    const rows = await em.execute<StoredRow<ScimDeprovisioningRow>[]>(
+      `select id, occurred_at, action, actor_id, target_id from audit_events
+       where org_id = ? and outcome = 'success' and occurred_at >= ? and occurred_at < ?
+         and (action = 'scim.user.deprovisioned' or coalesce(details->'events' @> '["scim.user.deprovisioned"]'::jsonb, false))
+       order by seq`,
+      [orgId, period.start, period.end],
+    );
+    return rows.map((row) => ({ ...row, occurred_at: new Date(row.occurred_at) }));
+  }
+
+  /** scim-deprovisioning: people SCIM deprovisioned (inactive) who still hold a membership or a usable API key in the org. */
+  async scimResidualAccess(em: EntityManager, orgId: string, asOf: Date): Promise<ScimResidualAccessRow[]> {
+    return em
+      .execute<ScimResidualAccessRow[]>(
+        `select s.user_id,
+         exists (select 1 from memberships m where m.org_id = s.org_id and m.user_id = s.user_id) as member,
+         array(select k.prefix from api_keys k where k.org_id = s.org_id and k.created_by_id = s.user_id and k.revoked_at is null
+           and (k.expires_at is null or k.expires_at > ?) order by k.prefix) as active_key_prefixes
+       from scim_users s where s.org_id = ? and not s.active order by s.user_id`,
+        [asOf, orgId],
+      )
+      .then((rows) => rows.filter((row) => row.member || row.active_key_prefixes.length > 0));
+  }
+
+  /** scim-deprovisioning: SCIM tokens that can still authenticate. */
+  async activeScimTokens(em: EntityManager, orgId: string, asOf: Date): Promise<number> {
+    const [row] = await em.execute<{ n: number }[]>(
+      `select count(*)::int as n from scim_tokens where org_id = ? and revoked_at is null and (expires_at is null or expires_at > ?)`,
+      [orgId, asOf],
+    );
+    return row.n;
   }
 
   /** api-keys: the keys that can still authenticate at `asOf`. */
