@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { PageQuery, UuidParam } from '@app/http';
-import { RequirePermission } from '../auth/access.decorators';
+import { Endpoint } from '../auth/endpoint.decorator';
 import { ApiKeysService } from './api-keys.service';
 import { ApiKeyPage, CreateApiKeyDto, CreatedApiKeyView } from './dto/api-key.dto';
 
@@ -11,27 +11,37 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Get()
-  @RequirePermission('api-keys:manage')
-  @ApiOperation({ operationId: 'listApiKeys', summary: 'API keys of the organization (never their secrets)' })
-  @ApiOkResponse({ type: ApiKeyPage })
+  @Endpoint({
+    operationId: 'listApiKeys',
+    summary: 'API keys of the organization (never their secrets)',
+    permission: 'api-keys:manage',
+    ok: ApiKeyPage,
+  })
   list(@Query() query: PageQuery): Promise<ApiKeyPage> {
     return this.apiKeys.list(query.limit, query.cursor);
   }
 
   @Post()
-  @RequirePermission('api-keys:manage', { sessionOnly: true })
-  @ApiOperation({ operationId: 'createApiKey', summary: 'Create an API key', description: 'The secret is in this response only.' })
-  @ApiCreatedResponse({ type: CreatedApiKeyView })
+  @Endpoint({
+    operationId: 'createApiKey',
+    summary: 'Create an API key',
+    description: 'The secret is in this response only.',
+    permission: 'api-keys:manage',
+    sessionOnly: true,
+    created: CreatedApiKeyView,
+  })
   create(@Body() body: CreateApiKeyDto): Promise<CreatedApiKeyView> {
     return this.apiKeys.create(body.name, body.scopes, body.expiresAt);
   }
 
   @Delete(':id')
-  @HttpCode(204)
-  @RequirePermission('api-keys:manage')
-  @ApiOperation({ operationId: 'revokeApiKey', summary: 'Revoke an API key; it stops working at once' })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'No active API key with that id.' })
+  @Endpoint({
+    operationId: 'revokeApiKey',
+    summary: 'Revoke an API key; it stops working at once',
+    permission: 'api-keys:manage',
+    noContent: true,
+    notFound: 'No active API key with that id.',
+  })
   revoke(@UuidParam('id') id: string): Promise<void> {
     return this.apiKeys.revoke(id);
   }

@@ -1,21 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query } from '@nestjs/common';
-import {
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiNoContentResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Post, Query } from '@nestjs/common';
+import { ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { PageQuery, UuidParam } from '@app/http';
 import { AuthRateLimited } from '../../caching';
-import { Public, RequirePermission } from '../auth/access.decorators';
 import { ClientInfo } from '../auth/auth.service';
 import { Client } from '../auth/client-info.decorator';
+import { Endpoint } from '../auth/endpoint.decorator';
 import {
   AcceptInvitationDto,
   AcceptedInvitationChallengeView,
@@ -32,50 +21,55 @@ export class InvitationsController {
   constructor(private readonly invitations: InvitationsService) {}
 
   @Post()
-  @RequirePermission('members:manage')
-  @ApiOperation({
+  @Endpoint({
     operationId: 'createInvitation',
     summary: 'Invite someone by email with a role',
     description: 'The token is in this response only.',
+    permission: 'members:manage',
+    created: CreatedInvitationView,
+    conflict: 'Already a member (`ALREADY_MEMBER`).',
   })
-  @ApiCreatedResponse({ type: CreatedInvitationView })
-  @ApiConflictResponse({ description: 'Already a member (`ALREADY_MEMBER`).' })
   create(@Body() body: CreateInvitationDto): Promise<CreatedInvitationView> {
     return this.invitations.create(body.email, body.role);
   }
 
   @Get()
-  @RequirePermission('members:manage')
-  @ApiOperation({ operationId: 'listInvitations', summary: 'Invitations of the organization' })
-  @ApiOkResponse({ type: InvitationPage })
+  @Endpoint({
+    operationId: 'listInvitations',
+    summary: 'Invitations of the organization',
+    permission: 'members:manage',
+    ok: InvitationPage,
+  })
   list(@Query() query: PageQuery): Promise<InvitationPage> {
     return this.invitations.list(query.limit, query.cursor);
   }
 
   @Delete(':id')
-  @HttpCode(204)
-  @RequirePermission('members:manage')
-  @ApiOperation({ operationId: 'revokeInvitation', summary: 'Revoke a pending invitation' })
-  @ApiNoContentResponse()
-  @ApiNotFoundResponse({ description: 'No pending invitation with that id.' })
+  @Endpoint({
+    operationId: 'revokeInvitation',
+    summary: 'Revoke a pending invitation',
+    permission: 'members:manage',
+    noContent: true,
+    notFound: 'No pending invitation with that id.',
+  })
   revoke(@UuidParam('id') id: string): Promise<void> {
     return this.invitations.revoke(id);
   }
 
   @Post('accept')
-  @HttpCode(200)
-  @Public()
   @AuthRateLimited()
-  @ApiOperation({ operationId: 'acceptInvitation', summary: 'Accept an invitation and sign in to its organization' })
   @ApiExtraModels(AcceptedInvitationView, AcceptedInvitationChallengeView)
-  @ApiOkResponse({
-    description:
-      'Joined and signed in; an account with MFA gets a sign-in challenge instead of a session (finish at POST /v1/auth/login/mfa).',
-    schema: { oneOf: [{ $ref: getSchemaPath(AcceptedInvitationView) }, { $ref: getSchemaPath(AcceptedInvitationChallengeView) }] },
-  })
-  @ApiNotFoundResponse({ description: 'Unknown, revoked, expired or used token.' })
-  @ApiForbiddenResponse({
-    description:
+  @Endpoint({
+    operationId: 'acceptInvitation',
+    summary: 'Accept an invitation and sign in to its organization',
+    access: 'public',
+    ok: {
+      description:
+        'Joined and signed in; an account with MFA gets a sign-in challenge instead of a session (finish at POST /v1/auth/login/mfa).',
+      schema: { oneOf: [{ $ref: getSchemaPath(AcceptedInvitationView) }, { $ref: getSchemaPath(AcceptedInvitationChallengeView) }] },
+    },
+    notFound: 'Unknown, revoked, expired or used token.',
+    forbidden:
       'The organization requires single sign-on for this email (`SSO_REQUIRED`, with the sign-in URL in `detail` and a `Link` header): join by signing in through SSO.',
   })
   accept(

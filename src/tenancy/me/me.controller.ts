@@ -1,7 +1,7 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { AuthRateLimited } from '../../caching';
-import { Authenticated } from '../auth/access.decorators';
+import { Endpoint } from '../auth/endpoint.decorator';
 import { ChangePasswordDto, MeView } from './dto/me.view';
 import { MeService } from './me.service';
 
@@ -11,23 +11,27 @@ export class MeController {
   constructor(private readonly me: MeService) {}
 
   @Get()
-  @Authenticated({ beforeMfa: true })
-  @ApiOperation({ operationId: 'getMe', summary: 'The caller: user or API key, organization, role and permissions' })
-  @ApiOkResponse({ type: MeView })
+  @Endpoint({
+    operationId: 'getMe',
+    summary: 'The caller: user or API key, organization, role and permissions',
+    access: 'authenticated',
+    beforeMfa: true,
+    ok: MeView,
+  })
   get(): Promise<MeView> {
     return this.me.me();
   }
 
   @Post('password')
-  @HttpCode(204)
-  @Authenticated({ sessionOnly: true })
   @AuthRateLimited()
-  @ApiOperation({
+  @Endpoint({
     operationId: 'changePassword',
     summary: 'Change your password',
     description: 'Ends your other sessions in every organization.',
+    access: 'authenticated',
+    sessionOnly: true,
+    noContent: true,
   })
-  @ApiNoContentResponse()
   changePassword(@Body() body: ChangePasswordDto): Promise<void> {
     return this.me.changePassword(body.currentPassword, body.newPassword);
   }

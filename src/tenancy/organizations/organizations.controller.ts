@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { PageQuery } from '@app/http';
 import { RequestContext } from '@app/request-context';
-import { Authenticated, RequirePermission } from '../auth/access.decorators';
+import { Endpoint } from '../auth/endpoint.decorator';
 import { WorksInOtherScopes } from '../tenant-boundary/other-scopes';
 import { OrganizationPage, OrganizationView } from '../views';
 import { CreateOrganizationDto, UpdateOrganizationDto } from './dto/organization.dto';
@@ -17,35 +17,44 @@ export class OrganizationsController {
   ) {}
 
   @Get('organizations')
-  @Authenticated({ sessionOnly: true })
-  @ApiOperation({ operationId: 'listMyOrganizations', summary: 'The organizations you belong to, with your role in each' })
-  @ApiOkResponse({ type: OrganizationPage })
+  @Endpoint({
+    operationId: 'listMyOrganizations',
+    summary: 'The organizations you belong to, with your role in each',
+    access: 'authenticated',
+    sessionOnly: true,
+    ok: OrganizationPage,
+  })
   list(@Query() query: PageQuery): Promise<OrganizationPage> {
     return this.organizations.listForUser(this.userId(), query.limit, query.cursor);
   }
 
   @Post('organizations')
-  @Authenticated({ sessionOnly: true })
   @WorksInOtherScopes()
-  @ApiOperation({ operationId: 'createOrganization', summary: 'Create another organization; you become its owner' })
-  @ApiCreatedResponse({ type: OrganizationView })
+  @Endpoint({
+    operationId: 'createOrganization',
+    summary: 'Create another organization; you become its owner',
+    access: 'authenticated',
+    sessionOnly: true,
+    created: OrganizationView,
+  })
   async create(@Body() body: CreateOrganizationDto): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.createAnother(body.name, this.userId()));
   }
 
   @Get('organization')
-  @RequirePermission('org:read')
-  @ApiOperation({ operationId: 'getOrganization', summary: 'The current organization' })
-  @ApiOkResponse({ type: OrganizationView })
+  @Endpoint({ operationId: 'getOrganization', summary: 'The current organization', permission: 'org:read', ok: OrganizationView })
   async current(): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.current());
   }
 
   @Patch('organization')
-  @RequirePermission('org:manage')
-  @ApiOperation({ operationId: 'updateOrganization', summary: 'Rename the organization or change its settings' })
-  @ApiOkResponse({ type: OrganizationView })
-  @ApiConflictResponse({ description: 'Requiring MFA from a session that has not passed MFA itself (`MFA_SESSION_NOT_VERIFIED`).' })
+  @Endpoint({
+    operationId: 'updateOrganization',
+    summary: 'Rename the organization or change its settings',
+    permission: 'org:manage',
+    ok: OrganizationView,
+    conflict: 'Requiring MFA from a session that has not passed MFA itself (`MFA_SESSION_NOT_VERIFIED`).',
+  })
   async update(@Body() body: UpdateOrganizationDto): Promise<OrganizationView> {
     return OrganizationView.of(await this.organizations.update(body));
   }

@@ -1,20 +1,10 @@
 import { Controller, Get, Headers, HttpStatus, Query, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiForbiddenResponse,
-  ApiFoundResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiFoundResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthRateLimited } from '../../../caching';
-import { Public } from '../../auth/access.decorators';
 import type { ClientInfo } from '../../auth/auth.service';
 import { Client } from '../../auth/client-info.decorator';
+import { Endpoint } from '../../auth/endpoint.decorator';
 import { SessionTokenView } from '../../views';
 import { SsoAuthorizationView, SsoCallbackQuery, StartSsoQuery } from '../dto/sso-sign-in.dto';
 import { SsoSignInService } from './sso-sign-in.service';
@@ -32,21 +22,19 @@ export class SsoSignInController {
   constructor(private readonly signIn: SsoSignInService) {}
 
   @Get('start')
-  @Public()
   @AuthRateLimited()
-  @ApiOperation({
+  @ApiFoundResponse({ description: 'To the identity provider.', headers: LOCATION })
+  @Endpoint({
     operationId: 'startSsoSignIn',
     summary: "Start signing in through the organization's identity provider",
     description:
       'Name the organization by `organizationId`, or give your work `email` and its verified domain finds it. ' +
       'A browser is redirected to the identity provider (authorization code with PKCE); a client that asks for ' +
       '`Accept: application/json` gets the URL to open instead.',
-  })
-  @ApiOkResponse({ type: SsoAuthorizationView, description: 'With `Accept: application/json`: the URL to open.' })
-  @ApiFoundResponse({ description: 'To the identity provider.', headers: LOCATION })
-  @ApiNotFoundResponse({ description: 'No organization with an enabled SSO connection matches (`SSO_CONNECTION_NOT_FOUND`).' })
-  @ApiServiceUnavailableResponse({
-    description: "The identity provider's discovery document could not be read (`SSO_PROVIDER_UNAVAILABLE`).",
+    access: 'public',
+    ok: { type: SsoAuthorizationView, description: 'With `Accept: application/json`: the URL to open.' },
+    notFound: 'No organization with an enabled SSO connection matches (`SSO_CONNECTION_NOT_FOUND`).',
+    serviceUnavailable: "The identity provider's discovery document could not be read (`SSO_PROVIDER_UNAVAILABLE`).",
   })
   async start(
     @Query() query: StartSsoQuery,
@@ -61,27 +49,23 @@ export class SsoSignInController {
   }
 
   @Get('callback')
-  @Public()
   @AuthRateLimited()
-  @ApiOperation({
+  @ApiFoundResponse({ description: 'To the app, the session in the URL fragment.', headers: LOCATION })
+  @Endpoint({
     operationId: 'completeSsoSignIn',
     summary: 'Where the identity provider sends the browser back',
     description:
       'Completes the sign-in once: the answer is an ordinary session, as JSON, or (when the deployment sets ' +
       'SSO_SIGNED_IN_REDIRECT_URL) a redirect to the app with `token`, `expiresAt` and `organizationId` in the URL fragment.',
-  })
-  @ApiOkResponse({ type: SessionTokenView })
-  @ApiFoundResponse({ description: 'To the app, the session in the URL fragment.', headers: LOCATION })
-  @ApiBadRequestResponse({ description: 'Unknown, expired or already used `state` (`SSO_STATE_INVALID`).' })
-  @ApiUnauthorizedResponse({
-    description: 'The provider refused (`SSO_PROVIDER_ERROR`) or its ID token failed validation (`SSO_ID_TOKEN_INVALID`).',
-  })
-  @ApiForbiddenResponse({
-    description:
+    access: 'public',
+    ok: SessionTokenView,
+    badRequest: 'Unknown, expired or already used `state` (`SSO_STATE_INVALID`).',
+    unauthorized: 'The provider refused (`SSO_PROVIDER_ERROR`) or its ID token failed validation (`SSO_ID_TOKEN_INVALID`).',
+    forbidden:
       'The email is missing, unverified or outside the verified domains (`SSO_EMAIL_NOT_ALLOWED`), or not a member (`SSO_NOT_A_MEMBER`).',
+    notFound: 'The connection was removed, disabled or changed meanwhile (`SSO_CONNECTION_NOT_FOUND`).',
+    serviceUnavailable: 'The identity provider could not be reached (`SSO_PROVIDER_UNAVAILABLE`).',
   })
-  @ApiNotFoundResponse({ description: 'The connection was removed, disabled or changed meanwhile (`SSO_CONNECTION_NOT_FOUND`).' })
-  @ApiServiceUnavailableResponse({ description: 'The identity provider could not be reached (`SSO_PROVIDER_UNAVAILABLE`).' })
   async callback(
     @Query() query: SsoCallbackQuery,
     @Client() client: ClientInfo,
