@@ -1,10 +1,12 @@
 /**
  * `npm run docs:metadata`: runs the @nestjs/swagger CLI plugin's analysis over the sources and
  * writes what it finds (property types, class-validator limits, response types) to
- * src/docs/swagger-metadata.ts, which the docs load at boot. The plugin itself only runs inside
- * `nest build`; the tests and `npm run docs:export` run the sources through SWC, so without this
- * file their document would differ from the compiled server's. Run it after changing a DTO or a
- * controller and commit the result (a test fails while it is stale).
+ * src/docs/swagger-metadata.ts, which the docs load at boot: in the compiled server, in the tests
+ * and in `npm run docs:export` alike, so all three serve one document. The plugin is not a
+ * transformer of `nest build` (nest-cli.json): at build time it cannot see through a composite
+ * decorator such as `@Endpoint` and would add a default 200/201 response to routes that answer 204
+ * or 200. Run it after changing a DTO or a controller and commit the result (a test fails while it
+ * is stale).
  *
  * `node scripts/docs-metadata.ts --check` writes nothing and exits 1 when the committed file is stale.
  */
@@ -20,16 +22,8 @@ type GenerateOptions = Parameters<PluginMetadataGenerator['generate']>[0];
 const ROOT = resolve(__dirname, '..');
 const TARGET = join(ROOT, 'src', 'docs', 'swagger-metadata.ts');
 
-interface NestCliConfig {
-  compilerOptions?: { plugins?: ({ name: string; options?: Record<string, unknown> } | string)[] };
-}
-
-/** The plugin options `nest build` uses, from nest-cli.json, so both see the same things. */
-function pluginOptions(): Record<string, unknown> {
-  const config = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as NestCliConfig;
-  const plugin = config.compilerOptions?.plugins?.find((entry) => (typeof entry === 'string' ? entry : entry.name) === '@nestjs/swagger');
-  return plugin && typeof plugin !== 'string' ? (plugin.options ?? {}) : {};
-}
+/** The plugin's options (its documentation: "CLI plugin"); this script is the only place the plugin runs. */
+const PLUGIN_OPTIONS: Record<string, unknown> = { introspectComments: true, classValidatorShim: true, dtoFileNameSuffix: ['.dto.ts'] };
 
 /**
  * The generator writes `import("../x")`. Under this project's `module: node16` TypeScript keeps
@@ -58,7 +52,7 @@ function generateUnformatted(): string {
   const outputDir = mkdtempSync(join(tmpdir(), 'atrium-swagger-metadata-'));
   try {
     new PluginMetadataGenerator().generate({
-      visitors: [new ReadonlyVisitor({ ...pluginOptions(), pathToSource: join(ROOT, 'src', 'docs') })],
+      visitors: [new ReadonlyVisitor({ ...PLUGIN_OPTIONS, pathToSource: join(ROOT, 'src', 'docs') })],
       outputDir,
       filename: 'swagger-metadata.ts',
       // Our own program: the generator's would exit the process on any type error anywhere.
