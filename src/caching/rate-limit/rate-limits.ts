@@ -27,11 +27,13 @@ export function isAuthLimited(context: ExecutionContext): boolean {
 }
 
 /**
- * Whom an auth request is about, hashed (never kept in clear): the email of a login or sign-up,
- * the invitation it redeems, the MFA sign-in challenge it answers, or else the signed-in user (a
- * password change, an MFA code).
+ * Whom an auth request is about, hashed (never kept in clear): the signed-in user on a signed-in
+ * route (a password change, an MFA code: whatever else the request carries, so that a made-up
+ * email or state cannot buy a fresh budget), else the email of a login or sign-up, the invitation it
+ * redeems, the MFA sign-in challenge it answers, or the email or state of an SSO sign-in.
  */
 function subjectOf(request: FastifyRequest, context: RequestContext): string | null {
+  if (context.tenant) return hashed(`user:${context.tenant.principal.id}`);
   const body = (request.body ?? {}) as { email?: unknown; token?: unknown; challengeToken?: unknown };
   // SSO sign-in is a pair of GETs: the email (or organization id) starts it, the state completes it.
   const query = (request.query ?? {}) as { email?: unknown; state?: unknown };
@@ -46,11 +48,11 @@ function subjectOf(request: FastifyRequest, context: RequestContext): string | n
             ? query.email.trim().toLowerCase()
             : typeof query.state === 'string'
               ? `state:${query.state}`
-              : context.tenant
-                ? `user:${context.tenant.principal.id}`
-                : null;
-  return subject === null ? null : createHash('sha256').update(subject).digest('hex').slice(0, 32);
+              : null;
+  return subject === null ? null : hashed(subject);
 }
+
+const hashed = (subject: string) => createHash('sha256').update(subject).digest('hex').slice(0, 32);
 
 /**
  * The limiters that count a request, in order: per principal (API key or session) and per org,

@@ -438,6 +438,10 @@ describe('MFA (e2e)', () => {
       // enrolMfa's confirmation was the user's first code check of the window.
       for (let attempt = 0; attempt < 2; attempt++) expect((await verify()).statusCode).not.toBe(429);
       expectProblem(await verify(), 429, 'RATE_LIMITED');
+      // A made-up email or SSO state in the query (or an email in the body) buys no fresh budget on a signed-in route.
+      for (const url of ['/v1/me/mfa/verify?email=someone-else%40example.com', '/v1/me/mfa/verify?state=fresh']) {
+        expectProblem(await call(limited.app, 'POST', url, { token: user.token, body: { code: '000000' } }), 429, 'RATE_LIMITED');
+      }
     });
   });
 
