@@ -1,5 +1,5 @@
 import { Filter, parse } from 'scim2-parse-filter';
-import { invalidPath, invalidSyntax, invalidValue, noTarget, tooMany } from './scim-protocol-errors';
+import { invalidPath, invalidSyntax, invalidValue, noTarget, requireObject, tooMany } from './scim-protocol-errors';
 import { SCIM_SCHEMAS } from './scim-schemas';
 
 /**
@@ -33,7 +33,7 @@ const PATH = /^(?:(urn:[^[\]]+):)?([A-Za-z][\w$-]*)(?:\[(.+)\])?(?:\.([A-Za-z][\
 const CORE = /^urn:ietf:params:scim:schemas:core:2\.0:(user|group)$/i;
 
 export function parsePatchRequest(body: unknown): PatchOperation[] {
-  const request = body as { schemas?: unknown; Operations?: unknown };
+  const request = requireObject(body) as { schemas?: unknown; Operations?: unknown };
   if (!Array.isArray(request.schemas) || !request.schemas.includes(SCIM_SCHEMAS.patchOp)) {
     throw invalidSyntax(`A PATCH request names the schema ${SCIM_SCHEMAS.patchOp}.`);
   }

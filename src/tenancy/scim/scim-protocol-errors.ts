@@ -24,3 +24,9 @@ export const domainNotVerified = () =>
 export const userNotFound = () => new NotFoundError('SCIM_USER_NOT_FOUND', 'No user with that id in this organization.');
 export const resourceTypeNotFound = () => new NotFoundError('SCIM_RESOURCE_TYPE_NOT_FOUND', 'No such resource type.');
 export const schemaNotFound = () => new NotFoundError('SCIM_SCHEMA_NOT_FOUND', 'No such schema.');
+
+/** A SCIM request body must be a JSON object: a missing body, `null` or an array is invalidSyntax (400), never a 500. */
+export function requireObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidSyntax('The request body is a JSON object.');
+  return body as Record<string, unknown>;
+}

@@ -1,6 +1,6 @@
 import { isEmail } from 'class-validator';
 import { PatchOperation, booleanOf } from './scim-patch';
-import { invalidSyntax, invalidValue, mutability } from './scim-protocol-errors';
+import { invalidSyntax, invalidValue, mutability, requireObject } from './scim-protocol-errors';
 import { SCIM_SCHEMAS } from './scim-schemas';
 
 /** What a SCIM request may change on a user. Attributes we do not keep (title, phone numbers, extensions) are ignored. */
@@ -15,8 +15,9 @@ export interface UserChanges {
 const MAX_NAME = 200;
 const MAX_EXTERNAL_ID = 255;
 
+/** The request's JSON object (a missing body, `null` or an array is invalidSyntax, not a 500), naming `schema`. */
 export function requireSchema(body: unknown, schema: string): Record<string, unknown> {
-  const resource = body as Record<string, unknown>;
+  const resource = requireObject(body);
   if (
     !Array.isArray(resource.schemas) ||
     !resource.schemas.some((name) => typeof name === 'string' && name.toLowerCase() === schema.toLowerCase())

@@ -414,6 +414,18 @@ describe('SCIM Users: an Okta session', () => {
       payload: 'x',
     });
     expectScimError(plain, 415);
+    // No body at all on a write: invalidSyntax, never a 500.
+    const anyId = '0193a3c2-7b1e-7cc0-8f00-123456789abc';
+    for (const [method, path] of [
+      ['POST', '/Users'],
+      ['PUT', `/Users/${anyId}`],
+      ['PATCH', `/Users/${anyId}`],
+      ['POST', '/Groups'],
+      ['PUT', `/Groups/${anyId}`],
+      ['PATCH', `/Groups/${anyId}`],
+    ] as const) {
+      expectScimError(await scim(token, method, path), 400, 'invalidSyntax');
+    }
     // application/json is accepted as well (RFC 7644 §3.1); scim+json is not accepted under /v1.
     const asJson = await suite.app.inject({
       method: 'POST',
