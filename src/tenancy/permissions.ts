@@ -19,6 +19,9 @@ export const PERMISSIONS = [
   'legal-holds:manage',
   // Closing the org deletes everything in it: owners only.
   'org:close',
+  // Single sign-on, verified domains and SCIM decide who can become whom in the org (an identity
+  // provider can sign anyone in as an address of a verified domain, owners included): owners only.
+  'identity:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -29,7 +32,7 @@ const everything: readonly Permission[] = PERMISSIONS;
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   owner: everything,
-  admin: everything.filter((permission) => permission !== 'org:close'),
+  admin: everything.filter((permission) => permission !== 'org:close' && permission !== 'identity:manage'),
   member: ['org:read', 'members:read', 'contacts:read', 'contacts:write'],
   viewer: ['org:read', 'members:read', 'contacts:read'],
   // The compliance officer: audit, privacy and compliance data and reports, nothing else.

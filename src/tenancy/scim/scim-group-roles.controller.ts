@@ -14,7 +14,7 @@ export class ScimGroupRolesController {
   @Endpoint({
     operationId: 'listScimGroups',
     summary: 'Groups the identity provider pushed over SCIM, with the role each confers',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     ok: ScimGroupPage,
   })
   list(@Query() query: PageQuery): Promise<ScimGroupPage> {
@@ -26,7 +26,7 @@ export class ScimGroupRolesController {
     operationId: 'mapScimGroupRole',
     summary: 'Map a SCIM group to an Atrium role (or unmap it)',
     description: "Its members' roles change at once: each gets the highest role of their mapped groups, or `member` when none is left.",
-    permission: 'org:manage',
+    permission: 'identity:manage',
     ok: ScimGroupView,
     notFound: 'No SCIM group with that id (`SCIM_GROUP_NOT_FOUND`).',
   })

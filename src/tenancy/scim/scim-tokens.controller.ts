@@ -14,7 +14,7 @@ export class ScimTokensController {
   @Endpoint({
     operationId: 'listScimTokens',
     summary: 'SCIM tokens of the organization (never the tokens themselves)',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     ok: ScimTokenPage,
   })
   list(@Query() query: PageQuery): Promise<ScimTokenPage> {
@@ -28,7 +28,7 @@ export class ScimTokensController {
     description:
       'The token is in this response only. The identity provider sends it as `Authorization: Bearer <token>` to the SCIM base URL ' +
       '`/scim/v2`; it opens nothing else.',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     sessionOnly: true,
     created: CreatedScimTokenView,
   })
@@ -40,7 +40,7 @@ export class ScimTokensController {
   @Endpoint({
     operationId: 'revokeScimToken',
     summary: 'Revoke a SCIM token; it stops working within a second everywhere',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     noContent: true,
     notFound: 'No active SCIM token with that id (`SCIM_TOKEN_NOT_FOUND`).',
   })

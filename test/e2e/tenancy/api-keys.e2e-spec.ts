@@ -55,8 +55,9 @@ describe('API keys (e2e)', () => {
   it('lets an admin grant any scope, and refuses unknown or empty scopes (400, field scopes)', async () => {
     const owner = await signup(suite.app);
     const admin = await addMember(suite.app, owner, 'admin');
-    // Everything an admin holds: all but closing the organization, which only owners may do.
-    const adminScopes = PERMISSIONS.filter((permission) => permission !== 'org:close');
+    // Everything an admin holds: all but closing the organization and managing its identity
+    // (SSO, verified domains, SCIM), which only owners may do.
+    const adminScopes = PERMISSIONS.filter((permission) => permission !== 'org:close' && permission !== 'identity:manage');
     const everything = await call('POST', '/v1/api-keys', admin.token, { name: 'all', scopes: adminScopes });
     expect(everything.statusCode).toBe(201);
     expect(everything.json().scopes).toEqual([...adminScopes].sort());

@@ -178,14 +178,16 @@ describe('SCIM tokens (product API)', () => {
     expectScimError(refused, 401);
   });
 
-  it('needs org:manage (owner or admin) and a session; validates the body', async () => {
+  it('needs identity:manage (owners only) and a session; validates the body', async () => {
     const owner = await signup(suite.app);
     const admin = await addMember(suite.app, owner, 'admin');
     const member = await addMember(suite.app, owner, 'member');
-    expect((await v1('POST', '/v1/scim-tokens', admin.token, { name: 'Entra ID' })).statusCode).toBe(201);
+    expect((await v1('POST', '/v1/scim-tokens', owner.token, { name: 'Entra ID' })).statusCode).toBe(201);
+    // An admin's identity provider could deprovision or demote owners: SCIM is the owners' to connect.
+    expectProblem(await v1('POST', '/v1/scim-tokens', admin.token, { name: 'x' }), 403, 'FORBIDDEN');
     expectProblem(await v1('POST', '/v1/scim-tokens', member.token, { name: 'x' }), 403, 'FORBIDDEN');
     expectProblem(await v1('GET', '/v1/scim-tokens', member.token), 403, 'FORBIDDEN');
-    const key = await createApiKey(suite.app, owner, ['org:manage']);
+    const key = await createApiKey(suite.app, owner, ['identity:manage']);
     expectProblem(await v1('POST', '/v1/scim-tokens', key.secret, { name: 'x' }), 403, 'FORBIDDEN');
     expectProblem(await v1('POST', '/v1/scim-tokens', owner.token, { name: '' }), 400, 'VALIDATION_FAILED');
     expectProblem(await v1('POST', '/v1/scim-tokens', owner.token, { name: 'x', scope: 'all' }), 400, 'VALIDATION_FAILED');

@@ -170,17 +170,18 @@ describe('Single sign-on with OpenID Connect (e2e)', () => {
       expectProblem(await put({ ...connectionBody(), clientSecret: 'top level' }), 400, 'VALIDATION_FAILED');
     });
 
-    it('needs org:manage: members, viewers and a key without it get 403; another org sees only its own', async () => {
+    it('needs identity:manage (owners only): admins, members and a key without it get 403; another org sees only its own', async () => {
       const org = await ssoOrg();
       const member = await addMember(app, org.owner, 'member');
       const key = await createApiKey(app, org.owner, ['members:read']);
-      for (const token of [member.token, key.secret]) {
+      // An admin's identity provider could sign them in as the owner: SSO is the owners' to configure.
+      const admin = await addMember(app, org.owner, 'admin');
+      for (const token of [admin.token, member.token, key.secret]) {
         expectProblem(await get('/v1/sso/connection', token), 403, 'FORBIDDEN');
         expectProblem(await call(app, 'PUT', '/v1/sso/connection', { token, body: connectionBody() }), 403, 'FORBIDDEN');
         expectProblem(await get('/v1/sso/domains', token), 403, 'FORBIDDEN');
       }
-      const admin = await addMember(app, org.owner, 'admin');
-      expect((await get('/v1/sso/connection', admin.token)).statusCode).toBe(200);
+      expect((await get('/v1/sso/connection', org.owner.token)).statusCode).toBe(200);
 
       const other = await signup(app);
       expectProblem(await get('/v1/sso/connection', other.token), 404, 'SSO_CONNECTION_NOT_FOUND');

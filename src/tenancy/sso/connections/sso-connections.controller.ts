@@ -13,7 +13,7 @@ export class SsoConnectionsController {
   @Endpoint({
     operationId: 'getSsoConnection',
     summary: "The organization's SSO connection (never its client secret)",
-    permission: 'org:manage',
+    permission: 'identity:manage',
     ok: SsoConnectionView,
     notFound: 'No SSO connection is configured (`SSO_CONNECTION_NOT_FOUND`).',
   })
@@ -28,7 +28,7 @@ export class SsoConnectionsController {
     description:
       'One connection per organization. The client secret is write-only and stored encrypted; omit it to keep the stored one. ' +
       "Register the answer's `oidc.redirectUri` at the identity provider.",
-    permission: 'org:manage',
+    permission: 'identity:manage',
     ok: SsoConnectionView,
   })
   put(@Body() body: PutSsoConnectionDto): Promise<SsoConnectionView> {
@@ -39,7 +39,7 @@ export class SsoConnectionsController {
   @Endpoint({
     operationId: 'deleteSsoConnection',
     summary: 'Remove the SSO connection; members sign in with passwords again',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     noContent: true,
     notFound: 'No SSO connection is configured (`SSO_CONNECTION_NOT_FOUND`).',
   })

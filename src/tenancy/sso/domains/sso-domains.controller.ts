@@ -16,7 +16,7 @@ export class SsoDomainsController {
   @Endpoint({
     operationId: 'listSsoDomains',
     summary: 'Email domains the organization claimed or verified',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     ok: SsoDomainPage,
   })
   list(@Query() query: PageQuery): Promise<SsoDomainPage> {
@@ -28,7 +28,7 @@ export class SsoDomainsController {
     operationId: 'claimSsoDomain',
     summary: 'Claim an email domain',
     description: 'The answer names the DNS TXT record to publish; then ask for verification.',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     created: SsoDomainView,
     conflict: 'Another organization verified the domain (`SSO_DOMAIN_TAKEN`), or this one claimed it already (`SSO_DOMAIN_EXISTS`).',
   })
@@ -40,7 +40,7 @@ export class SsoDomainsController {
   @Endpoint({
     operationId: 'getSsoDomain',
     summary: 'One claimed or verified domain',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     ok: SsoDomainView,
     notFound: DOMAIN_NOT_FOUND,
   })
@@ -53,7 +53,7 @@ export class SsoDomainsController {
     operationId: 'verifySsoDomain',
     summary: 'Check the DNS TXT record and verify the domain',
     description: 'Looks up `_atrium-verification.<domain>`; a verified domain stays verified.',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     ok: SsoDomainView,
     notFound: DOMAIN_NOT_FOUND,
     conflict: 'Another organization verified the domain first (`SSO_DOMAIN_TAKEN`).',
@@ -68,7 +68,7 @@ export class SsoDomainsController {
   @Endpoint({
     operationId: 'removeSsoDomain',
     summary: 'Give up a domain claim (verified or not)',
-    permission: 'org:manage',
+    permission: 'identity:manage',
     noContent: true,
     notFound: DOMAIN_NOT_FOUND,
   })
