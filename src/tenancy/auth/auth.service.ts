@@ -159,7 +159,10 @@ export class AuthService {
     if (ssoOnly) throw ssoOnly.error;
     await this.sessions.revokeById(principal.userId, principal.sessionId);
     await this.events.record({ type: 'auth.organization.switched', details: { to: organizationId } });
-    const issued = await this.sessions.issue(principal.userId, organizationId, client, assurance);
+    // A second factor Atrium checked (TOTP) is the user's and holds in every org; one that an org's
+    // identity provider asserted at SSO sign-in vouches for that org only.
+    const carried = assurance.authMethod === 'sso' ? { ...assurance, mfa: false } : assurance;
+    const issued = await this.sessions.issue(principal.userId, organizationId, client, carried);
     return this.tokenView(issued, membership.organization.getEntity());
   }
 

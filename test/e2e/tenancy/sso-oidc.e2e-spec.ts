@@ -326,6 +326,16 @@ describe('Single sign-on with OpenID Connect (e2e)', () => {
       expect(await app.get(SessionStore).resolve(withHardwareKey.json().token)).toMatchObject({ mfa: true });
       const passwordOnly = await signInThroughSso(org.owner.orgId, person, ['pwd']);
       expect(await app.get(SessionStore).resolve(passwordOnly.json().token)).toMatchObject({ mfa: false });
+
+      // The identity provider vouches for its own organization only: switching to another org carries no MFA.
+      const other = await call(app, 'POST', '/v1/organizations', { token: withOtp.json().token, body: { name: 'Elsewhere' } });
+      expect(other.statusCode).toBe(201);
+      const switched = await call(app, 'POST', '/v1/auth/switch-organization', {
+        token: withOtp.json().token,
+        body: { organizationId: other.json().id },
+      });
+      expect(switched.statusCode).toBe(200);
+      expect(await app.get(SessionStore).resolve(switched.json().token)).toMatchObject({ authMethod: 'sso', mfa: false });
     });
 
     it('refuses emails outside the verified domains, unverified emails, and strangers when membership is not automatic', async () => {
