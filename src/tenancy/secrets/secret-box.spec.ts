@@ -21,6 +21,10 @@ describe('SecretBox', () => {
     const flipped = Buffer.from(ciphertext, 'base64url');
     flipped[0] ^= 1;
     expect(() => box.open([version, iv, tag, flipped.toString('base64url')].join('.'), 'totp:user-1')).toThrow();
+    // A truncated tag (GCM alone would check only its first bytes) is refused too.
+    expect(() =>
+      box.open([version, iv, Buffer.from(tag, 'base64url').subarray(0, 4).toString('base64url'), ciphertext].join('.'), 'totp:user-1'),
+    ).toThrow();
     const other = boxWith({ SECRETS_ENCRYPTION_KEY: 'ab'.repeat(32) });
     expect(() => other.open(sealed, 'totp:user-1')).toThrow();
   });

@@ -5,6 +5,7 @@ import { APP_CONFIG, ResolvedConfig } from '../../config';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 /**
  * Seals the few secrets Atrium has to read back (TOTP seeds, SSO client secrets) with AES-256-GCM
@@ -52,7 +53,8 @@ export class SecretBox implements OnModuleInit {
   open(sealed: string, context: string): string {
     const [version, iv, tag, ciphertext] = sealed.split('.');
     if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error('Not a sealed secret of a known version');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
+    // The full 16-byte tag only: GCM would otherwise accept a truncated one, and a forger its odds.
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
