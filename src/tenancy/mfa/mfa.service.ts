@@ -53,7 +53,7 @@ export class MfaService {
       enrolmentPending: Boolean(factor && !factor.confirmed_at),
       enabledAt: factor?.confirmed_at ? new Date(factor.confirmed_at).toISOString() : null,
       recoveryCodesRemaining: remaining,
-      sessionVerified: await this.sessions.hasMfa(userId, sessionId),
+      sessionVerified: (await this.sessions.assuranceOf(userId, sessionId)).mfa,
       organizationRequiresMfa: organization.settings.mfaRequired === true,
     };
   }
@@ -157,7 +157,7 @@ export class MfaService {
   async assertCallerMayRequireMfa(): Promise<void> {
     const principal = this.context.requireTenant().principal;
     if (principal.type !== 'user' || !principal.sessionId) return;
-    if (!(await this.sessions.hasMfa(principal.id, principal.sessionId))) {
+    if (!(await this.sessions.assuranceOf(principal.id, principal.sessionId)).mfa) {
       throw new ConflictError(
         'MFA_SESSION_NOT_VERIFIED',
         'Turn on MFA for your own account (and use a session that passed it) before requiring MFA of every member.',

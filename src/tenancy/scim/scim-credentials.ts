@@ -28,10 +28,6 @@ export type ScimTokenResolution = { readonly tenant: TenantContext } | { readonl
 export class ScimCredentials {
   constructor(private readonly tokens: ScimTokensRepository) {}
 
-  isScimToken(token: string): boolean {
-    return token.startsWith(SCIM_TOKEN_PREFIX);
-  }
-
   async resolve(token: string): Promise<ScimTokenResolution> {
     const parsed = parseOrgScopedToken(SCIM_TOKEN_PREFIX, token);
     if (!parsed) return { failure: 'unknown_token' };

@@ -175,11 +175,6 @@ export class SessionStore {
     return { authMethod: session?.authMethod ?? PASSWORD_ONLY.authMethod, mfa: session?.mfa === true };
   }
 
-  /** Whether the user's session `sessionId` passed a second factor. */
-  async hasMfa(userId: string, sessionId: string): Promise<boolean> {
-    const sessions = await shared(() => this.sessionsOf(userId));
-    return sessions.some(({ session }) => session.id === sessionId && session.mfa === true);
-  }
 
   async revokeToken(userId: string, tokenHash: string): Promise<void> {
     await shared(() => this.revokeHash(userId, tokenHash));
