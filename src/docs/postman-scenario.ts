@@ -82,7 +82,10 @@ export const SCENARIO: Readonly<Record<string, OperationScenario>> = {
     captures: { newRecoveryCode: 'recoveryCodes.0' },
   },
   disableMfa: { after: ['regenerateRecoveryCodes'], body: { recoveryCode: '{{newRecoveryCode}}' } },
+  // A challenge of its own: the sign-in limit counts per challenge token, and runs sharing one Redis must not share a counter.
   completeMfaLogin: {
+    before: { mfaChallengeToken: "'mfa_' + pm.variables.replaceIn('{{$guid}}')" },
+    body: { challengeToken: '{{mfaChallengeToken}}' },
     expectProblem: {
       status: 401,
       code: 'MFA_CHALLENGE_INVALID',
