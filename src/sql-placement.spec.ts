@@ -16,7 +16,7 @@ const MECHANISMS: Readonly<Record<string, string>> = {
   'src/tenancy/tenant-boundary/replica-routing.ts': "reads the primary's WAL position for read-your-writes; no tenant data",
   'src/tenancy/tenant-boundary/runtime-role-check.ts': 'checks at boot that the runtime role cannot bypass RLS',
   'src/compliance/retention/retention-predicates.ts':
-    "builds each retention category's purge statement from the ORM's metadata (retention-sql.ts)",
+    "builds each retention category's purge statement (knex raw, nested) from the ORM's metadata",
   'src/compliance/retention/retention-purger.service.ts': 'runs the statements retention-predicates.ts builds',
   'src/caching/invalidation-backlog.ts': "the cache's invalidation backlog, written in the transaction of the write it invalidates",
   'src/crm/records-cache.ts': "runs the caching module's backlog statement in the write's own transaction (the SQL is not here)",

@@ -38,12 +38,12 @@ export class OrganizationExportRepository {
    * `fetchRows`, then `closeRows`. On a failure the transaction ends, and its cursor with it.
    */
   async openRows(em: EntityManager, orgId: string, table: string): Promise<void> {
-    await em.execute(`declare export_rows no scroll cursor for select * from "${table}" where org_id = ?`, [orgId]);
+    await em.execute('declare export_rows no scroll cursor for select * from ?? where org_id = ?', [table, orgId]);
   }
 
   /** The next `batch` rows of the open cursor; fewer once it is exhausted. */
   fetchRows(em: EntityManager, batch: number): Promise<Record<string, unknown>[]> {
-    return em.execute<Record<string, unknown>[]>(`fetch forward ${batch} from export_rows`);
+    return em.execute<Record<string, unknown>[]>('fetch forward ? from export_rows', [batch]);
   }
 
   async closeRows(em: EntityManager): Promise<void> {

@@ -62,7 +62,7 @@ export class OrganizationPurgeRepository {
 
   /** The org's rows left in `table`: none, once the purge did its work. */
   async remainingRows(em: EntityManager, orgId: string, table: string): Promise<number> {
-    const [{ count }] = await em.execute<{ count: string }[]>(`select count(*) from "${table}" where org_id = ?`, [orgId]);
+    const [{ count }] = await em.execute<{ count: string }[]>('select count(*) from ?? where org_id = ?', [table, orgId]);
     return Number(count);
   }
 }

@@ -7,5 +7,4 @@ export {
   freeTextColumns,
   isErased,
   personalDataColumns,
-  quotedIdentifier,
 } from './personal-data-columns.service';

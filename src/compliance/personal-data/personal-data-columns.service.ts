@@ -1,4 +1,4 @@
-import { EntityManager, MetadataStorage } from '@mikro-orm/postgresql';
+import { EntityManager, Knex, MetadataStorage } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { PersonalDataField, personalDataFields } from '@app/personal-data';
 
@@ -56,33 +56,35 @@ function locate(metadata: MetadataStorage, field: PersonalDataField): PersonalDa
   };
 }
 
-const quoted = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
-
 /**
- * `"column" = <value>` assignments that erase the given columns: `null` where the column allows
- * it, else the column type's empty value; `anonymise` writes the placeholder into text and an
- * empty document into JSON.
+ * `"column" = <value>` assignments that erase the given columns, as a knex raw for an UPDATE's SET
+ * list: `null` where the column allows it, else the column type's empty value; `anonymise` writes
+ * the placeholder into text and an empty document into JSON. Columns are `??` and values `?` bindings.
  */
-export function erasureAssignments(columns: readonly PersonalDataColumn[]): string {
-  return columns.map((column) => `${quoted(column.column)} = ${erasedValue(column)}`).join(', ');
+export function erasureAssignments(knex: Knex, columns: readonly PersonalDataColumn[]): Knex.Raw {
+  return knex.raw(
+    columns.map((column) => `?? = ${erasedValue(column).text}`).join(', '),
+    columns.flatMap((column) => [column.column, ...erasedValue(column).bindings]),
+  );
 }
 
 /** True (SQL) for a row under `alias` whose given columns all hold their erased values already. */
-export function isErased(columns: readonly PersonalDataColumn[], alias: string): string {
-  return columns.map((column) => `${alias}.${quoted(column.column)} is not distinct from ${erasedValue(column)}`).join(' and ');
+export function isErased(knex: Knex, columns: readonly PersonalDataColumn[], alias: string): Knex.Raw {
+  return knex.raw(
+    columns.map((column) => `?? is not distinct from ${erasedValue(column).text}`).join(' and '),
+    columns.flatMap((column) => [`${alias}.${column.column}`, ...erasedValue(column).bindings]),
+  );
 }
 
-/** The SQL literal a column holds once erased. */
-function erasedValue(column: PersonalDataColumn): string {
-  if (column.erasure === 'null' && column.nullable) return 'null';
-  if (column.columnType.startsWith('json')) return `'{}'::${column.columnType}`;
-  if (column.columnType.endsWith('[]')) return `'{}'::${column.columnType}`;
-  return `'${ERASED_PLACEHOLDER}'::text`;
+/** The value a column holds once erased: `null`, or a bound value cast to the column's type. */
+function erasedValue(column: PersonalDataColumn): { text: string; bindings: string[] } {
+  if (column.erasure === 'null' && column.nullable) return { text: 'null', bindings: [] };
+  const emptyValue = column.columnType.startsWith('json') || column.columnType.endsWith('[]');
+  if (emptyValue) return { text: `?::${column.columnType}`, bindings: ['{}'] };
+  return { text: '?::text', bindings: [ERASED_PLACEHOLDER] };
 }
 
 /** The free-text columns (notes, subjects) where a person may be mentioned by anyone. */
 export function freeTextColumns(columns: readonly PersonalDataColumn[]): readonly PersonalDataColumn[] {
   return columns.filter((column) => column.category === 'free_text');
 }
-
-export { quoted as quotedIdentifier };

@@ -1,6 +1,6 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
-import { ERASED_PLACEHOLDER, erasureAssignments, freeTextColumns, PersonalDataColumns, quotedIdentifier } from '../personal-data';
+import { ERASED_PLACEHOLDER, erasureAssignments, freeTextColumns, PersonalDataColumns } from '../personal-data';
 import { TEXT_ARRAY, UUID_ARRAY, jsonArray } from './subject-lookup';
 
 /** A contact with the subject's email, and whether an active legal hold keeps it (Art. 17(3)(e)). */
@@ -42,27 +42,36 @@ export class SubjectErasureRepository {
 
   /** The activities on these contacts lose every declared personal field. */
   redactActivitiesOf(em: EntityManager, orgId: string, contactIds: readonly string[]): Promise<number> {
-    return this.redactActivities(em, orgId, `contact_id = any(${UUID_ARRAY})`, [jsonArray(contactIds)]);
+    return this.redactActivities(em, orgId, em.getKnex().raw(`contact_id = any(${UUID_ARRAY})`, [jsonArray(contactIds)]));
   }
 
   /** Notes on anyone's record (but held contacts') that match one of the ILIKE `patterns` lose their free text. */
   redactMentions(em: EntityManager, orgId: string, patterns: readonly string[], heldContactIds: readonly string[]): Promise<number> {
     const freeText = freeTextColumns(this.columns.of('Activity'));
     if (freeText.length === 0 || patterns.length === 0) return Promise.resolve(0);
-    const mentions = `(${freeText.map((column) => `${quotedIdentifier(column.column)} ilike any(${TEXT_ARRAY})`).join(' or ')})`;
-    return this.redactActivities(em, orgId, `${mentions} and contact_id <> all(${UUID_ARRAY})`, [
-      ...freeText.map(() => jsonArray(patterns)),
-      jsonArray(heldContactIds),
-    ]);
+    const mentions = freeText.map(() => `?? ilike any(${TEXT_ARRAY})`).join(' or ');
+    return this.redactActivities(
+      em,
+      orgId,
+      em
+        .getKnex()
+        .raw(`(${mentions}) and contact_id <> all(${UUID_ARRAY})`, [
+          ...freeText.flatMap((column) => [column.column, jsonArray(patterns)]),
+          jsonArray(heldContactIds),
+        ]),
+    );
   }
 
   /** The contacts become tombstones: every declared personal field erased, the row kept. */
   anonymiseContacts(em: EntityManager, orgId: string, contactIds: readonly string[]): Promise<number> {
+    const knex = em.getKnex();
     return count(
       em,
-      `update contacts set ${erasureAssignments(this.columns.of('Contact'))}, version = version + 1, updated_at = now()
+      knex.raw(
+        `update contacts set ?, version = version + 1, updated_at = now()
          where org_id = ? and id = any(${UUID_ARRAY}) returning id`,
-      [orgId, jsonArray(contactIds)],
+        [erasureAssignments(knex, this.columns.of('Contact')), orgId, jsonArray(contactIds)],
+      ),
     );
   }
 
@@ -110,9 +119,11 @@ export class SubjectErasureRepository {
   /** Reasons written on any request (a rejection, an extension) that match one of the `patterns` are replaced. */
   async redactReasons(em: EntityManager, orgId: string, patterns: readonly string[]): Promise<void> {
     for (const column of ['extension_reason', 'rejection_reason']) {
-      await em.execute(`update privacy_requests set ${column} = ? where org_id = ? and ${column} ilike any(${TEXT_ARRAY})`, [
+      await em.execute(`update privacy_requests set ?? = ? where org_id = ? and ?? ilike any(${TEXT_ARRAY})`, [
+        column,
         ERASED_PLACEHOLDER,
         orgId,
+        column,
         jsonArray(patterns),
       ]);
     }
@@ -149,8 +160,8 @@ export class SubjectErasureRepository {
     const [row] = await em.execute<{ residual: string | number; possible: string | number }[]>(
       `select count(*) filter (where t::text ilike any(${TEXT_ARRAY})) as residual,
                   count(*) filter (where t::text ilike any(${TEXT_ARRAY})) as possible
-           from ${quotedIdentifier(table)} t where t.org_id = ?`,
-      [jsonArray(patterns.residual), jsonArray(patterns.possible), orgId],
+           from ?? t where t.org_id = ?`,
+      [jsonArray(patterns.residual), jsonArray(patterns.possible), table, orgId],
     );
     return { residual: Number(row.residual), possible: Number(row.possible) };
   }
@@ -164,16 +175,19 @@ export class SubjectErasureRepository {
     return Number(accounts.n);
   }
 
-  private redactActivities(em: EntityManager, orgId: string, condition: string, params: unknown[]): Promise<number> {
+  private redactActivities(em: EntityManager, orgId: string, condition: Knex.Raw): Promise<number> {
+    const knex = em.getKnex();
     return count(
       em,
-      `update activities set ${erasureAssignments(this.columns.of('Activity'))}, version = version + 1, updated_at = now()
-       where org_id = ? and ${condition} returning id`,
-      [orgId, ...params],
+      knex.raw(
+        `update activities set ?, version = version + 1, updated_at = now()
+       where org_id = ? and ? returning id`,
+        [erasureAssignments(knex, this.columns.of('Activity')), orgId, condition],
+      ),
     );
   }
 }
 
-async function count(em: EntityManager, sql: string, params: unknown[]): Promise<number> {
-  return (await em.execute<unknown[]>(sql, params)).length;
+async function count(em: EntityManager, statement: string | Knex.Raw, params: unknown[] = []): Promise<number> {
+  return (await em.execute<unknown[]>(statement, params)).length;
 }

@@ -1,12 +1,11 @@
-import { MetadataStorage } from '@mikro-orm/postgresql';
+import { Knex, MetadataStorage } from '@mikro-orm/postgresql';
 import { erasureAssignments, isErased, personalDataColumns } from '../personal-data';
-import { SqlFragment, raw } from './retention-sql';
 
 export interface PersonalDataErasure {
   /** `col = value, ...` for an UPDATE's SET list. */
-  readonly assignments: SqlFragment;
+  readonly assignments: Knex.Raw;
   /** True for a row (under `alias`) whose personal fields all hold their erased values already. */
-  readonly isErased: SqlFragment;
+  readonly isErased: Knex.Raw;
 }
 
 /**
@@ -14,8 +13,14 @@ export interface PersonalDataErasure {
  * `@PersonalData` declarations and erased values a data subject's erasure uses, so a contact
  * erased either way looks the same and is not anonymised twice.
  */
-export function personalDataErasure(metadata: MetadataStorage, entity: string, retention: string, alias: string): PersonalDataErasure {
+export function personalDataErasure(
+  knex: Knex,
+  metadata: MetadataStorage,
+  entity: string,
+  retention: string,
+  alias: string,
+): PersonalDataErasure {
   const columns = personalDataColumns(metadata).filter((column) => column.entity === entity && column.retention === retention);
   if (columns.length === 0) throw new Error(`${entity} declares no personal data under retention ${retention}`);
-  return { assignments: raw(erasureAssignments(columns)), isErased: raw(isErased(columns, alias)) };
+  return { assignments: erasureAssignments(knex, columns), isErased: isErased(knex, columns, alias) };
 }

@@ -1,7 +1,6 @@
-import { MetadataStorage } from '@mikro-orm/postgresql';
+import { Knex, MetadataStorage } from '@mikro-orm/postgresql';
 import { RetentionAction, RetentionCategory } from './retention-categories';
 import { personalDataErasure } from './personal-data-erasure';
-import { SqlFragment, raw, sql } from './retention-sql';
 
 /** One category's policy applied to one org at one moment. */
 export interface PurgeTarget {
@@ -31,63 +30,90 @@ export interface PurgeCount {
  * counts them) and the job (which acts on them, a batch at a time) use it, so the counts the
  * preview shows are what the job does. Each batch shrinks the candidate set (rows are deleted,
  * or anonymised and so excluded), so the job's loop ends.
+ *
+ * Statements are knex raw statements (`knex.raw(text, bindings)`) for `em.execute`: a value is a
+ * `?` binding, an identifier a `??` binding, and a nested `knex.raw` is spliced in at its `?` with
+ * its own bindings. Each `knex.raw` here is small, so its bindings sit next to the text using them.
  */
 export interface CategoryPurge {
   /**
    * A cheap test, true whenever there are candidates (and sometimes when there are none): most
    * orgs have nothing due on most nights, and this spares them the full count.
    */
-  mayBeDue(target: PurgeTarget): SqlFragment;
-  candidates(target: PurgeTarget): SqlFragment;
+  mayBeDue(target: PurgeTarget): Knex.Raw;
+  candidates(target: PurgeTarget): Knex.Raw;
   /** Counts the candidates; a statement returning one row `{ count, cascaded }`. */
-  count(target: PurgeTarget): SqlFragment;
+  count(target: PurgeTarget): Knex.Raw;
   /** Applies the action to at most `limit` candidates; a statement returning one row `{ count, cascaded }`. */
-  applyBatch(target: PurgeTarget, limit: number): SqlFragment;
+  applyBatch(target: PurgeTarget, limit: number): Knex.Raw;
+}
+
+/**
+ * The conditions joined with ` and `. knex splices a nested raw with empty text in as a bare `?`
+ * (with no binding), so an optional condition is left out of the list rather than passed empty.
+ */
+function allOf(knex: Knex, conditions: readonly (Knex.Raw | false | undefined)[]): Knex.Raw {
+  const present = conditions.filter((condition): condition is Knex.Raw => condition !== false && condition !== undefined);
+  return knex.raw(present.map(() => '?').join(' and '), present);
 }
 
 /** Holds that stop the whole category for the org: an organization-wide hold or one on this category. */
-function notHeld(target: PurgeTarget): SqlFragment {
-  return sql`not exists (select 1 from legal_holds h where h.org_id = ${target.orgId} and h.released_at is null
-    and (h.scope = 'organization' or (h.scope = 'category' and h.category = ${target.category})))`;
+function notHeld(knex: Knex, target: PurgeTarget): Knex.Raw {
+  return knex.raw(
+    `not exists (select 1 from legal_holds h where h.org_id = ? and h.released_at is null
+    and (h.scope = 'organization' or (h.scope = 'category' and h.category = ?)))`,
+    [target.orgId, target.category],
+  );
 }
 
 /** A contact hold keeps the contact and everything recorded about it. */
-function contactNotHeld(target: PurgeTarget, contactIdColumn: string): SqlFragment {
-  return sql`not exists (select 1 from legal_holds ch where ch.org_id = ${target.orgId} and ch.released_at is null
-    and ch.scope = 'contact' and ch.contact_id = ${raw(contactIdColumn)})`;
+function contactNotHeld(knex: Knex, target: PurgeTarget, contactIdColumn: string): Knex.Raw {
+  return knex.raw(
+    `not exists (select 1 from legal_holds ch where ch.org_id = ? and ch.released_at is null
+    and ch.scope = 'contact' and ch.contact_id = ??)`,
+    [target.orgId, contactIdColumn],
+  );
 }
 
-function countOf(candidates: SqlFragment): SqlFragment {
-  return sql`select count(*)::int as count, 0 as cascaded from (${candidates}) candidates`;
+function countOf(knex: Knex, candidates: Knex.Raw): Knex.Raw {
+  return knex.raw('select count(*)::int as count, 0 as cascaded from (?) candidates', [candidates]);
 }
 
 /** DELETE or UPDATE of the first `limit` candidates by primary key. */
-function batchOf(statement: SqlFragment, candidates: SqlFragment, limit: number): SqlFragment {
-  return sql`with done as (${statement} and id in (${candidates} limit ${limit}) returning 1)
-    select count(*)::int as count, 0 as cascaded from done`;
+function batchOf(knex: Knex, statement: Knex.Raw, candidates: Knex.Raw, limit: number): Knex.Raw {
+  return knex.raw(
+    `with done as (? and id in (? limit ?) returning 1)
+    select count(*)::int as count, 0 as cascaded from done`,
+    [statement, candidates, limit],
+  );
 }
 
-function activities(metadata: MetadataStorage, contacts: CategoryPurge): CategoryPurge {
+function activities(knex: Knex, metadata: MetadataStorage, contacts: CategoryPurge): CategoryPurge {
   const candidates = (target: PurgeTarget) => {
-    const erased = personalDataErasure(metadata, 'Activity', 'activities', 'a');
-    const deletedWithContact = target.contactDeletion
-      ? sql`and a.contact_id not in (${contacts.candidates(target.contactDeletion)})`
-      : raw('');
-    return sql`select a.id from activities a where a.org_id = ${target.orgId} and a.occurred_at < ${target.cutoff}
-      and ${notHeld(target)} and ${contactNotHeld(target, 'a.contact_id')} ${deletedWithContact}
-      ${target.action === 'anonymise' ? sql`and not (${erased.isErased})` : raw('')}`;
+    const erased = personalDataErasure(knex, metadata, 'Activity', 'activities', 'a');
+    return knex.raw('select a.id from activities a where ?', [
+      allOf(knex, [
+        knex.raw('a.org_id = ? and a.occurred_at < ?', [target.orgId, target.cutoff]),
+        notHeld(knex, target),
+        contactNotHeld(knex, target, 'a.contact_id'),
+        target.contactDeletion && knex.raw('a.contact_id not in (?)', [contacts.candidates(target.contactDeletion)]),
+        target.action === 'anonymise' && knex.raw('not (?)', [erased.isErased]),
+      ]),
+    ]);
   };
   return {
-    mayBeDue: (target) => sql`exists (select 1 from activities where org_id = ${target.orgId} and occurred_at < ${target.cutoff})`,
+    mayBeDue: (target) => knex.raw('exists (select 1 from activities where org_id = ? and occurred_at < ?)', [target.orgId, target.cutoff]),
     candidates,
-    count: (target) => countOf(candidates(target)),
+    count: (target) => countOf(knex, candidates(target)),
     applyBatch: (target, limit) => {
       const statement =
         target.action === 'delete'
-          ? sql`delete from activities where org_id = ${target.orgId}`
-          : sql`update activities set ${personalDataErasure(metadata, 'Activity', 'activities', 'a').assignments},
-              updated_at = now(), version = version + 1 where org_id = ${target.orgId}`;
-      return batchOf(statement, candidates(target), limit);
+          ? knex.raw('delete from activities where org_id = ?', [target.orgId])
+          : knex.raw('update activities set ?, updated_at = now(), version = version + 1 where org_id = ?', [
+              personalDataErasure(knex, metadata, 'Activity', 'activities', 'a').assignments,
+              target.orgId,
+            ]);
+      return batchOf(knex, statement, candidates(target), limit);
     },
   };
 }
@@ -99,40 +125,71 @@ function activities(metadata: MetadataStorage, contacts: CategoryPurge): Categor
  * counted here as `cascaded` and left out of the activities category's count. While the
  * activities category is on hold, contacts that still have activities are not deleted.
  */
-function inactiveContacts(metadata: MetadataStorage): CategoryPurge {
+function inactiveContacts(knex: Knex, metadata: MetadataStorage): CategoryPurge {
   const candidates = (target: PurgeTarget) => {
-    const activitiesHeld = sql`exists (select 1 from legal_holds ah where ah.org_id = ${target.orgId} and ah.released_at is null
-      and ah.scope = 'category' and ah.category = 'activities')`;
+    const activitiesHeld = knex.raw(
+      `exists (select 1 from legal_holds ah where ah.org_id = ? and ah.released_at is null
+      and ah.scope = 'category' and ah.category = 'activities')`,
+      [target.orgId],
+    );
     const actionClause =
       target.action === 'anonymise'
-        ? sql`and not (${personalDataErasure(metadata, 'Contact', 'inactive_contacts', 'c').isErased})`
-        : sql`and not (${activitiesHeld} and exists (select 1 from activities ha where ha.org_id = c.org_id and ha.contact_id = c.id))`;
-    return sql`select c.id from contacts c where c.org_id = ${target.orgId} and c.updated_at < ${target.cutoff}
+        ? knex.raw('not (?)', [personalDataErasure(knex, metadata, 'Contact', 'inactive_contacts', 'c').isErased])
+        : knex.raw('not (? and exists (select 1 from activities ha where ha.org_id = c.org_id and ha.contact_id = c.id))', [
+            activitiesHeld,
+          ]);
+    return knex.raw(
+      `select c.id from contacts c where c.org_id = ? and c.updated_at < ?
       and not exists (select 1 from activities ra where ra.org_id = c.org_id and ra.contact_id = c.id
-        and (ra.occurred_at >= ${target.cutoff} or ra.created_at >= ${target.cutoff}))
-      and ${notHeld(target)} and ${contactNotHeld(target, 'c.id')} ${actionClause}`;
+        and (ra.occurred_at >= ? or ra.created_at >= ?))
+      and ? and ? and ?`,
+      [
+        target.orgId,
+        target.cutoff,
+        target.cutoff,
+        target.cutoff,
+        notHeld(knex, target),
+        contactNotHeld(knex, target, 'c.id'),
+        actionClause,
+      ],
+    );
   };
-  const cascadedOf = (target: PurgeTarget, contactIds: SqlFragment) =>
+  const cascadedOf = (target: PurgeTarget, contactIds: Knex.Raw) =>
     target.action === 'delete'
-      ? sql`(select count(*)::int from activities ca where ca.org_id = ${target.orgId} and ca.contact_id in (${contactIds}))`
-      : raw('0');
+      ? knex.raw('(select count(*)::int from activities ca where ca.org_id = ? and ca.contact_id in (?))', [target.orgId, contactIds])
+      : knex.raw('0');
   return {
-    mayBeDue: (target) => sql`exists (select 1 from contacts where org_id = ${target.orgId} and updated_at < ${target.cutoff})`,
+    mayBeDue: (target) => knex.raw('exists (select 1 from contacts where org_id = ? and updated_at < ?)', [target.orgId, target.cutoff]),
     candidates,
     count: (target) =>
-      sql`select (select count(*)::int from (${candidates(target)}) candidates) as count, ${cascadedOf(target, candidates(target))} as cascaded`,
+      knex.raw('select (select count(*)::int from (?) candidates) as count, ? as cascaded', [
+        candidates(target),
+        cascadedOf(target, candidates(target)),
+      ]),
     applyBatch: (target, limit) => {
-      const picked = sql`select id from picked`;
+      const picked = knex.raw('select id from picked');
       if (target.action === 'delete') {
         // One snapshot: the activities counted are those the cascade is about to delete.
-        return sql`with picked as materialized (${candidates(target)} limit ${limit}),
-          done as (delete from contacts where org_id = ${target.orgId} and id in (${picked}) returning 1)
-          select (select count(*)::int from done) as count, ${cascadedOf(target, picked)} as cascaded`;
+        return knex.raw(
+          `with picked as materialized (? limit ?),
+          done as (delete from contacts where org_id = ? and id in (?) returning 1)
+          select (select count(*)::int from done) as count, ? as cascaded`,
+          [candidates(target), limit, target.orgId, picked, cascadedOf(target, picked)],
+        );
       }
-      return sql`with picked as materialized (${candidates(target)} limit ${limit}),
-        done as (update contacts set ${personalDataErasure(metadata, 'Contact', 'inactive_contacts', 'c').assignments},
-          updated_at = now(), version = version + 1 where org_id = ${target.orgId} and id in (${picked}) returning 1)
-        select count(*)::int as count, 0 as cascaded from done`;
+      return knex.raw(
+        `with picked as materialized (? limit ?),
+        done as (update contacts set ?,
+          updated_at = now(), version = version + 1 where org_id = ? and id in (?) returning 1)
+        select count(*)::int as count, 0 as cascaded from done`,
+        [
+          candidates(target),
+          limit,
+          personalDataErasure(knex, metadata, 'Contact', 'inactive_contacts', 'c').assignments,
+          target.orgId,
+          picked,
+        ],
+      );
     },
   };
 }
@@ -142,68 +199,95 @@ function inactiveContacts(metadata: MetadataStorage): CategoryPurge {
  * `audit_prune()`, which records where the surviving chain starts. The newest signed checkpoint's
  * event is kept: /verify checks that checkpoint against its row.
  */
-function auditEvents(): CategoryPurge {
+function auditEvents(knex: Knex): CategoryPurge {
   const candidates = (target: PurgeTarget) =>
-    sql`select e.seq from audit_events e where e.org_id = ${target.orgId}
-      and e.seq <= (select max(o.seq) from audit_events o where o.org_id = ${target.orgId} and o.occurred_at < ${target.cutoff})
-      and e.seq < coalesce((select max(k.seq) from audit_checkpoints k where k.org_id = ${target.orgId}), 9223372036854775807)
-      and ${notHeld(target)}`;
+    knex.raw(
+      `select e.seq from audit_events e where e.org_id = ?
+      and e.seq <= (select max(o.seq) from audit_events o where o.org_id = ? and o.occurred_at < ?)
+      and e.seq < coalesce((select max(k.seq) from audit_checkpoints k where k.org_id = ?), 9223372036854775807)
+      and ?`,
+      [target.orgId, target.orgId, target.cutoff, target.orgId, notHeld(knex, target)],
+    );
   return {
-    mayBeDue: (target) => sql`exists (select 1 from audit_events where org_id = ${target.orgId} and occurred_at < ${target.cutoff})`,
+    mayBeDue: (target) =>
+      knex.raw('exists (select 1 from audit_events where org_id = ? and occurred_at < ?)', [target.orgId, target.cutoff]),
     candidates,
-    count: (target) => countOf(candidates(target)),
+    count: (target) => countOf(knex, candidates(target)),
     applyBatch: (target, limit) =>
-      sql`select coalesce(audit_prune(${target.orgId}::uuid,
-          (select max(seq) from (${candidates(target)} order by e.seq limit ${limit}) batch)), 0)::int as count, 0 as cascaded`,
+      knex.raw(
+        `select coalesce(audit_prune(?::uuid,
+          (select max(seq) from (? order by e.seq limit ?) batch)), 0)::int as count, 0 as cascaded`,
+        [target.orgId, candidates(target), limit],
+      ),
   };
 }
 
 /** An access request's export is dropped once past retention or its download deadline; the request stays. */
-function privacyExports(): CategoryPurge {
+function privacyExports(knex: Knex): CategoryPurge {
   const candidates = (target: PurgeTarget) =>
-    sql`select p.id from privacy_requests p where p.org_id = ${target.orgId} and p.export is not null
-      and (p.completed_at < ${target.cutoff} or p.export_expires_at < ${target.now}) and ${notHeld(target)}`;
+    knex.raw(
+      `select p.id from privacy_requests p where p.org_id = ? and p.export is not null
+      and (p.completed_at < ? or p.export_expires_at < ?) and ?`,
+      [target.orgId, target.cutoff, target.now, notHeld(knex, target)],
+    );
   return {
-    mayBeDue: (target) => sql`exists (${candidates(target)})`,
+    mayBeDue: (target) => knex.raw('exists (?)', [candidates(target)]),
     candidates,
-    count: (target) => countOf(candidates(target)),
+    count: (target) => countOf(knex, candidates(target)),
     applyBatch: (target, limit) =>
-      batchOf(sql`update privacy_requests set export = null, updated_at = now() where org_id = ${target.orgId}`, candidates(target), limit),
+      batchOf(
+        knex,
+        knex.raw('update privacy_requests set export = null, updated_at = now() where org_id = ?', [target.orgId]),
+        candidates(target),
+        limit,
+      ),
   };
 }
 
-function expiredInvitations(): CategoryPurge {
+function expiredInvitations(knex: Knex): CategoryPurge {
   const candidates = (target: PurgeTarget) =>
-    sql`select i.id from invitations i where i.org_id = ${target.orgId}
-      and (i.expires_at < ${target.cutoff} or i.revoked_at < ${target.cutoff} or i.accepted_at < ${target.cutoff}) and ${notHeld(target)}`;
+    knex.raw(
+      `select i.id from invitations i where i.org_id = ?
+      and (i.expires_at < ? or i.revoked_at < ? or i.accepted_at < ?) and ?`,
+      [target.orgId, target.cutoff, target.cutoff, target.cutoff, notHeld(knex, target)],
+    );
   return {
-    mayBeDue: (target) => sql`exists (${candidates(target)})`,
+    mayBeDue: (target) => knex.raw('exists (?)', [candidates(target)]),
     candidates,
-    count: (target) => countOf(candidates(target)),
-    applyBatch: (target, limit) => batchOf(sql`delete from invitations where org_id = ${target.orgId}`, candidates(target), limit),
+    count: (target) => countOf(knex, candidates(target)),
+    applyBatch: (target, limit) =>
+      batchOf(knex, knex.raw('delete from invitations where org_id = ?', [target.orgId]), candidates(target), limit),
   };
 }
 
-function expiredIdempotencyRecords(): CategoryPurge {
+function expiredIdempotencyRecords(knex: Knex): CategoryPurge {
   const candidates = (target: PurgeTarget) =>
-    sql`select r.id from idempotency_records r where r.org_id = ${target.orgId} and r.expires_at < ${target.cutoff} and ${notHeld(target)}`;
+    knex.raw('select r.id from idempotency_records r where r.org_id = ? and r.expires_at < ? and ?', [
+      target.orgId,
+      target.cutoff,
+      notHeld(knex, target),
+    ]);
   return {
-    mayBeDue: (target) => sql`exists (${candidates(target)})`,
+    mayBeDue: (target) => knex.raw('exists (?)', [candidates(target)]),
     candidates,
-    count: (target) => countOf(candidates(target)),
-    applyBatch: (target, limit) => batchOf(sql`delete from idempotency_records where org_id = ${target.orgId}`, candidates(target), limit),
+    count: (target) => countOf(knex, candidates(target)),
+    applyBatch: (target, limit) =>
+      batchOf(knex, knex.raw('delete from idempotency_records where org_id = ?', [target.orgId]), candidates(target), limit),
   };
 }
 
-/** The purge of every category; `metadata` supplies the ORM's column mapping for anonymisation. */
-export function categoryPurges(metadata: MetadataStorage): Record<RetentionCategory, CategoryPurge> {
-  const contacts = inactiveContacts(metadata);
+/**
+ * The purge of every category; `metadata` supplies the ORM's column mapping for anonymisation,
+ * `knex` (the ORM's own, `em.getKnex()`) composes the statements.
+ */
+export function categoryPurges(metadata: MetadataStorage, knex: Knex): Record<RetentionCategory, CategoryPurge> {
+  const contacts = inactiveContacts(knex, metadata);
   return {
-    activities: activities(metadata, contacts),
+    activities: activities(knex, metadata, contacts),
     inactive_contacts: contacts,
-    audit_events: auditEvents(),
-    privacy_exports: privacyExports(),
-    expired_invitations: expiredInvitations(),
-    expired_idempotency_records: expiredIdempotencyRecords(),
+    audit_events: auditEvents(knex),
+    privacy_exports: privacyExports(knex),
+    expired_invitations: expiredInvitations(knex),
+    expired_idempotency_records: expiredIdempotencyRecords(knex),
   };
 }

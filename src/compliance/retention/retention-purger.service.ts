@@ -1,9 +1,8 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { TenantDatabase } from '../../tenancy';
 import { RetentionCategory } from './retention-categories';
 import { CategoryPurge, PurgeCount, PurgeTarget, categoryPurges } from './retention-predicates';
-import { SqlFragment, join, raw, sql } from './retention-sql';
 
 /**
  * Counts (for the preview) and applies (for the job) one category's policy with the same
@@ -24,11 +23,9 @@ export class RetentionPurger {
 
   /** The targets that may have rows due, with one cheap statement for all of them. */
   async mayBeDue(em: EntityManager, targets: readonly PurgeTarget[]): Promise<PurgeTarget[]> {
-    const tests = join(
-      targets.map((target, index) => sql`${this.purgeOf(em, target.category).mayBeDue(target)} as ${raw(`due_${index}`)}`),
-      ', ',
-    );
-    const [row] = await em.execute<Record<string, boolean>[]>(`select ${tests.sql}`, [...tests.params]);
+    const tests = targets.flatMap((target, index) => [this.purgeOf(em, target.category).mayBeDue(target), `due_${index}`]);
+    const statement = em.getKnex().raw(`select ${targets.map(() => '? as ??').join(', ')}`, tests);
+    const [row] = await em.execute<Record<string, boolean>[]>(statement);
     return targets.filter((_, index) => row[`due_${index}`]);
   }
 
@@ -51,12 +48,12 @@ export class RetentionPurger {
   }
 
   private purgeOf(em: EntityManager, category: RetentionCategory): CategoryPurge {
-    this.purges ??= categoryPurges(em.getMetadata());
+    this.purges ??= categoryPurges(em.getMetadata(), em.getKnex());
     return this.purges[category];
   }
 
-  private async first(em: EntityManager, statement: SqlFragment): Promise<PurgeCount> {
-    const [row] = await em.execute<{ count: number | string; cascaded: number | string }[]>(statement.sql, [...statement.params]);
+  private async first(em: EntityManager, statement: Knex.Raw): Promise<PurgeCount> {
+    const [row] = await em.execute<{ count: number | string; cascaded: number | string }[]>(statement);
     return { count: Number(row?.count ?? 0), cascadedActivities: Number(row?.cascaded ?? 0) };
   }
 }
