@@ -41,7 +41,7 @@ privacy controls built in.
 - **Access**: each operation states what it needs (also machine-readable as \`x-atrium-access\`): public, any token,
   a permission such as \`contacts:write\`, or a user session (API keys refused). Lacking it is 403 \`FORBIDDEN\`.
   In an organization that requires MFA, a session that passed no second factor gets 403 \`MFA_ENROLMENT_REQUIRED\`
-  everywhere but MFA enrolment (tag *MFA*), \`GET /v1/me\` and logout; API keys are not affected.
+  everywhere but MFA enrolment (tag *MFA*), \`GET /v1/me\`, logout and switching organization; API keys are not affected.
 - **Errors** are RFC 9457 problem documents (\`application/problem+json\`, schema \`Problem\`) with a stable \`code\`
   and the \`requestId\`; 400 lists field errors in \`errors\`. Unknown body fields are rejected.
 - **Lists** are cursor-paginated: \`?limit=\` (1 to 100, default 25) and \`?cursor=\` with the \`nextCursor\` of the previous

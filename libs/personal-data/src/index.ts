@@ -1,1 +1,8 @@
-export { PersonalData, PersonalDataCategory, PersonalDataField, personalDataFields } from './personal-data';
+export {
+  PersonalData,
+  PersonalDataCategory,
+  PersonalDataField,
+  PersonalDataStorage,
+  declarePersonalDataColumn,
+  personalDataFields,
+} from './personal-data';

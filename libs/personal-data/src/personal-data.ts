@@ -21,6 +21,16 @@ export interface PersonalDataField {
   readonly retention: string;
   /** Whether an erasure request replaces the value (`anonymise`) or drops it (`null`). */
   readonly erasure: 'anonymise' | 'null';
+  /** Where the value lives, for a table without an entity (reached through SQL); an entity's field is located through the ORM. */
+  readonly storage?: PersonalDataStorage;
+}
+
+/** A column of a table that has no entity: its place and type as the migration created it. */
+export interface PersonalDataStorage {
+  readonly table: string;
+  readonly column: string;
+  readonly columnType: string;
+  readonly nullable: boolean;
 }
 
 const registry: PersonalDataField[] = [];
@@ -29,6 +39,19 @@ export function PersonalData(declaration: Omit<PersonalDataField, 'entity' | 'pr
   return (target, property) => {
     registry.push({ entity: target.constructor.name, property: String(property), ...declaration });
   };
+}
+
+/**
+ * Declares a personal-data column of a table that has no entity (the SCIM tables, say), under the
+ * name `entity` gives it in the record of processing, with its storage spelled out.
+ */
+export function declarePersonalDataColumn(
+  entity: string,
+  property: string,
+  storage: PersonalDataStorage,
+  declaration: Omit<PersonalDataField, 'entity' | 'property' | 'storage'>,
+): void {
+  registry.push({ entity, property, storage, ...declaration });
 }
 
 /** Every declared personal-data field, in declaration order. */

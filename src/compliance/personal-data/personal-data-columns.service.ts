@@ -44,6 +44,8 @@ export function personalDataColumns(metadata: MetadataStorage): readonly Persona
 }
 
 function locate(metadata: MetadataStorage, field: PersonalDataField): PersonalDataColumn {
+  const { storage, ...declared } = field;
+  if (storage) return { ...declared, ...storage };
   const meta = metadata.find(field.entity);
   const property = meta?.properties[field.property as never] as
     { fieldNames?: string[]; columnTypes?: string[]; type?: string; nullable?: boolean } | undefined;

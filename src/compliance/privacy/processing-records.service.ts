@@ -14,7 +14,16 @@ const DATA_SUBJECTS: Record<string, string> = {
   Activity: 'Contacts, and anyone a note, call, email or meeting record mentions',
   Invitation: 'People invited to join the organization',
   User: 'People who sign in to Atrium (the organization’s staff and integrators)',
+  SsoIdentity: 'Members who sign in through the organization’s identity provider (single sign-on)',
+  ScimUser: 'Members the organization’s identity provider provisions (SCIM)',
 };
+
+/**
+ * Rows that are deleted whole rather than having a field erased: invitations by an erasure request;
+ * an account's SSO and SCIM links (per organization) with the account, as its `users` row is
+ * anonymised with it, or with the SCIM DELETE of the person and the organization's closure.
+ */
+const DELETED_WHOLE = new Set(['Invitation', 'SsoIdentity', 'ScimUser']);
 
 /** Retention categories governed by something other than a retention policy. */
 const OTHER_RETENTION: Record<string, string> = {
@@ -76,8 +85,7 @@ export class ProcessingRecords {
       purpose: column.purpose,
       dataSubjects: DATA_SUBJECTS[column.entity] ?? 'Not specified',
       retention: retentionOf(column.retention, policies),
-      // Invitations are deleted outright by an erasure request, whatever the field's own method.
-      erasure: column.entity === 'Invitation' ? 'delete' : column.erasure,
+      erasure: DELETED_WHOLE.has(column.entity) ? 'delete' : column.erasure,
       storage: { table: column.table, column: column.column },
     }));
   }

@@ -62,6 +62,8 @@ export class AuthController {
     access: 'public',
     ok: SessionTokenView,
     unauthorized: 'Unknown, used, expired or spent challenge (`MFA_CHALLENGE_INVALID`), or a wrong or used code (`MFA_CODE_INVALID`).',
+    conflict:
+      "The authenticator's code cannot be checked since the server's encryption key changed (`MFA_FACTOR_UNREADABLE`): use a recovery code with the same challenge.",
   })
   completeMfaLogin(@Body() body: MfaLoginDto, @Client() client: ClientInfo): Promise<SessionTokenView> {
     return this.auth.completeMfaLogin(body, client);
@@ -85,9 +87,13 @@ export class AuthController {
   @Endpoint({
     operationId: 'switchOrganization',
     summary: 'Get a session for another of your organizations',
-    description: 'The current session ends.',
+    description:
+      'The current session ends. Open to a session that an organization requiring MFA holds back (its user has not enrolled): ' +
+      'the new session answers to the policy of the organization it is for, not of the one it leaves.',
     access: 'authenticated',
     sessionOnly: true,
+    // Leaving an organization whose MFA policy holds the session back reads none of its data.
+    beforeMfa: true,
     ok: SessionTokenView,
     notFound: 'Not a member of that organization.',
     forbidden: 'Needs a user session (`FORBIDDEN`), or that organization requires single sign-on for your email (`SSO_REQUIRED`).',

@@ -27,7 +27,8 @@ export class InvitationsController {
     description: 'The token is in this response only.',
     permission: 'members:manage',
     created: CreatedInvitationView,
-    conflict: 'Already a member (`ALREADY_MEMBER`).',
+    conflict:
+      "Already a member (`ALREADY_MEMBER`), or the organization's identity provider deprovisioned this person (`SCIM_DEPROVISIONED`): restore them there.",
   })
   create(@Body() body: CreateInvitationDto): Promise<CreatedInvitationView> {
     return this.invitations.create(body.email, body.role);
@@ -70,7 +71,8 @@ export class InvitationsController {
     },
     notFound: 'Unknown, revoked, expired or used token.',
     forbidden:
-      'The organization requires single sign-on for this email (`SSO_REQUIRED`, with the sign-in URL in `detail` and a `Link` header): join by signing in through SSO.',
+      'The organization requires single sign-on for this email (`SSO_REQUIRED`, with the sign-in URL in `detail` and a `Link` header): join by signing in through SSO; ' +
+      'or its identity provider deprovisioned this account (`SCIM_DEPROVISIONED`, told once the password is right): it restores access, an invitation does not.',
   })
   accept(
     @Body() body: AcceptInvitationDto,

@@ -27,6 +27,20 @@ import {
 } from './dto/invitation.dto';
 import { InvitationsRepository } from './invitations.repository';
 
+/**
+ * A person the org's identity provider deprovisioned (SCIM `active: false`) comes back through the
+ * identity provider only, as at SSO sign-in (`SSO_NOT_A_MEMBER` there): an invitation neither
+ * reaches nor readmits them. 409 to the inviting admin, 403 to the invitee.
+ */
+const deprovisionedByScim = (kind: 'conflict' | 'forbidden') =>
+  new AppError(
+    kind,
+    'SCIM_DEPROVISIONED',
+    kind === 'conflict'
+      ? "This person's access was removed by the organization's identity provider (SCIM); restore it there, not by an invitation."
+      : 'Your access to this organization was removed by its identity provider (SCIM); ask an admin to restore it there.',
+  );
+
 const INVALID_INVITATION = () =>
   new AppError('not_found', 'INVITATION_NOT_FOUND', 'The invitation does not exist, was revoked, has expired or was used.');
 
@@ -74,6 +88,7 @@ export class InvitationsService {
       await this.invitations.takeEmailTurn(em, tenant.orgId, email);
       const alreadyMember = await em.count(Membership, { user: { email } });
       if (alreadyMember > 0) throw new ConflictError('ALREADY_MEMBER', 'That person is a member of this organization already.');
+      if (await this.invitations.deprovisionedByScim(em, tenant.orgId, email)) throw deprovisionedByScim('conflict');
       await em.nativeUpdate(Invitation, { email, acceptedAt: null, revokedAt: null }, { revokedAt: new Date() });
       const invitation = new Invitation();
       invitation.email = email;
@@ -131,6 +146,11 @@ export class InvitationsService {
     const user = existing ?? (await this.newUser(invitation.email, input));
     if (existing && !(input.password && (await this.hasher.verify(input.password, existing.passwordHash)))) {
       throw new AppError('unauthenticated', 'INVALID_CREDENTIALS', 'This email has an account: send its current password to accept.');
+    }
+    // Told only to the account's holder (after its password), and the invitation stays unused.
+    if (existing && (await this.tenantDb.forOrganization(orgId, (em) => this.invitations.deprovisionedByScim(em, orgId, existing.email)))) {
+      await this.events.record({ type: 'auth.login.failed', orgId, details: { reason: 'scim_deprovisioned' } });
+      throw deprovisionedByScim('forbidden');
     }
 
     const joinContext = {

@@ -50,7 +50,8 @@ export class MfaController {
     sessionOnly: true,
     beforeMfa: true,
     ok: RecoveryCodesView,
-    conflict: 'No enrolment started (`MFA_ENROLMENT_NOT_STARTED`) or MFA is on already (`MFA_ALREADY_ENABLED`).',
+    conflict:
+      "No enrolment started (`MFA_ENROLMENT_NOT_STARTED`), MFA is on already (`MFA_ALREADY_ENABLED`), or the started secret cannot be read since the server's encryption key changed (`MFA_FACTOR_UNREADABLE`): start again.",
   })
   confirmTotp(@Body() body: ConfirmTotpDto): Promise<RecoveryCodesView> {
     return this.mfa.confirmTotpEnrolment(body.code);
@@ -67,7 +68,8 @@ export class MfaController {
     sessionOnly: true,
     beforeMfa: true,
     noContent: true,
-    conflict: 'MFA is not on for your account (`MFA_NOT_ENABLED`).',
+    conflict:
+      "MFA is not on for your account (`MFA_NOT_ENABLED`), or a code cannot be checked since the server's encryption key changed (`MFA_FACTOR_UNREADABLE`): use a recovery code.",
   })
   verify(@Body() body: SecondFactorDto): Promise<void> {
     return this.mfa.verifySession(body);
@@ -84,7 +86,8 @@ export class MfaController {
     sessionOnly: true,
     beforeMfa: true,
     ok: RecoveryCodesView,
-    conflict: 'MFA is not on for your account (`MFA_NOT_ENABLED`).',
+    conflict:
+      "MFA is not on for your account (`MFA_NOT_ENABLED`), or a code cannot be checked since the server's encryption key changed (`MFA_FACTOR_UNREADABLE`): use a recovery code.",
   })
   regenerateRecoveryCodes(@Body() body: SecondFactorDto): Promise<RecoveryCodesView> {
     return this.mfa.regenerateRecoveryCodes(body);
@@ -101,7 +104,8 @@ export class MfaController {
     sessionOnly: true,
     beforeMfa: true,
     noContent: true,
-    conflict: 'MFA is not on for your account (`MFA_NOT_ENABLED`).',
+    conflict:
+      "MFA is not on for your account (`MFA_NOT_ENABLED`), or a code cannot be checked since the server's encryption key changed (`MFA_FACTOR_UNREADABLE`): use a recovery code.",
   })
   disable(@Body() body: SecondFactorDto): Promise<void> {
     return this.mfa.disable(body);

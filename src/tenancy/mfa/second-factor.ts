@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Injectable } from '@nestjs/common';
-import { ValidationError } from '@app/http';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError, ValidationError } from '@app/http';
 import { SecretBox } from '../secrets/secret-box';
 import { MfaRepository, TotpFactorRow } from './mfa.repository';
 import { recoveryCodeHash } from './recovery-codes';
@@ -22,6 +22,20 @@ export type SecondFactorResult =
 /** The associated data a user's sealed seed is bound to: a seed copied to another user's row does not open. */
 export const seedContext = (userId: string) => `totp:${userId}`;
 
+/**
+ * The sealed seed does not open under the server's SECRETS_ENCRYPTION_KEY (the key was changed, and
+ * there is no earlier key to try): no code can be checked, whoever sends it. Not a 500: the user can
+ * still prove themselves with a recovery code, which is checked against a hash, not the seed.
+ */
+export const factorUnreadable = () =>
+  new AppError(
+    'conflict',
+    'MFA_FACTOR_UNREADABLE',
+    'This server cannot check codes of your authenticator any more (its encryption key changed). ' +
+      'Use a recovery code instead, then turn MFA off and enrol your authenticator again; ' +
+      'if you were enrolling, start the enrolment again. Without a recovery code, ask the operator of this server.',
+  );
+
 /** Refuses a proof with neither or both of `code` and `recoveryCode`. */
 export function assertOneProof(proof: SecondFactorProof): void {
   if ((proof.code === undefined) === (proof.recoveryCode === undefined)) {
@@ -36,6 +50,10 @@ export function assertOneProof(proof: SecondFactorProof): void {
  */
 @Injectable()
 export class SecondFactor {
+  private readonly logger = new Logger(SecondFactor.name);
+  /** The operator needs to hear of an unreadable seed (a changed key: every seed is) once per process, not once per attempt. */
+  private unreadableLogged = false;
+
   constructor(
     private readonly repository: MfaRepository,
     private readonly box: SecretBox,
@@ -55,9 +73,24 @@ export class SecondFactor {
 
   /** A TOTP code against `factor` (locked by the caller), confirmed or not. */
   async checkCode(em: EntityManager, userId: string, factor: TotpFactorRow, code: string): Promise<SecondFactorResult> {
-    const step = matchingTimeStep(this.box.open(factor.secret_sealed, seedContext(userId)), code, Date.now());
+    const step = matchingTimeStep(this.seedOf(userId, factor), code, Date.now());
     if (step === null) return { ok: false, reason: 'wrong_code' };
     if (!(await this.repository.useTimeStep(em, userId, step))) return { ok: false, reason: 'replayed_code' };
     return { ok: true, method: 'totp' };
+  }
+
+  private seedOf(userId: string, factor: TotpFactorRow): string {
+    try {
+      return this.box.open(factor.secret_sealed, seedContext(userId));
+    } catch (error) {
+      if (!this.unreadableLogged) {
+        this.unreadableLogged = true;
+        this.logger.error(
+          { err: error },
+          'a TOTP seed does not open with SECRETS_ENCRYPTION_KEY (was the key changed?): its user can sign in only with a recovery code',
+        );
+      }
+      throw factorUnreadable();
+    }
   }
 }

@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { Role } from '../permissions';
 import { FilterAttributes, SqlCondition } from './scim-filter';
 import { GroupMemberRow, ScimUserRow } from './scim-resources';
+// Declares the personal data of scim_users (no entity to carry the declaration).
+import './scim-personal-data';
 
 type Stored<Row> = { [Column in keyof Row]: Row[Column] extends Date ? string : Row[Column] };
 

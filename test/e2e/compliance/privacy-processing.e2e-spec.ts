@@ -60,6 +60,22 @@ describe('Privacy request processing (e2e)', () => {
       storage: { table: 'users', column: 'email' },
       retention: { category: 'accounts', defaultDays: null, description: expect.stringMatching(/while the account exists/) },
     });
+    // The identity provider's identifiers for a member: with the account, like its email and name.
+    expect(field('SsoIdentity', 'subject')).toMatchObject({
+      category: 'online_identifiers',
+      dataSubjects: expect.stringMatching(/identity provider/),
+      erasure: 'delete',
+      storage: { table: 'sso_identities', column: 'subject' },
+      retention: { category: 'accounts' },
+    });
+    expect(field('ScimUser', 'externalId')).toMatchObject({
+      category: 'online_identifiers',
+      dataSubjects: expect.stringMatching(/SCIM/),
+      erasure: 'delete',
+      storage: { table: 'scim_users', column: 'external_id' },
+      retention: { category: 'accounts' },
+    });
+    expect(record.fields.filter((f: Json) => f.dataSubjects === 'Not specified')).toEqual([]);
     const stores = record.otherStores.map((store: Json) => store.store);
     expect(stores).toEqual(
       expect.arrayContaining([

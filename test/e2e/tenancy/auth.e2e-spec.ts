@@ -34,8 +34,8 @@ describe('Auth (e2e)', () => {
     expect(access('post', '/v1/auth/login')).toEqual({ public: true });
     // Open to a session an organization requiring MFA holds back (see mfa.e2e-spec.ts).
     expect(access('post', '/v1/auth/logout')).toEqual({ sessionOnly: true, beforeMfa: true });
+    expect(access('post', '/v1/auth/switch-organization')).toEqual({ sessionOnly: true, beforeMfa: true });
     for (const [method, path] of [
-      ['post', '/v1/auth/switch-organization'],
       ['get', '/v1/auth/sessions'],
       ['delete', '/v1/auth/sessions/{id}'],
       ['post', '/v1/me/password'],

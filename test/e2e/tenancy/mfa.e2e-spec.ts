@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { SHARED_STORE, SharedStore } from '../../../src/caching';
 import { RUNTIME_DB_ROLE } from '../../../src/database';
 import { Json, Reply, call, expectFieldError, expectProblem } from '../../support/client';
 import { Signed, addMember, createApiKey, signup } from '../../support/factories';
 import { useTestApp, useTestAppWithOwnerDb } from '../../support/suite';
+import { createTestApp } from '../../support/test-app';
 import { MfaUser, currentStep, enrolMfa, totpAt } from '../../support/totp';
 
 /**
@@ -414,6 +416,77 @@ describe('MFA (e2e)', () => {
       // The other org's owner cannot read or change the first org's policy: every call names its own org.
       expect((await requireMfa(other.token, false)).json().id).toBe(other.orgId);
       expect((await get('/v1/me/mfa', owner.token)).json()).toMatchObject({ organizationRequiresMfa: true });
+    });
+
+    it('lets a held-back session switch to another organization of its user, whose own policy then applies', async () => {
+      const { owner } = await orgRequiringMfa();
+      const other = await signup(suite.app);
+      const both = await addMember(suite.app, other, 'member');
+      const invited = await post('/v1/invitations', { email: both.email, role: 'member' }, owner.token);
+      const heldBack = (await post('/v1/invitations/accept', { token: invited.json().token, password: both.password })).json().token;
+      expectProblem(await get('/v1/contacts', heldBack), 403, 'MFA_ENROLMENT_REQUIRED');
+
+      const switched = await post('/v1/auth/switch-organization', { organizationId: other.orgId }, heldBack);
+      expect({ status: switched.statusCode, org: switched.json().organization?.id }).toEqual({ status: 200, org: other.orgId });
+      expect((await get('/v1/contacts', switched.json().token)).statusCode).toBe(200);
+      // The session it left ended; a new session for the MFA-requiring org is held back like the first.
+      expectProblem(await get('/v1/me', heldBack), 401, 'INVALID_CREDENTIALS');
+      const back = await post('/v1/auth/switch-organization', { organizationId: owner.orgId }, switched.json().token);
+      expect(back.statusCode).toBe(200);
+      expectProblem(await get('/v1/contacts', back.json().token), 403, 'MFA_ENROLMENT_REQUIRED');
+      expectProblem(
+        await post('/v1/auth/switch-organization', { organizationId: randomUUID() }, back.json().token),
+        404,
+        'ORGANIZATION_NOT_FOUND',
+      );
+    });
+  });
+
+  describe('after SECRETS_ENCRYPTION_KEY changed', () => {
+    let rekeyed: NestFastifyApplication;
+
+    beforeAll(async () => {
+      // Another instance on the same database and Redis whose key is not the one the seeds were sealed with.
+      ({ app: rekeyed } = await createTestApp({ env: { SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') } }));
+    });
+
+    afterAll(async () => {
+      await rekeyed?.close();
+    });
+
+    const onRekeyed = (url: string, body?: object, token?: string) => call(rekeyed, 'POST', url, { token, body });
+
+    it('answers a code with 409 MFA_FACTOR_UNREADABLE (never 500), while recovery codes still sign in and let MFA be reset', async () => {
+      const user = await signup(suite.app);
+      const mfa = await enrolMfa(suite.app, user);
+      const challenge = (await onRekeyed('/v1/auth/login', { email: user.email, password: user.password })).json().challengeToken as string;
+      const refused = expectProblem(
+        await onRekeyed('/v1/auth/login/mfa', { challengeToken: challenge, code: totpAt(mfa.secret, mfa.step + 1) }),
+        409,
+        'MFA_FACTOR_UNREADABLE',
+      );
+      expect(refused.detail).toMatch(/recovery code/);
+      // The same challenge, with a recovery code: the seed is not needed for that.
+      const session = await onRekeyed('/v1/auth/login/mfa', { challengeToken: challenge, recoveryCode: mfa.recoveryCodes[0] });
+      expect(session.statusCode).toBe(200);
+      const token = session.json().token as string;
+      expectProblem(await onRekeyed('/v1/me/mfa/verify', { code: totpAt(mfa.secret, mfa.step + 2) }, token), 409, 'MFA_FACTOR_UNREADABLE');
+      expectProblem(await onRekeyed('/v1/me/mfa/disable', { code: totpAt(mfa.secret, mfa.step + 2) }, token), 409, 'MFA_FACTOR_UNREADABLE');
+      // Turning MFA off with a recovery code, then enrolling again, under the new key.
+      expect((await onRekeyed('/v1/me/mfa/disable', { recoveryCode: mfa.recoveryCodes[1] }, token)).statusCode).toBe(204);
+      const again = await enrolMfa(rekeyed, { token });
+      const challengeAgain = (await onRekeyed('/v1/auth/login', { email: user.email, password: user.password })).json().challengeToken;
+      const fresh = await onRekeyed('/v1/auth/login/mfa', { challengeToken: challengeAgain, code: totpAt(again.secret, again.step + 1) });
+      expect(fresh.statusCode).toBe(200);
+    });
+
+    it('asks to start again an enrolment whose secret was sealed under the earlier key', async () => {
+      const user = await signup(suite.app);
+      const started = await post('/v1/me/mfa/totp', undefined, user.token);
+      const code = totpAt(started.json().secret, currentStep());
+      expectProblem(await onRekeyed('/v1/me/mfa/totp/confirm', { code }, user.token), 409, 'MFA_FACTOR_UNREADABLE');
+      const restarted = await enrolMfa(rekeyed, user);
+      expect(restarted.recoveryCodes).toHaveLength(10);
     });
   });
 

@@ -793,3 +793,67 @@ describe('SCIM deprovisioning on two instances', () => {
     });
   }
 });
+
+describe('SCIM deprovisioning and invitations', () => {
+  it('keeps a deprovisioned person out: no invitation is made for them, and an earlier one cannot be accepted', async () => {
+    const org = await scimOrg();
+    // A person with an account (and an organization) of their own, in the org's verified domain.
+    const person = await signup(suite.app, { email: org.email('returning') });
+    const earlier = await v1('POST', '/v1/invitations', org.owner.token, { email: person.email, role: 'admin' });
+    expect(earlier.statusCode).toBe(201);
+    const user = await provision(org, person.email);
+    const deactivated = await scim(org.token, 'PATCH', `/Users/${user.id}`, {
+      schemas: [SCHEMAS.patch],
+      Operations: [{ op: 'replace', path: 'active', value: false }],
+    });
+    expect(expectScim(deactivated, 200)).toMatchObject({ active: false });
+
+    const accept = (password: string) => v1('POST', '/v1/invitations/accept', undefined, { token: earlier.json().token, password });
+    // The password first: a wrong one learns nothing about the account.
+    expectProblem(await accept('not the password at all'), 401, 'INVALID_CREDENTIALS');
+    expectProblem(await accept(person.password), 403, 'SCIM_DEPROVISIONED');
+    expect(await roleOf(org.owner, person.userId)).toBeUndefined();
+    const pending = (await v1('GET', '/v1/invitations?limit=100', org.owner.token)).json().data as Json[];
+    expect(pending.find((invitation) => invitation.id === earlier.json().id)).toMatchObject({ status: 'pending' });
+    expectProblem(
+      await v1('POST', '/v1/invitations', org.owner.token, { email: person.email.toUpperCase(), role: 'member' }),
+      409,
+      'SCIM_DEPROVISIONED',
+    );
+    const refusals = (await v1('GET', '/v1/audit-events?limit=100&action=invitation.accept', org.owner.token)).json().data as Json[];
+    expect(refusals.map((event) => [event.outcome, event.details.code])).toEqual(
+      expect.arrayContaining([['denied', 'SCIM_DEPROVISIONED']]),
+    );
+
+    // The identity provider brings them back; then the earlier invitation is moot (a member already).
+    const reactivated = await scim(org.token, 'PATCH', `/Users/${user.id}`, {
+      schemas: [SCHEMAS.patch],
+      Operations: [{ op: 'replace', path: 'active', value: true }],
+    });
+    expect(expectScim(reactivated, 200)).toMatchObject({ active: true });
+    expect(await roleOf(org.owner, person.userId)).toEqual(expect.any(String));
+    expectProblem(await accept(person.password), 409, 'ALREADY_MEMBER');
+  });
+
+  it('leaves other people, and other organizations, alone', async () => {
+    const org = await scimOrg();
+    const person = await signup(suite.app, { email: org.email('elsewhere') });
+    const user = await provision(org, person.email);
+    expect(
+      (
+        await scim(org.token, 'PATCH', `/Users/${user.id}`, {
+          schemas: [SCHEMAS.patch],
+          Operations: [{ op: 'replace', path: 'active', value: false }],
+        })
+      ).statusCode,
+    ).toBe(200);
+    // Another organization invites the same person: its own decision, not this identity provider's.
+    const other = await signup(suite.app);
+    const invited = await v1('POST', '/v1/invitations', other.token, { email: person.email, role: 'member' });
+    expect(invited.statusCode).toBe(201);
+    const joined = await v1('POST', '/v1/invitations/accept', undefined, { token: invited.json().token, password: person.password });
+    expect({ status: joined.statusCode, org: joined.json().organization?.id }).toEqual({ status: 200, org: other.orgId });
+    // In the SCIM org, someone never deprovisioned is invited as before.
+    expect((await v1('POST', '/v1/invitations', org.owner.token, { email: org.email('fresh'), role: 'member' })).statusCode).toBe(201);
+  });
+});

@@ -1,5 +1,6 @@
 import { Entity, ManyToOne, PrimaryKey, Property, Ref, Unique } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
+import { PersonalData } from '@app/personal-data';
 import { User } from '../../entities/user.entity';
 import { TenantEntity } from '../../tenant-boundary/tenant-entity';
 
@@ -20,6 +21,12 @@ export class SsoIdentity extends TenantEntity {
   @Property({ type: 'text' })
   issuer!: string;
 
+  @PersonalData({
+    category: 'online_identifiers',
+    purpose: "Recognising a person who signs in through the organization's identity provider (its `sub` for them)",
+    retention: 'accounts',
+    erasure: 'anonymise',
+  })
   @Property({ type: 'text' })
   subject!: string;
 
