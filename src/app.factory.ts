@@ -9,7 +9,7 @@ import { AppModule } from './app.module';
 import { attachAuditInterceptor } from './compliance';
 import { ResolvedConfig } from './config';
 import { setupDocs } from './docs';
-import { registerScimHttp, withScimFrameworkErrors } from './tenancy';
+import { registerSamlFormBody, registerScimHttp, withScimFrameworkErrors } from './tenancy';
 import {
   Metrics,
   ShutdownState,
@@ -51,6 +51,8 @@ export async function createApp(config: ResolvedConfig, options: CreateAppOption
   registerJsonBodyParser(fastify);
   // /scim/v2 speaks SCIM (RFC 7644): its media type, and SCIM error bodies instead of problem+json.
   registerScimHttp(fastify);
+  // The SAML assertion consumer service takes the HTML form of the HTTP-POST binding, and it alone.
+  registerSamlFormBody(fastify);
   registerSecurityHeaders(fastify);
   registerRequestContextHooks(fastify, app.get(RequestContext));
   registerHttpMetrics(fastify, app.get(Metrics), app.get(RequestContext));

@@ -25,6 +25,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, METRICS_PUBLIC: 'true' }).monitoring.metricsPublic).toBe(true);
   });
 
+  it('refuses SSO issuers on internal addresses in production unless SSO_ALLOW_PRIVATE_ISSUERS says otherwise', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).sso.allowPrivateIssuers).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', SSO_ALLOW_PRIVATE_ISSUERS: 'true' }).sso.allowPrivateIssuers).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).sso.allowPrivateIssuers).toBe(true);
+    expect(loadConfig({}).sso.allowPrivateIssuers).toBe(true);
+    expect(loadConfig({ SSO_ALLOW_PRIVATE_ISSUERS: 'false' }).sso.allowPrivateIssuers).toBe(false);
+  });
+
   it('is deeply frozen', () => {
     const config = withDatabaseUrl(loadConfig({}), 'postgres://x@localhost/db');
     expect(Object.isFrozen(config)).toBe(true);

@@ -67,6 +67,11 @@ export interface AppConfig {
     readonly stateTtlMs: number;
     /** Whether an issuer URL may be plain `http:` (development and tests); production requires `https:`. */
     readonly allowHttpIssuers: boolean;
+    /**
+     * Whether an issuer's host may resolve to a loopback, private, link-local or other internal
+     * address (development and tests); production refuses them, against SSRF through the public start route.
+     */
+    readonly allowPrivateIssuers: boolean;
     /** An app page the callback redirects to with the session in the URL fragment; absent: the callback answers JSON. */
     readonly signedInRedirectUrl?: string;
   };
@@ -275,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         ?.map(({ host, port }) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`)),
       stateTtlMs: read.int('SSO_STATE_TTL_SECONDS', { min: 30, max: 3600, default: 600 }) * 1000,
       allowHttpIssuers: read.bool('SSO_ALLOW_HTTP_ISSUERS', nodeEnv !== 'production'),
+      allowPrivateIssuers: read.bool('SSO_ALLOW_PRIVATE_ISSUERS', nodeEnv !== 'production'),
       signedInRedirectUrl: read.url('SSO_SIGNED_IN_REDIRECT_URL', ['http:', 'https:']),
     },
     shutdown: {

@@ -9,6 +9,8 @@ import { isReference } from './schema-examples';
  */
 const CONDITIONAL_BODIES: Record<string, { readonly by: string; readonly variants: Record<string, readonly string[]> }> = {
   CreateLegalHoldDto: { by: 'scope', variants: { organization: [], contact: ['contactId'], category: ['category'] } },
+  // An SSO connection is OpenID Connect or SAML: each protocol's settings object goes with its type.
+  PutSsoConnectionDto: { by: 'type', variants: { oidc: ['oidc'], saml: ['saml'] } },
 };
 
 export function splitConditionalBodies(document: OpenAPIObject): void {

@@ -154,6 +154,23 @@ export const SCENARIO: Readonly<Record<string, OperationScenario>> = {
       why: 'only the identity provider, after a sign-in in a browser, sends the callback a live state',
     },
   },
+  getSamlServiceProviderMetadata: {
+    // The run's connection is OpenID Connect: the request names a connection id of its own, which no SAML connection has.
+    before: { unknownSamlConnectionId: "pm.variables.replaceIn('{{$guid}}')" },
+    pathVariables: { connectionId: 'unknownSamlConnectionId' },
+    expectProblem: {
+      status: 404,
+      code: 'SSO_CONNECTION_NOT_FOUND',
+      why: "service-provider metadata exists for a SAML connection, and the run's connection is OpenID Connect",
+    },
+  },
+  consumeSamlResponse: {
+    expectProblem: {
+      status: 400,
+      code: 'SSO_STATE_INVALID',
+      why: 'only the identity provider, after a sign-in in a browser, posts the assertion consumer service a live RelayState',
+    },
+  },
   mapScimGroupRole: {
     // The run's list of groups is empty: the request names a group id of its own, which no group has.
     before: { unknownScimGroupId: "pm.variables.replaceIn('{{$guid}}')" },

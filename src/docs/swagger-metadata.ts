@@ -12,6 +12,7 @@ export default async () => {
     ['../tenancy/organizations/dto/organization.dto']: await Promise.resolve(require('../tenancy/organizations/dto/organization.dto')),
     ['../tenancy/scim/dto/scim-group.dto']: await Promise.resolve(require('../tenancy/scim/dto/scim-group.dto')),
     ['../tenancy/scim/dto/scim-token.dto']: await Promise.resolve(require('../tenancy/scim/dto/scim-token.dto')),
+    ['../tenancy/sso/saml/saml.dto']: await Promise.resolve(require('../tenancy/sso/saml/saml.dto')),
     ['../tenancy/sso/dto/sso-connection.dto']: await Promise.resolve(require('../tenancy/sso/dto/sso-connection.dto')),
     ['../tenancy/sso/dto/sso-domain.dto']: await Promise.resolve(require('../tenancy/sso/dto/sso-domain.dto')),
     ['../compliance/audit/dto/audit-event.dto']: await Promise.resolve(require('../compliance/audit/dto/audit-event.dto')),
@@ -247,6 +248,35 @@ export default async () => {
           },
         ],
         [
+          Promise.resolve(require('../tenancy/sso/saml/saml.dto')),
+          {
+            SamlSettingsDto: {
+              metadataXml: { required: true, type: () => String, minLength: 1, maxLength: 200000 },
+              emailAttribute: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 256 },
+              nameAttribute: { required: false, type: () => String, nullable: true, minLength: 1, maxLength: 256 },
+            },
+            SamlCertificateView: {
+              subject: { required: true, type: () => String },
+              notAfter: { required: true, type: () => String },
+              sha256Fingerprint: { required: true, type: () => String },
+            },
+            SamlSettingsView: {
+              idpEntityId: { required: true, type: () => String },
+              ssoUrl: { required: true, type: () => String },
+              signingCertificates: { required: true, type: () => [t['../tenancy/sso/saml/saml.dto'].SamlCertificateView] },
+              emailAttribute: { required: true, type: () => String, nullable: true },
+              nameAttribute: { required: true, type: () => String, nullable: true },
+              spEntityId: { required: true, type: () => String },
+              acsUrl: { required: true, type: () => String },
+              metadataUrl: { required: true, type: () => String },
+            },
+            SamlAcsBody: {
+              SAMLResponse: { required: true, type: () => String, minLength: 1, maxLength: 500000 },
+              RelayState: { required: false, type: () => String, maxLength: 512 },
+            },
+          },
+        ],
+        [
           Promise.resolve(require('../tenancy/sso/dto/sso-connection.dto')),
           {
             OidcSettingsDto: {
@@ -267,12 +297,13 @@ export default async () => {
               role: { required: true, enum: ['admin', 'member', 'viewer', 'auditor'] },
             },
             RoleMappingDto: {
-              claim: { required: true, type: () => String, minLength: 1, maxLength: 100 },
+              claim: { required: true, type: () => String, minLength: 1, maxLength: 256 },
               rules: { required: true, type: () => [t['../tenancy/sso/dto/sso-connection.dto'].RoleMappingRuleDto], maxItems: 100 },
             },
             PutSsoConnectionDto: {
-              type: { required: true, type: () => String },
-              oidc: { required: true, type: () => t['../tenancy/sso/dto/sso-connection.dto'].OidcSettingsDto },
+              type: { required: true, enum: ['oidc', 'saml'] },
+              oidc: { required: false, type: () => t['../tenancy/sso/dto/sso-connection.dto'].OidcSettingsDto },
+              saml: { required: false, type: () => t['../tenancy/sso/saml/saml.dto'].SamlSettingsDto },
               enabled: { required: true, type: () => Boolean },
               enforced: { required: false, type: () => Boolean },
               jitProvisioning: { required: false, type: () => Boolean },
@@ -296,8 +327,9 @@ export default async () => {
             },
             SsoConnectionView: {
               id: { required: true, type: () => String },
-              type: { required: true, type: () => String },
-              oidc: { required: true, type: () => t['../tenancy/sso/dto/sso-connection.dto'].OidcSettingsView },
+              type: { required: true, enum: ['oidc', 'saml'] },
+              oidc: { required: true, type: () => t['../tenancy/sso/dto/sso-connection.dto'].OidcSettingsView, nullable: true },
+              saml: { required: true, type: () => t['../tenancy/sso/saml/saml.dto'].SamlSettingsView, nullable: true },
               enabled: { required: true, type: () => Boolean },
               enforced: { required: true, type: () => Boolean },
               jitProvisioning: { required: true, type: () => Boolean },
@@ -732,7 +764,7 @@ export default async () => {
               subjectEmail: { required: true, type: () => String, maxLength: 254, format: 'email' },
             },
             ExtendPrivacyRequestDto: {
-              months: { required: true, enum: [1, 2] },
+              months: { required: true, enum: [2, 1] },
               reason: { required: true, type: () => String, minLength: 1, maxLength: 500 },
             },
             RejectPrivacyRequestDto: { reason: { required: true, type: () => String, minLength: 1, maxLength: 500 } },
@@ -1188,6 +1220,10 @@ export default async () => {
               remove: {},
             },
           },
+        ],
+        [
+          Promise.resolve(require('../tenancy/sso/saml/saml.controller')),
+          { SamlController: { metadata: { type: String }, consume: { type: t['../tenancy/views'].SessionTokenView } } },
         ],
         [
           Promise.resolve(require('../tenancy/sso/sign-in/sso-sign-in.controller')),

@@ -7,6 +7,7 @@ import { SSO_ENTITIES } from './sso/entities';
 
 export { TenancyModule } from './tenancy.module';
 export { registerScimHttp, withScimFrameworkErrors } from './scim/scim-http';
+export { registerSamlFormBody } from './sso/saml/saml-form-body';
 export { ACCESS_EXTENSION, Authenticated, Public, RequirePermission, RouteAccess } from './auth/access.decorators';
 export { Endpoint, EndpointOptions } from './auth/endpoint.decorator';
 export { PERMISSIONS, PRIVILEGED_ROLES, Permission, ROLES, ROLE_PERMISSIONS, Role } from './permissions';

@@ -20,6 +20,16 @@ export class SsoUrls {
     return `${this.origin}/v1/auth/sso/callback`;
   }
 
+  /** The SAML assertion consumer service (HTTP-POST), one for every organization. */
+  samlAcs(): string {
+    return `${this.origin}/v1/auth/sso/saml/acs`;
+  }
+
+  /** A SAML connection's service-provider entity id: the URL of its metadata, as is the custom. */
+  samlEntityId(connectionId: string): string {
+    return `${this.origin}/v1/auth/sso/saml/${connectionId}/metadata`;
+  }
+
   signIn(orgId: string): string {
     return `${this.origin}/v1/auth/sso/start?organizationId=${orgId}`;
   }

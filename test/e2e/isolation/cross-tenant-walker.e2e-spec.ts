@@ -455,6 +455,15 @@ const CASES: Record<string, Case> = {
       });
     },
   },
+  // SAML metadata is public for a SAML connection; A's connection is OpenID Connect, so it has none.
+  getSamlServiceProviderMetadata: { kind: 'not-found', params: (a) => ({ connectionId: a.sso.connectionId }) },
+  consumeSamlResponse: {
+    kind: 'caller-scoped',
+    check: async (ctx) => {
+      const posted = await ctx.call({ body: { SAMLResponse: 'PHg+', RelayState: 'never-issued' } });
+      expect(ctx.seen(posted)).toEqual({ status: 400, code: 'SSO_STATE_INVALID', traces: [] });
+    },
+  },
 
   listCompanies: { kind: 'list', mustInclude: (b) => [b.records.companyId] },
   createCompany: { kind: 'own-tenant-write', check: async (ctx) => expectCreatedInB(ctx, await ctx.call({ body: { name: 'B company' } })) },

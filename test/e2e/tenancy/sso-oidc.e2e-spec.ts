@@ -87,11 +87,27 @@ describe('Single sign-on with OpenID Connect (e2e)', () => {
     return id;
   }
 
-  /** GET start → the provider's authorization URL. */
+  /**
+   * The browser-binding cookie (`name=value`) each started sign-in's browser holds, by the sign-in's
+   * `state`: as if each sign-in ran in a browser of its own, whose cookie jar the callback draws on.
+   */
+  const browsers = new Map<string, string>();
+
+  /** The `name=value` of the binding cookie an answer sets. */
+  function bindingCookie(reply: Reply): string {
+    const set = [reply.headers['set-cookie'] ?? []].flat();
+    const cookie = set.map((header) => /^(__Host-atrium-sso=[A-Za-z0-9_-]{43});/.exec(header)?.[1]).find(Boolean);
+    expect(cookie).toEqual(expect.any(String));
+    return cookie as string;
+  }
+
+  /** GET start (in a new browser) → the provider's authorization URL. */
   async function start(query: string): Promise<URL> {
     const started = await get(`/v1/auth/sso/start?${query}`);
     expect({ status: started.statusCode, body: started.body }).toEqual({ status: 302, body: '' });
-    return new URL(started.headers.location as string);
+    const authorization = new URL(started.headers.location as string);
+    browsers.set(authorization.searchParams.get('state') as string, bindingCookie(started));
+    return authorization;
   }
 
   /** The callback URL the provider sent the browser back to, for `accountId`. */
@@ -100,7 +116,9 @@ describe('Single sign-on with OpenID Connect (e2e)', () => {
     return provider.signIn(authorization.href, accountId, { amr });
   }
 
-  const callback = (back: URL) => get(`${back.pathname}${back.search}`);
+  /** The provider's redirect back, followed by the browser that started the sign-in (its cookie), or as `cookie` says. */
+  const callback = (back: URL, cookie = browsers.get(back.searchParams.get('state') ?? '')) =>
+    call(app, 'GET', `${back.pathname}${back.search}`, { headers: cookie ? { cookie } : {} });
 
   async function signInThroughSso(orgId: string, accountId: string, amr?: string[]): Promise<Reply> {
     return callback(await throughProvider(orgId, accountId, amr));
@@ -296,6 +314,10 @@ describe('Single sign-on with OpenID Connect (e2e)', () => {
         status: 200,
         url: expect.stringMatching(new RegExp(`^${provider.issuer}/auth\\?`)),
       });
+      // It binds the sign-in to the browser too: the app's page must call it with credentials included.
+      expect(asJson.headers['set-cookie']).toMatch(
+        /^__Host-atrium-sso=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/; Secure; HttpOnly; SameSite=Lax$/,
+      );
       const signedIn = await callback(await provider.signIn(authorization.href, person));
       expect(signedIn.statusCode).toBe(200);
       expect((await get('/v1/me', signedIn.json().token)).json().role).toBe('admin');
@@ -362,6 +384,34 @@ describe('Single sign-on with OpenID Connect (e2e)', () => {
   });
 
   describe('refused callbacks', () => {
+    it("refuses a callback in another browser (no cookie, or another sign-in's) without spending it, and clears the cookie", async () => {
+      const org = await ssoOrg();
+      const attacker = await account({ email: `mallory@${org.domain}` });
+      // Login CSRF: the attacker signs in up to the provider's redirect, and hands the victim that URL.
+      const planted = await throughProvider(org.owner.orgId, attacker);
+      const victimsOwn = await start(`organizationId=${org.owner.orgId}`);
+      const victimsCookie = browsers.get(victimsOwn.searchParams.get('state') as string) as string;
+
+      const inVictimsBrowser = await callback(planted, victimsCookie);
+      expectProblem(inVictimsBrowser, 400, 'SSO_BROWSER_MISMATCH');
+      expect(inVictimsBrowser.headers['set-cookie']).toBe('__Host-atrium-sso=; Max-Age=0; Path=/; Secure; HttpOnly; SameSite=Lax');
+      expectProblem(await callback(planted, ''), 400, 'SSO_BROWSER_MISMATCH');
+      expectProblem(await callback(planted, '__Host-atrium-sso=not-a-binding'), 400, 'SSO_BROWSER_MISMATCH');
+      // A cookie of the same name in a cookie header with others, but not this sign-in's.
+      expectProblem(await callback(planted, `theme=dark; ${victimsCookie}`), 400, 'SSO_BROWSER_MISMATCH');
+
+      // Nothing was spent: the browser that started it completes it, once.
+      const own = await callback(planted);
+      expect(own.statusCode).toBe(200);
+      expect(own.headers['set-cookie']).toMatch(/^__Host-atrium-sso=; Max-Age=0;/);
+      expectProblem(await callback(planted), 400, 'SSO_STATE_INVALID');
+      const reasons = (await auditActions(org.owner, 'sso.login.failed')).map((event) => event.details.reason);
+      expect(reasons).toEqual(Array(4).fill('browser_mismatch'));
+      // The refusals made nobody a member; the one sign-in that completed did.
+      const members = (await get('/v1/members?limit=100', org.owner.token)).json().data as Json[];
+      expect(members.map((member) => member.email).sort()).toEqual([org.owner.email, `mallory@${org.domain}`].sort());
+    });
+
     it('refuses a replayed callback and an unknown state', async () => {
       const org = await ssoOrg();
       const person = await account({ email: `replay@${org.domain}` });
@@ -433,6 +483,83 @@ describe('Single sign-on with OpenID Connect (e2e)', () => {
     } finally {
       await own.stop();
     }
+  });
+
+  describe('issuer addresses (SSO_ALLOW_PRIVATE_ISSUERS=false, as in production)', () => {
+    let strict: NestFastifyApplication;
+
+    beforeAll(async () => {
+      ({ app: strict } = await createTestApp({
+        env: { PUBLIC_URL, SSO_DNS_RESOLVER: dns.address, SSO_ALLOW_PRIVATE_ISSUERS: 'false' },
+      }));
+    });
+
+    afterAll(async () => {
+      await strict?.close();
+    });
+
+    const withIssuer = (issuer: string) => connectionBody({ oidc: { ...(connectionBody().oidc as Json), issuer } });
+    const port = () => new URL(provider.issuer).port;
+
+    it('refuses to save an issuer whose host is, or resolves to, a loopback, private, link-local or metadata address', async () => {
+      const owner = await signup(app);
+      const put = (issuer: string) => call(strict, 'PUT', '/v1/sso/connection', { token: owner.token, body: withIssuer(issuer) });
+      for (const issuer of [
+        provider.issuer,
+        `http://localhost:${port()}`,
+        `http://[::1]:${port()}`,
+        `http://[::ffff:127.0.0.1]:${port()}`,
+        'http://169.254.169.254/latest',
+        'http://[fd00:ec2::254]',
+        'https://10.0.0.8/realms/acme',
+        'https://192.168.1.20',
+        'https://[fe80::1]',
+      ]) {
+        const refused = await put(issuer);
+        expectFieldError(refused, 'oidc.issuer');
+        expect(refused.json().errors[0].message).toMatch(/internal address/);
+      }
+      expectProblem(await get('/v1/sso/connection', owner.token), 404, 'SSO_CONNECTION_NOT_FOUND');
+    });
+
+    it('checks again when it fetches: an issuer saved while allowed (or whose DNS changed since) is not fetched', async () => {
+      // Saved where the setting allows it (its DNS answered a public address then, say); both apps share the database.
+      const byAddress = await ssoOrg();
+      const byName = await ssoOrg({ oidc: { ...(connectionBody().oidc as Json), issuer: `http://localhost:${port()}` } });
+      for (const org of [byAddress, byName]) {
+        const refused = await call(strict, 'GET', `/v1/auth/sso/start?organizationId=${org.owner.orgId}`);
+        expect(expectProblem(refused, 422, 'SSO_ISSUER_NOT_ALLOWED').detail).toMatch(/owner must correct/);
+      }
+      // The permissive instance still signs in through the same connection.
+      const person = await account({ email: `allowed@${byAddress.domain}` });
+      expect((await signInThroughSso(byAddress.owner.orgId, person)).statusCode).toBe(200);
+    });
+  });
+
+  describe('after SECRETS_ENCRYPTION_KEY changed', () => {
+    let rekeyed: NestFastifyApplication;
+
+    beforeAll(async () => {
+      // Another instance on the same database and Redis whose key is not the one the client secrets were sealed with.
+      ({ app: rekeyed } = await createTestApp({
+        env: { PUBLIC_URL, SSO_DNS_RESOLVER: dns.address, SECRETS_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') },
+      }));
+    });
+
+    afterAll(async () => {
+      await rekeyed?.close();
+    });
+
+    it('answers 409 SSO_CONNECTION_SECRET_UNREADABLE (never 500) until an owner saves the client secret again', async () => {
+      const org = await ssoOrg();
+      const start = `/v1/auth/sso/start?organizationId=${org.owner.orgId}`;
+      expectProblem(await call(rekeyed, 'GET', start), 409, 'SSO_CONNECTION_SECRET_UNREADABLE');
+      const saved = await call(rekeyed, 'PUT', '/v1/sso/connection', { token: org.owner.token, body: connectionBody() });
+      expect(saved.statusCode).toBe(200);
+      const started = await call(rekeyed, 'GET', start, { headers: { accept: 'application/json' } });
+      expect(started.statusCode).toBe(200);
+      expect(started.json().authorizationUrl).toContain(provider.issuer);
+    });
   });
 
   describe('rate limits', () => {

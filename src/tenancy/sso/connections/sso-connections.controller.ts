@@ -26,10 +26,14 @@ export class SsoConnectionsController {
     operationId: 'putSsoConnection',
     summary: 'Create or replace the SSO connection',
     description:
-      'One connection per organization. The client secret is write-only and stored encrypted; omit it to keep the stored one. ' +
-      "Register the answer's `oidc.redirectUri` at the identity provider.",
+      'One connection per organization, OpenID Connect (`type: oidc`, the `oidc` object) or SAML 2.0 (`type: saml`, the `saml` ' +
+      'object). The OIDC client secret is write-only and stored encrypted; omit it to keep the stored one. ' +
+      "Register the answer's `oidc.redirectUri`, or for SAML its `saml.metadataUrl` (or `spEntityId` and `acsUrl`), at the identity provider.",
     permission: 'identity:manage',
     ok: SsoConnectionView,
+    badRequest:
+      "For `type: saml`, the identity provider's metadata XML is not usable (`SSO_SAML_METADATA_INVALID`, the reason in `errors`): " +
+      'not well-formed, no IdP entity, no HTTP-Redirect single sign-on service, no valid signing certificate, or it wants signed requests.',
   })
   put(@Body() body: PutSsoConnectionDto): Promise<SsoConnectionView> {
     return this.connections.put(body);

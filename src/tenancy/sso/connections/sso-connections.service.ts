@@ -8,7 +8,9 @@ import { SecretBox } from '../../secrets/secret-box';
 import { SecurityEvents } from '../../security-events';
 import { TenantDatabase } from '../../tenant-boundary/tenant-database';
 import { PutSsoConnectionDto, SsoConnectionView, SsoGrantableRole } from '../dto/sso-connection.dto';
-import { SsoConnection } from '../entities/sso-connection.entity';
+import { OidcSettings, SamlSettings, SsoConnection, oidcSettingsOf, samlSettingsOf } from '../entities/sso-connection.entity';
+import { readIdpMetadata, summarizeCertificate } from '../saml/idp-metadata';
+import { ISSUER_ADDRESS_MESSAGE, IssuerAddressPolicy } from '../issuer-address/issuer-address-policy';
 import { SsoUrls } from '../sso-urls';
 
 export const DEFAULT_OIDC_SCOPES = ['openid', 'email', 'profile'];
@@ -28,6 +30,7 @@ export class SsoConnectionsService {
     private readonly urls: SsoUrls,
     private readonly events: SecurityEvents,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly issuerAddresses: IssuerAddressPolicy,
   ) {}
 
   async get(): Promise<SsoConnectionView> {
@@ -39,23 +42,43 @@ export class SsoConnectionsService {
   /** Creates or replaces the connection. Omitting the client secret keeps the stored one (there must be one). */
   async put(input: PutSsoConnectionDto): Promise<SsoConnectionView> {
     const orgId = this.context.requireOrgId();
-    this.assertIssuerScheme(input.oidc.issuer);
+    const other = input.type === 'oidc' ? 'saml' : 'oidc';
+    if (input[other] !== undefined) throw new ValidationError([{ field: other, message: `must be left out when type is ${input.type}` }]);
+    if (input.oidc) this.assertIssuerScheme(input.oidc.issuer);
+    // Against SSRF through the public start route; checked again at every request to the issuer (DNS can change).
+    if (input.oidc && !(await this.issuerAddresses.allows(input.oidc.issuer)))
+      throw new ValidationError([{ field: 'oidc.issuer', message: ISSUER_ADDRESS_MESSAGE }]);
+    // Read (and refused when unusable) before anything is stored; never fetched from a URL.
+    const saml = input.saml ? readIdpMetadata(input.saml.metadataXml, this.config.sso.allowHttpIssuers) : null;
     const { connection, created } = await this.tenantDb.transaction(async (em) => {
       // Concurrent first PUTs of one organization take turns here, so the second replaces what the first made.
       await em.findOneOrFail(Organization, { id: orgId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const existing = await em.findOne(SsoConnection, {});
-      if (!existing && input.oidc.clientSecret === undefined) {
+      const keepsSecret = existing?.type === 'oidc' && existing.secretSealed;
+      if (input.oidc && !keepsSecret && input.oidc.clientSecret === undefined) {
         throw new ValidationError([{ field: 'oidc.clientSecret', message: 'is required when the connection is created' }]);
       }
       const connection = existing ?? new SsoConnection();
       connection.type = input.type;
-      connection.settings = {
-        issuer: input.oidc.issuer.replace(/\/+$/, ''),
-        clientId: input.oidc.clientId,
-        scopes: input.oidc.scopes ?? DEFAULT_OIDC_SCOPES,
-      };
-      if (input.oidc.clientSecret !== undefined)
-        connection.secretSealed = this.secrets.seal(input.oidc.clientSecret, clientSecretContext(orgId));
+      if (input.oidc) {
+        connection.settings = {
+          issuer: input.oidc.issuer.replace(/\/+$/, ''),
+          clientId: input.oidc.clientId,
+          scopes: input.oidc.scopes ?? DEFAULT_OIDC_SCOPES,
+        } satisfies OidcSettings;
+        if (input.oidc.clientSecret !== undefined)
+          connection.secretSealed = this.secrets.seal(input.oidc.clientSecret, clientSecretContext(orgId));
+      } else if (input.saml && saml) {
+        connection.settings = {
+          metadataXml: input.saml.metadataXml,
+          idpEntityId: saml.entityId,
+          ssoUrl: saml.ssoUrl,
+          signingCertificates: saml.signingCertificates,
+          emailAttribute: input.saml.emailAttribute ?? null,
+          nameAttribute: input.saml.nameAttribute ?? null,
+        } satisfies SamlSettings;
+        connection.secretSealed = null;
+      }
       connection.enabled = input.enabled;
       connection.enforced = input.enforced ?? false;
       connection.jitProvisioning = input.jitProvisioning ?? true;
@@ -76,7 +99,8 @@ export class SsoConnectionsService {
         jitProvisioning: connection.jitProvisioning,
         defaultRole: connection.defaultRole,
         roleMappingRules: connection.roleMappings.length,
-        secretChanged: input.oidc.clientSecret !== undefined,
+        secretChanged: input.oidc?.clientSecret !== undefined,
+        ...(saml ? { idpEntityId: saml.entityId } : {}),
       },
     });
     return this.present(connection);
@@ -99,15 +123,27 @@ export class SsoConnectionsService {
   }
 
   private present(connection: SsoConnection): SsoConnectionView {
+    const oidc = oidcSettingsOf(connection);
+    const saml = samlSettingsOf(connection);
     return {
       id: connection.id,
       type: connection.type,
-      oidc: {
-        issuer: connection.settings.issuer,
-        clientId: connection.settings.clientId,
-        scopes: [...connection.settings.scopes],
+      oidc: oidc && {
+        issuer: oidc.issuer,
+        clientId: oidc.clientId,
+        scopes: [...oidc.scopes],
         clientSecretSet: true,
         redirectUri: this.urls.callback(),
+      },
+      saml: saml && {
+        idpEntityId: saml.idpEntityId,
+        ssoUrl: saml.ssoUrl,
+        signingCertificates: saml.signingCertificates.flatMap((certificate) => summarizeCertificate(certificate) ?? []),
+        emailAttribute: saml.emailAttribute,
+        nameAttribute: saml.nameAttribute,
+        spEntityId: this.urls.samlEntityId(connection.id),
+        acsUrl: this.urls.samlAcs(),
+        metadataUrl: this.urls.samlEntityId(connection.id),
       },
       enabled: connection.enabled,
       enforced: connection.enforced,

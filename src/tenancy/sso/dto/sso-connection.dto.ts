@@ -12,11 +12,13 @@ import {
   IsString,
   IsUrl,
   Matches,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { MaxLength, MinLength, OmittableNotNull, Trim } from '@app/http';
 import { ROLES, Role } from '../../permissions';
 import { SSO_CONNECTION_TYPES, SsoConnectionType } from '../entities/sso-connection.entity';
+import { SamlSettingsDto, SamlSettingsView } from '../saml/saml.dto';
 
 /** Owners are made in Atrium by an owner, never by an identity provider: SSO grants any role but owner. */
 export const SSO_GRANTABLE_ROLES = ROLES.filter((role) => role !== 'owner');
@@ -86,10 +88,14 @@ export class RoleMappingRuleDto {
 }
 
 export class RoleMappingDto {
-  @ApiProperty({ example: 'groups', maxLength: 100, description: 'The ID-token claim to read: a string or an array of strings.' })
+  @ApiProperty({
+    example: 'groups',
+    maxLength: 256,
+    description: 'The ID-token claim (OIDC) or assertion attribute name (SAML) to read: a string or a list of strings.',
+  })
   @IsString()
   @MinLength(1)
-  @MaxLength(100)
+  @MaxLength(256)
   readonly claim!: string;
 
   @ApiProperty({ type: [RoleMappingRuleDto], maxItems: 100, description: 'The first rule whose value the claim holds decides the role.' })
@@ -100,16 +106,35 @@ export class RoleMappingDto {
   readonly rules!: RoleMappingRuleDto[];
 }
 
+/** Required when `type` names its protocol; validated whenever present (the service refuses the other protocol's object). */
+const forType = (type: SsoConnectionType) => ValidateIf((body: PutSsoConnectionDto, value) => body.type === type || value !== undefined);
+
+/**
+ * The connection, discriminated by `type`: `oidc` takes the `oidc` object, `saml` the `saml`
+ * object, and the other one must be left out. The protocol-independent fields are the same.
+ */
 export class PutSsoConnectionDto {
-  @ApiProperty({ enum: SSO_CONNECTION_TYPES, example: 'oidc', description: 'The protocol; `oidc` today.' })
+  @ApiProperty({
+    enum: SSO_CONNECTION_TYPES,
+    example: 'oidc',
+    description: 'The protocol, which says which settings object the body carries: `oidc` (OpenID Connect) or `saml` (SAML 2.0).',
+  })
   @IsIn(SSO_CONNECTION_TYPES)
   readonly type!: SsoConnectionType;
 
-  @ApiProperty({ type: OidcSettingsDto })
+  @ApiPropertyOptional({ type: OidcSettingsDto, description: 'Required when `type` is `oidc`; must be left out otherwise.' })
+  @forType('oidc')
   @IsObject()
   @ValidateNested()
   @Type(() => OidcSettingsDto)
-  readonly oidc!: OidcSettingsDto;
+  readonly oidc?: OidcSettingsDto;
+
+  @ApiPropertyOptional({ type: SamlSettingsDto, description: 'Required when `type` is `saml`; must be left out otherwise.' })
+  @forType('saml')
+  @IsObject()
+  @ValidateNested()
+  @Type(() => SamlSettingsDto)
+  readonly saml?: SamlSettingsDto;
 
   @ApiProperty({ example: true, description: 'Whether members can sign in through this connection.' })
   @IsBoolean()
@@ -146,7 +171,7 @@ export class PutSsoConnectionDto {
   @ApiPropertyOptional({
     type: RoleMappingDto,
     nullable: true,
-    description: 'Roles from an ID-token claim, applied at every sign-in; null: none.',
+    description: 'Roles from an ID-token claim (OIDC) or an assertion attribute (SAML), applied at every sign-in; null: none.',
   })
   @IsOptional()
   @IsObject()
@@ -198,8 +223,11 @@ export class SsoConnectionView {
   @ApiProperty({ enum: SSO_CONNECTION_TYPES, example: 'oidc' })
   type!: SsoConnectionType;
 
-  @ApiProperty({ type: OidcSettingsView })
-  oidc!: OidcSettingsView;
+  @ApiProperty({ type: OidcSettingsView, nullable: true, description: 'The OpenID Connect settings; null unless `type` is `oidc`.' })
+  oidc!: OidcSettingsView | null;
+
+  @ApiProperty({ type: SamlSettingsView, nullable: true, description: 'The SAML 2.0 settings; null unless `type` is `saml`.' })
+  saml!: SamlSettingsView | null;
 
   @ApiProperty({ example: true })
   enabled!: boolean;

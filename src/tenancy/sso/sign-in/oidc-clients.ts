@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { BaseClient, Issuer, custom } from 'openid-client';
+import { BaseClient, CustomHttpOptionsProvider, Issuer, custom } from 'openid-client';
 import { AppError } from '@app/http';
 import { OidcSettings } from '../entities/sso-connection.entity';
+import { IssuerAddressPolicy, IssuerAddressRefused, issuerNotAllowed } from '../issuer-address/issuer-address-policy';
 
 /** How long a discovered issuer (its endpoints; its keys are refetched by the library on an unknown `kid`) is reused. */
 const DISCOVERY_TTL_MS = 60 * 60_000;
@@ -10,10 +11,12 @@ const DISCOVERY_TTL_MS = 60 * 60_000;
 const CLOCK_TOLERANCE_SECONDS = 5;
 
 export const providerUnavailable = (cause: unknown) =>
-  new AppError('unavailable', 'SSO_PROVIDER_UNAVAILABLE', 'The identity provider could not be reached; retry shortly.', {
-    headers: { 'retry-after': '5' },
-    cause,
-  });
+  cause instanceof IssuerAddressRefused
+    ? issuerNotAllowed(cause)
+    : new AppError('unavailable', 'SSO_PROVIDER_UNAVAILABLE', 'The identity provider could not be reached; retry shortly.', {
+        headers: { 'retry-after': '5' },
+        cause,
+      });
 
 /**
  * OpenID Connect clients, built with `openid-client` (v5: the CommonJS line; v6 is ES modules only,
@@ -25,6 +28,16 @@ export const providerUnavailable = (cause: unknown) =>
 @Injectable()
 export class OidcClients {
   private readonly issuers = new LRUCache<string, Promise<Issuer<BaseClient>>>({ max: 1000, ttl: DISCOVERY_TTL_MS });
+  /** Checks the address of every request to an identity provider (IssuerAddressPolicy); undefined: no check. */
+  private readonly httpOptions?: CustomHttpOptionsProvider;
+  /** `Issuer` with this instance's hook for the discovery request (a static of its own, not the library's global default). */
+  private readonly discovery: Pick<typeof Issuer, 'discover'>;
+
+  constructor(addresses: IssuerAddressPolicy) {
+    const hook = addresses.httpOptions();
+    this.httpOptions = hook;
+    this.discovery = hook ? issuerWithHook(hook) : Issuer;
+  }
 
   async client(settings: OidcSettings, clientSecret: string, redirectUri: string): Promise<BaseClient> {
     const issuer = await this.issuer(settings.issuer);
@@ -35,6 +48,8 @@ export class OidcClients {
       response_types: ['code'],
     });
     client[custom.clock_tolerance] = CLOCK_TOLERANCE_SECONDS;
+    // The token endpoint (and anything else the client calls) is checked like the discovery.
+    if (this.httpOptions) client[custom.http_options] = this.httpOptions;
     return client;
   }
 
@@ -50,11 +65,25 @@ export class OidcClients {
   private issuer(url: string): Promise<Issuer<BaseClient>> {
     const cached = this.issuers.get(url);
     if (cached) return cached;
-    const discovered = Issuer.discover(url).catch((error: unknown) => {
-      this.issuers.delete(url);
-      throw providerUnavailable(error);
-    });
+    const discovered = this.discovery
+      .discover(url)
+      .then((issuer) => {
+        // The keys (JWKS) are fetched by the issuer object: checked too.
+        if (this.httpOptions) issuer[custom.http_options] = this.httpOptions;
+        return issuer;
+      })
+      .catch((error: unknown) => {
+        this.issuers.delete(url);
+        throw providerUnavailable(error);
+      });
     this.issuers.set(url, discovered);
     return discovered;
   }
+}
+
+/** `Issuer` whose static discovery requests go through `hook` (a subclass: the library's own default stays untouched). */
+function issuerWithHook(hook: CustomHttpOptionsProvider): Pick<typeof Issuer, 'discover'> {
+  return class GuardedIssuer extends Issuer {
+    static override [custom.http_options] = hook;
+  };
 }

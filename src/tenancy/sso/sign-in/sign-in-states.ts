@@ -12,6 +12,19 @@ export interface SignInState {
   readonly clientId: string;
   readonly nonce: string;
   readonly codeVerifier: string;
+  /** SHA-256 (hex) of the browser-binding cookie the start set (browser-binding.ts); the callback needs that cookie. */
+  readonly browser?: string;
+}
+
+/** What the SAML assertion consumer must know: the AuthnRequest's ID, which the response must answer (`InResponseTo`). */
+export interface SamlSignInState {
+  readonly protocol: 'saml';
+  readonly orgId: string;
+  readonly connectionId: string;
+  readonly idpEntityId: string;
+  readonly requestId: string;
+  /** SHA-256 (hex) of the browser-binding cookie the start set (browser-binding.ts, SAML_BROWSER_BINDING). */
+  readonly browser?: string;
 }
 
 const stateKey = (hash: string) => `sso-state:${hash}`;
@@ -37,7 +50,7 @@ export class SignInStates {
   ) {}
 
   /** Keeps `record` and returns the `state` value that names it (256 random bits). */
-  async save(record: SignInState): Promise<string> {
+  async save(record: SignInState | SamlSignInState): Promise<string> {
     const state = randomBytes(32).toString('base64url');
     try {
       await this.store.set(stateKey(digest(state)), JSON.stringify(record), this.config.sso.stateTtlMs);
@@ -47,8 +60,33 @@ export class SignInStates {
     return state;
   }
 
+  /**
+   * The OpenID Connect record of `state` without claiming it: for a check that must not spend the
+   * sign-in (a callback from another browser). Null when unknown, expired, taken, or not OIDC.
+   */
+  async peek(state: string): Promise<SignInState | null> {
+    try {
+      const raw = await this.store.get(stateKey(digest(state)));
+      const record = raw ? (JSON.parse(raw) as SignInState | SamlSignInState) : null;
+      return record && !('protocol' in record) ? record : null;
+    } catch (cause) {
+      throw storeUnavailable(cause);
+    }
+  }
+
   /** The record of `state`, once: null when unknown, expired or already taken. */
   async take(state: string): Promise<SignInState | null> {
+    const record = await this.claim(state);
+    return record && !('protocol' in record) ? record : null;
+  }
+
+  /** The SAML sign-in `state` (the RelayState) names, once: null when unknown, expired, taken, or not a SAML one. */
+  async takeSaml(state: string): Promise<SamlSignInState | null> {
+    const record = await this.claim(state);
+    return record && 'protocol' in record && record.protocol === 'saml' ? record : null;
+  }
+
+  private async claim(state: string): Promise<SignInState | SamlSignInState | null> {
     const hash = digest(state);
     try {
       const claims = await this.store.increment(usedKey(hash));
@@ -57,7 +95,7 @@ export class SignInStates {
       const raw = await this.store.get(stateKey(hash));
       if (!raw) return null;
       await this.store.delete(stateKey(hash));
-      return JSON.parse(raw) as SignInState;
+      return JSON.parse(raw) as SignInState | SamlSignInState;
     } catch (cause) {
       throw storeUnavailable(cause);
     }

@@ -5,29 +5,42 @@ import { APP_CONFIG, ResolvedConfig } from '../../../config';
 import type { ClientInfo } from '../../auth/auth.service';
 import { SecretBox } from '../../secrets/secret-box';
 import { SecurityEvents } from '../../security-events';
-import { SessionStore } from '../../sessions/session-store';
-import { OrganizationView, SessionTokenView } from '../../views';
 import { clientSecretContext } from '../connections/sso-connections.service';
 import { SsoAuthorizationView, SsoCallbackQuery, StartSsoQuery } from '../dto/sso-sign-in.dto';
-import { SsoConnection } from '../entities/sso-connection.entity';
+import { OidcSettings, SsoConnection, oidcSettingsOf } from '../entities/sso-connection.entity';
+import { SamlSignIn } from '../saml/saml-sign-in.service';
 import { SsoRepository, emailDomain } from '../sso.repository';
 import { SsoUrls } from '../sso-urls';
+import { BrowserBindingCookie, OIDC_BROWSER_BINDING, SAML_BROWSER_BINDING, sameBrowser } from './browser-binding';
 import { OidcClients, providerUnavailable } from './oidc-clients';
 import { SignInState, SignInStates } from './sign-in-states';
-import { SsoAccounts, SsoPerson } from './sso-accounts';
+import { SsoPerson } from './sso-accounts';
+import { SsoCallbackResult, SsoCompletion } from './sso-completion';
 
 /** `amr` values (RFC 8176) that tell a second factor was checked at the identity provider. */
 const MFA_METHODS = new Set(['mfa', 'otp', 'hwk']);
 
-/** The outcome of a callback: the session as JSON, or a redirect to the app carrying it in the fragment. */
-export type SsoCallbackResult =
-  { readonly kind: 'session'; readonly view: SessionTokenView } | { readonly kind: 'redirect'; readonly location: string };
+export type { SsoCallbackResult } from './sso-completion';
 
 const noConnection = () =>
   new NotFoundError('SSO_CONNECTION_NOT_FOUND', 'No organization with an enabled SSO connection matches; sign in with your password.');
 const stateInvalid = () =>
   new AppError('validation', 'SSO_STATE_INVALID', 'This sign-in is unknown, expired or was completed already; start again.');
+const browserMismatch = () =>
+  new AppError(
+    'validation',
+    'SSO_BROWSER_MISMATCH',
+    'This sign-in was started in another browser (or its cookie is missing): start again in this browser.',
+  );
 const signInFailed = (code: string, detail: string) => new AppError('unauthenticated', code, detail);
+/** The sealed client secret does not open: the server's SECRETS_ENCRYPTION_KEY changed since it was saved. */
+const secretUnreadable = () =>
+  new AppError(
+    'conflict',
+    'SSO_CONNECTION_SECRET_UNREADABLE',
+    "This organization's SSO connection cannot be used until an owner saves its client secret again " +
+      "(the server's encryption key changed); sign in with your password if your organization allows it.",
+  );
 const emailNotAllowed = (detail: string) => new AppError('forbidden', 'SSO_EMAIL_NOT_ALLOWED', detail);
 
 /** Why a callback failed, for the security event (never shown to the client beyond its code). */
@@ -61,51 +74,68 @@ function reasonOf(error: Error): string {
 @Injectable()
 export class SsoSignInService {
   private readonly logger = new Logger(SsoSignInService.name);
+  private unreadableSecretLogged = false;
 
   constructor(
     private readonly sso: SsoRepository,
     private readonly states: SignInStates,
     private readonly clients: OidcClients,
-    private readonly accounts: SsoAccounts,
+    private readonly completion: SsoCompletion,
+    private readonly saml: SamlSignIn,
     private readonly secrets: SecretBox,
-    private readonly sessions: SessionStore,
     private readonly urls: SsoUrls,
     private readonly events: SecurityEvents,
     @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  /** The identity provider's authorization URL for the organization named by id or by the email's verified domain. */
-  async start(query: StartSsoQuery): Promise<SsoAuthorizationView> {
+  /**
+   * The identity provider's authorization URL for the organization named by id or by the email's
+   * verified domain; `browser` is the hash of the browser-binding cookie the caller sets with
+   * `cookie`, kept with the state (browser-binding.ts).
+   */
+  async start(query: StartSsoQuery, browser: string): Promise<{ view: SsoAuthorizationView; cookie: BrowserBindingCookie }> {
     if ((query.organizationId === undefined) === (query.email === undefined)) {
       throw new ValidationError([{ field: 'organizationId', message: 'give either organizationId or email' }]);
     }
     const orgId = query.organizationId ?? (await this.organizationOfEmail(query.email as string));
     const connection = orgId ? await this.sso.connectionOf(orgId) : null;
     if (!connection || !connection.enabled) throw noConnection();
-    const client = await this.clientFor(connection);
+    if (connection.type === 'saml') return { view: await this.saml.start(connection, browser), cookie: SAML_BROWSER_BINDING };
+    const settings = oidcSettingsOf(connection) as OidcSettings;
+    const client = await this.clientFor(connection, settings);
     const nonce = generators.nonce();
     const codeVerifier = generators.codeVerifier();
     const state = await this.states.save({
       orgId: connection.organization.id,
       connectionId: connection.id,
-      issuer: connection.settings.issuer,
-      clientId: connection.settings.clientId,
+      issuer: settings.issuer,
+      clientId: settings.clientId,
       nonce,
       codeVerifier,
+      browser,
     });
     const authorizationUrl = client.authorizationUrl({
-      scope: connection.settings.scopes.join(' '),
+      scope: settings.scopes.join(' '),
       state,
       nonce,
       code_challenge: generators.codeChallenge(codeVerifier),
       code_challenge_method: 'S256',
       ...(query.email ? { login_hint: query.email } : {}),
     });
-    return { authorizationUrl, expiresAt: new Date(Date.now() + this.config.sso.stateTtlMs).toISOString() };
+    const view = { authorizationUrl, expiresAt: new Date(Date.now() + this.config.sso.stateTtlMs).toISOString() };
+    return { view, cookie: OIDC_BROWSER_BINDING };
   }
 
-  async callback(query: SsoCallbackQuery, client: ClientInfo): Promise<SsoCallbackResult> {
+  /** `browser`: the browser-binding cookie the request carries (null: none). */
+  async callback(query: SsoCallbackQuery, client: ClientInfo, browser: string | null): Promise<SsoCallbackResult> {
     if (!query.state) throw stateInvalid();
+    // Another browser's callback (login CSRF: a victim handed the attacker's callback URL) is refused
+    // before the state is claimed, so it cannot spend the sign-in of the browser that started it.
+    const pending = await this.states.peek(query.state);
+    if (pending && !sameBrowser(pending.browser, browser)) {
+      await this.events.record({ type: 'sso.login.failed', orgId: pending.orgId, details: { reason: 'browser_mismatch' } });
+      throw browserMismatch();
+    }
     const started = await this.states.take(query.state);
     if (!started) {
       await this.events.record({ type: 'sso.login.failed', details: { reason: 'unknown_state' } });
@@ -113,31 +143,7 @@ export class SsoSignInService {
     }
     try {
       const { connection, person, mfa } = await this.verify(started, query);
-      const account = await this.accounts.signIn(connection, person);
-      const orgId = connection.organization.id;
-      const actor = { type: 'user', id: account.user.id };
-      const target = { type: 'user', id: account.user.id };
-      if (account.joined)
-        await this.events.record({ type: 'member.joined', orgId, actor, target, details: { role: account.role, via: 'sso' } });
-      if (account.previousRole) {
-        await this.events.record({
-          type: 'member.role.changed',
-          orgId,
-          actor,
-          target,
-          details: { from: account.previousRole, to: account.role, via: 'sso' },
-        });
-      }
-      await this.events.record({
-        type: 'sso.login.succeeded',
-        orgId,
-        actor,
-        target: { type: 'sso-connection', id: connection.id },
-        details: { jit: account.joined, role: account.role, mfa },
-      });
-      const issued = await this.sessions.issue(account.user.id, orgId, client, { authMethod: 'sso', mfa });
-      const view = { token: issued.token, expiresAt: issued.session.expiresAt, organization: OrganizationView.of(account.organization) };
-      return this.deliver(view);
+      return await this.completion.complete(connection, person, mfa, client);
     } catch (error) {
       const refusal = error instanceof SignInRefusal ? error : null;
       const reason = refusal?.reason ?? (error instanceof AppError ? error.code.toLowerCase() : 'internal');
@@ -152,16 +158,18 @@ export class SsoSignInService {
     query: SsoCallbackQuery,
   ): Promise<{ connection: SsoConnection; person: SsoPerson; mfa: boolean }> {
     const connection = await this.sso.connectionOf(started.orgId);
+    const settings = connection ? oidcSettingsOf(connection) : null;
     if (
       !connection ||
+      !settings ||
       !connection.enabled ||
       connection.id !== started.connectionId ||
-      connection.settings.issuer !== started.issuer ||
-      connection.settings.clientId !== started.clientId
+      settings.issuer !== started.issuer ||
+      settings.clientId !== started.clientId
     ) {
       throw new SignInRefusal('connection_changed', noConnection());
     }
-    const client = await this.clientFor(connection);
+    const client = await this.clientFor(connection, settings);
     const claims = await this.exchange(client, query, started);
     const email = typeof claims.email === 'string' ? claims.email.trim().toLowerCase() : '';
     const domain = emailDomain(email);
@@ -181,7 +189,7 @@ export class SsoSignInService {
     }
     const amr = Array.isArray(claims.amr) ? claims.amr : [];
     const person: SsoPerson = {
-      issuer: connection.settings.issuer,
+      issuer: settings.issuer,
       subject: claims.sub,
       email,
       name: (typeof claims.name === 'string' && claims.name.trim().slice(0, 200)) || email.slice(0, email.indexOf('@')),
@@ -223,25 +231,25 @@ export class SsoSignInService {
     }
   }
 
-  private async clientFor(connection: SsoConnection): Promise<BaseClient> {
-    const secret = this.secrets.open(connection.secretSealed, clientSecretContext(connection.organization.id));
-    return this.clients.client(connection.settings, secret, this.urls.callback());
+  private async clientFor(connection: SsoConnection, settings: OidcSettings): Promise<BaseClient> {
+    let secret: string;
+    try {
+      secret = this.secrets.open(connection.secretSealed ?? '', clientSecretContext(connection.organization.id));
+    } catch (error) {
+      if (!this.unreadableSecretLogged) {
+        this.unreadableSecretLogged = true;
+        this.logger.error(
+          { err: error, organizationId: connection.organization.id },
+          "an SSO client secret does not open with SECRETS_ENCRYPTION_KEY (was the key changed?): the connection's owner must save it again",
+        );
+      }
+      throw secretUnreadable();
+    }
+    return this.clients.client(settings, secret, this.urls.callback());
   }
 
   private async organizationOfEmail(email: string): Promise<string | null> {
     const domain = emailDomain(email);
     return domain ? ((await this.sso.verifiedOwner(domain))?.orgId ?? null) : null;
-  }
-
-  /**
-   * With SSO_SIGNED_IN_REDIRECT_URL set, the browser goes on to the app with the session in the URL
-   * fragment (which browsers never send to a server, so it stays out of access logs and Referer);
-   * without it, the callback answers the session as JSON, like the password sign-in.
-   */
-  private deliver(view: SessionTokenView): SsoCallbackResult {
-    const app = this.config.sso.signedInRedirectUrl;
-    if (!app) return { kind: 'session', view };
-    const fragment = new URLSearchParams({ token: view.token, expiresAt: view.expiresAt, organizationId: view.organization.id });
-    return { kind: 'redirect', location: `${app.split('#')[0]}#${fragment.toString()}` };
   }
 }
