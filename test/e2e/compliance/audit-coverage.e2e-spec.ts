@@ -3,6 +3,7 @@ import { routeAuditOf } from '../../../src/compliance/audit/audit.interceptor';
 import { STRONG_PASSWORD, Signed, addMember, createApiKey, signup, uniqueEmail } from '../../support/factories';
 import { Method, Reply, caller } from '../../support/client';
 import { useTxtDnsServer } from '../../support/oidc-domain-dns';
+import { SamlTestIdp } from '../../support/saml-idp';
 import { useTestAppWithOwnerDb } from '../../support/suite';
 import { currentStep, enrolMfa, totpAt } from '../../support/totp';
 import { loadOperations } from '../isolation/openapi-operations';
@@ -24,6 +25,11 @@ const suite = useTestAppWithOwnerDb({
   },
 });
 const call = caller(() => suite.app);
+// The SAML sign-in scenario's identity provider (samlify as IdP, a child process), started by that scenario.
+let samlIdp: SamlTestIdp | undefined;
+afterAll(async () => {
+  await samlIdp?.stop();
+});
 
 interface Performed {
   readonly response: Reply;
@@ -169,6 +175,28 @@ const SCENARIOS: Record<string, (owner: Signed) => Promise<Performed>> = {
     const claimed = (await call('POST', '/v1/sso/domains', owner.token, { domain: ssoDomain() })).json();
     dns.setTxt(claimed.verificationRecord.name, [claimed.verificationRecord.value]);
     return { response: await call('POST', `/v1/sso/domains/${claimed.id}/verify`, owner.token), readAs: owner.token };
+  },
+  consumeSamlResponse: async (owner) => {
+    // A person of the org's verified domain signs in through its SAML IdP, just in time.
+    const domain = ssoDomain();
+    const claimed = (await call('POST', '/v1/sso/domains', owner.token, { domain })).json();
+    dns.setTxt(claimed.verificationRecord.name, [claimed.verificationRecord.value]);
+    await call('POST', `/v1/sso/domains/${claimed.id}/verify`, owner.token);
+    samlIdp ??= await SamlTestIdp.start();
+    const { metadata } = await samlIdp.addIdp(`audit-${randomUUID().slice(0, 8)}`);
+    const connectionId = await created('PUT', '/v1/sso/connection', owner.token, { type: 'saml', saml: { metadataXml: metadata }, enabled: true });
+    await samlIdp.registerServiceProvider((await call('GET', `/v1/auth/sso/saml/${connectionId}/metadata`)).body);
+    const login = `saml-${randomUUID().slice(0, 8)}`;
+    await samlIdp.addAccount(login, `${login}@${domain}`);
+    const started = await call('GET', `/v1/auth/sso/start?organizationId=${owner.orgId}`);
+    const form = await samlIdp.signIn(started.headers.location as string, login);
+    const response = await suite.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sso/saml/acs',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: String(started.headers['set-cookie']).split(';')[0] },
+      payload: new URLSearchParams({ SAMLResponse: form.SAMLResponse, RelayState: form.RelayState }).toString(),
+    });
+    return { response, readAs: owner.token };
   },
   removeSsoDomain: async (owner) => {
     const id = await created('POST', '/v1/sso/domains', owner.token, { domain: ssoDomain() });

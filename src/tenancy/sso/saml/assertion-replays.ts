@@ -3,9 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@app/http';
 import { SHARED_STORE, SharedStore } from '../../../caching';
 
-/** A used ID is remembered at least this long, and at most this long (an assertion valid for days is the IdP's problem, not Redis's). */
+/**
+ * A used ID is remembered at least this long, and otherwise for as long as its assertion could be
+ * accepted: with any shorter memory, an assertion an IdP made valid for days could be replayed once
+ * it was forgotten. Only signed assertions of a connection's IdP get here, so the keys are few.
+ */
 const MIN_TTL_MS = 1_000;
-const MAX_TTL_MS = 24 * 3600_000;
 
 /**
  * The assertions already used to sign in, in the shared store (Redis) so that every instance sees
@@ -19,7 +22,7 @@ export class AssertionReplays {
   /** True the first time an issuer's assertion ID is claimed; false for a replay. */
   async claim(issuer: string, assertionId: string, usableUntil: Date): Promise<boolean> {
     const key = `sso-saml-assertion:${createHash('sha256').update(`${issuer}\n${assertionId}`).digest('hex')}`;
-    const ttl = Math.min(Math.max(usableUntil.getTime() - Date.now(), MIN_TTL_MS), MAX_TTL_MS);
+    const ttl = Math.max(usableUntil.getTime() - Date.now(), MIN_TTL_MS);
     try {
       const claims = await this.store.increment(key);
       await this.store.expire(key, ttl);
