@@ -12,6 +12,7 @@
  *   BENCH_JOB_ORGS=100 node bench/job-fan-out.js   (a quick run, after npm run build)
  *   BENCH_JOB_REUSE=1 node bench/job-fan-out.js    (keeps the seeded database if it has the orgs)
  *   BENCH_JOB_CONCURRENCY=1 …                      (JOB_QUEUE_CONCURRENCY of each instance; default 2)
+ *   BENCH_JOB_BATCH_SIZE=1 …                       (JOB_QUEUE_BATCH_SIZE of each instance; default: Atrium's)
  *   BENCH_JOB_INSTANCE_CPU=0.5 …                   (each instance in a CPU cgroup of its own with that
  *                                                   many cores, as a container's CPU limit gives; root)
  *
@@ -33,7 +34,12 @@ const DATABASE_URL = process.env.BENCH_JOBS_DATABASE_URL || 'postgres://postgres
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/4';
 const CONCURRENCY = process.env.BENCH_JOB_CONCURRENCY || '2';
 const INSTANCE_CPU = Number(process.env.BENCH_JOB_INSTANCE_CPU || 0);
-const ENV = { NODE_ENV: 'production', DATABASE_URL, REDIS_URL, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', JOB_QUEUE_CONCURRENCY: CONCURRENCY };
+/** The queue settings of both instances. */
+const QUEUE = {
+  JOB_QUEUE_CONCURRENCY: CONCURRENCY,
+  ...(process.env.BENCH_JOB_BATCH_SIZE ? { JOB_QUEUE_BATCH_SIZE: process.env.BENCH_JOB_BATCH_SIZE } : {}),
+};
+const ENV = { NODE_ENV: 'production', DATABASE_URL, REDIS_URL, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false', ...QUEUE };
 
 const log = (message) => process.stdout.write(`[jobs-bench] ${message}\n`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
@@ -145,7 +151,8 @@ async function main() {
     require('node:fs').accessSync(path.join(PROJECT_DIR, file));
   }
   log(
-    `${ORGS.toLocaleString('en')} organizations × ${CONTACTS} contacts, JOB_QUEUE_CONCURRENCY=${CONCURRENCY} per instance, ` +
+    `${ORGS.toLocaleString('en')} organizations × ${CONTACTS} contacts, JOB_QUEUE_CONCURRENCY=${CONCURRENCY} ` +
+      `JOB_QUEUE_BATCH_SIZE=${QUEUE.JOB_QUEUE_BATCH_SIZE ?? 'default'} per instance, ` +
       `${INSTANCE_CPU ? `each instance capped at ${INSTANCE_CPU} CPU` : 'instances not capped'}, database ${new URL(DATABASE_URL).pathname.slice(1)}`,
   );
   if (process.env.BENCH_JOB_REUSE && (await seededOrganizations()) === ORGS) {
@@ -174,7 +181,7 @@ async function main() {
         redisUrl: REDIS_URL,
       },
       await freePort(),
-      { JOB_QUEUE_CONCURRENCY: CONCURRENCY },
+      QUEUE,
     );
     await second.start();
     if (groups[1]) require('node:fs').writeFileSync(groups[1].procs, String(second.pid));

@@ -141,6 +141,11 @@ export interface AppConfig {
       readonly maintenanceIntervalSeconds: number;
       /** How often an idle worker looks for items. */
       readonly pollIntervalMs: number;
+      /**
+       * Organization items one fetch takes for this instance's workers (one shared sort of the
+       * queue per batch, not per item); what is fetched but not started is given back at shutdown.
+       */
+      readonly batchSize: number;
     };
     /** Cron expressions (with seconds allowed) per scheduled job. */
     readonly schedules: {
@@ -256,6 +261,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         retryDelaySeconds: read.int('JOB_ITEM_RETRY_DELAY_SECONDS', { min: 0, max: 3600, default: 30 }),
         maintenanceIntervalSeconds: read.int('JOB_QUEUE_MAINTENANCE_SECONDS', { min: 1, max: 3600, default: 60 }),
         pollIntervalMs: read.int('JOB_QUEUE_POLL_MS', { min: 500, max: 60_000, default: 2_000 }),
+        batchSize: read.int('JOB_QUEUE_BATCH_SIZE', { min: 1, max: 100, default: 16 }),
       },
       schedules: {
         auditCheckpoint: read.cron('JOB_AUDIT_CHECKPOINT_CRON', '0 5 * * * *'),

@@ -36,6 +36,9 @@ export class BackgroundTasks implements OnModuleInit {
   onModuleInit(): void {
     const { concurrency } = this.config.compliance.jobQueue;
     if (concurrency === 0) return;
+    // One at a time (no batch): tasks are few and long, so a fetched task would wait behind a long
+    // one while another instance idles; and under `stately`, one given back at shutdown could meet
+    // the task queued for its row since, which pg-boss allows only once per key.
     this.queue.consume<BackgroundTask>(BACKGROUND_TASKS_QUEUE, concurrency, (job) => this.work(job));
     this.queue.consume<BackgroundTask>(BACKGROUND_TASKS_DEAD_LETTER, 1, async (job) => this.bury(job));
   }

@@ -5,6 +5,7 @@ import { JobRunItemsRepository } from './job-run-items.repository';
 import { JobRunsRepository } from './job-runs.repository';
 import { Jobs } from './jobs.service';
 import { OrganizationFanOut } from './organization-fan-out.service';
+import { PgBossJobTable } from '../library-internals';
 import { WorkQueue } from './work-queue.service';
 
 /**
@@ -14,7 +15,7 @@ import { WorkQueue } from './work-queue.service';
  */
 @Module({
   imports: [ScheduleModule.forRoot()],
-  providers: [JobRunsRepository, JobRunItemsRepository, Jobs, WorkQueue, OrganizationFanOut, BackgroundTasks],
+  providers: [JobRunsRepository, JobRunItemsRepository, Jobs, PgBossJobTable, WorkQueue, OrganizationFanOut, BackgroundTasks],
   exports: [Jobs, OrganizationFanOut, BackgroundTasks],
 })
 export class JobsModule {}

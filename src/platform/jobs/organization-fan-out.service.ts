@@ -71,9 +71,10 @@ export class OrganizationFanOut implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const { concurrency } = this.config.compliance.jobQueue;
+    const { concurrency, batchSize } = this.config.compliance.jobQueue;
     if (concurrency === 0) return;
-    this.queue.consume<OrganizationItem>(ORGANIZATION_WORK_QUEUE, concurrency, (job) => this.work(job));
+    // Items are short and many: fetched in batches (a run's 2,000 would otherwise cost 2,000 sorts of the queue).
+    this.queue.consume<OrganizationItem>(ORGANIZATION_WORK_QUEUE, concurrency, (job) => this.work(job), { batchSize });
     this.queue.consume<OrganizationItem>(ORGANIZATION_WORK_DEAD_LETTER, 1, (job) => this.bury(job));
   }
 

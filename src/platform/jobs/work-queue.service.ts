@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, ResolvedConfig } from '../../config';
 import { JOB_QUEUE_SCHEMA } from '../../database';
+import { PgBossJobTable } from '../library-internals';
 
 export type QueuedJob<T> = PgBoss.JobWithMetadata<T>;
 export type QueueItem<T extends object> = PgBoss.JobInsert<T>;
@@ -9,7 +10,15 @@ export type QueueItem<T extends object> = PgBoss.JobInsert<T>;
 interface Consumer {
   readonly queue: string;
   readonly concurrency: number;
+  /** Items one fetch takes for the consumer's loops. */
+  readonly batchSize: number;
   readonly handle: (job: QueuedJob<object>) => Promise<void>;
+  /** Fetched, not started yet, with when (this process's clock) each was fetched. */
+  readonly held: { readonly job: QueuedJob<object>; readonly fetchedAt: number }[];
+  /** Ids worked to the end whose `complete` is still to be sent (one statement for several). */
+  readonly completed: string[];
+  /** The fetch under way, which every loop of the consumer that finds `held` empty waits for. */
+  fetching?: Promise<void>;
 }
 
 /** How long queueing waits for the queue to start before it fails. */
@@ -26,6 +35,14 @@ const READY_TIMEOUT_MS = 10_000;
  * worker here is our own loop over `fetch`/`complete`/`fail` (pg-boss's `work()` waits out its
  * polling interval after every batch, which would cap a worker at one item per interval).
  *
+ * A consumer's loops share their fetches: one `fetch` takes up to `batchSize` items (its sort of
+ * the queue, which every instance's fetch repeats over the same rows, is then paid once per batch)
+ * and the loops take them one by one; items worked to the end are completed together, before the
+ * next fetch or when the loops go idle. An item's timeout runs from its fetch, so a batch must be
+ * worked well within JOB_ITEM_TIMEOUT_SECONDS. At shutdown, what was fetched but not started is
+ * given back to the queue (PgBossJobTable.giveBack: no attempt counted, no retry delay), so a
+ * deploy leaves nothing waiting for the timeout; an instance that dies leaves its batch to it.
+ *
  * It starts in the background and retries until PostgreSQL answers: a database outage at boot
  * delays queued work, never the instance's start (readiness reports the database).
  */
@@ -40,11 +57,22 @@ export class WorkQueue implements OnApplicationBootstrap, BeforeApplicationShutd
   private started?: Promise<PgBoss>;
   private lastLoggedError = 0;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedConfig) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedConfig,
+    private readonly jobTable: PgBossJobTable,
+  ) {}
 
-  /** Works `queue` with `concurrency` loops on this instance, from boot to shutdown. Call before boot. */
-  consume<T extends object>(queue: string, concurrency: number, handle: (job: QueuedJob<T>) => Promise<void>): void {
-    this.consumers.push({ queue, concurrency, handle: handle as Consumer['handle'] });
+  /**
+   * Works `queue` with `concurrency` loops on this instance, from boot to shutdown, fetching up to
+   * `batchSize` items at a time for them. Call before boot.
+   */
+  consume<T extends object>(
+    queue: string,
+    concurrency: number,
+    handle: (job: QueuedJob<T>) => Promise<void>,
+    { batchSize = 1 }: { readonly batchSize?: number } = {},
+  ): void {
+    this.consumers.push({ queue, concurrency, batchSize, handle: handle as Consumer['handle'], held: [], completed: [] });
   }
 
   /** Aborted once the instance shuts down: work waiting on the queue stops waiting. */
@@ -66,6 +94,7 @@ export class WorkQueue implements OnApplicationBootstrap, BeforeApplicationShutd
     for (const wake of this.wakers) wake();
     // Items in hand finish (or fail, to be retried elsewhere) before the pools close.
     await Promise.allSettled([...this.loops]);
+    if (this.boss) await Promise.allSettled(this.consumers.map((consumer) => this.release(this.boss as PgBoss, consumer)));
     await this.boss?.stop({ graceful: false, close: true, wait: true }).catch(() => undefined);
   }
 
@@ -139,25 +168,91 @@ export class WorkQueue implements OnApplicationBootstrap, BeforeApplicationShutd
     const boss = await this.ready().catch(() => undefined);
     if (!boss) return;
     while (!this.stopping.signal.aborted) {
-      let job: QueuedJob<object> | undefined;
-      try {
-        [job] = await boss.fetch<object>(consumer.queue, { batchSize: 1, includeMetadata: true });
-      } catch (error) {
-        this.logError('could not fetch from the work queue', error);
-      }
+      const job = await this.next(boss, consumer);
       if (!job) {
+        await this.completeWorked(boss, consumer);
         await this.idle(this.config.compliance.jobQueue.pollIntervalMs);
         continue;
       }
       try {
         await consumer.handle(job);
-        await boss.complete(consumer.queue, job.id);
       } catch (error) {
         // pg-boss retries it with backoff, or moves it to the dead letter once its retries are spent.
         await boss
           .fail(consumer.queue, job.id, { message: messageOf(error) })
           .catch((failError: unknown) => this.logError('could not record a failed item; it times out and is retried', failError));
+        continue;
       }
+      consumer.completed.push(job.id);
+      if (consumer.completed.length >= consumer.batchSize) await this.completeWorked(boss, consumer);
+    }
+  }
+
+  /**
+   * The consumer's next item: one already fetched, else one of a new batch (a single fetch for all
+   * of the consumer's loops); undefined when the queue has none or the instance is shutting down.
+   */
+  private async next(boss: PgBoss, consumer: Consumer): Promise<QueuedJob<object> | undefined> {
+    if (this.stopping.signal.aborted) return undefined;
+    const held = this.takeHeld(consumer);
+    if (held) return held;
+    // Loops that find nothing in hand wait for one fetch; if it brings fewer items than they are,
+    // the queue is empty for now and the rest go idle.
+    consumer.fetching ??= this.fetchBatch(boss, consumer).finally(() => {
+      consumer.fetching = undefined;
+    });
+    await consumer.fetching;
+    return this.stopping.signal.aborted ? undefined : this.takeHeld(consumer);
+  }
+
+  /**
+   * The next held item whose timeout has not passed. One held past it (a batch worked too slowly
+   * for JOB_ITEM_TIMEOUT_SECONDS) is dropped: pg-boss fails it over, as it does a dead instance's.
+   */
+  private takeHeld(consumer: Consumer): QueuedJob<object> | undefined {
+    const now = Date.now();
+    for (let held = consumer.held.shift(); held; held = consumer.held.shift()) {
+      if (held.fetchedAt + Number(held.job.expireInSeconds) * 1000 > now) return held.job;
+    }
+    return undefined;
+  }
+
+  private async fetchBatch(boss: PgBoss, consumer: Consumer): Promise<void> {
+    await this.completeWorked(boss, consumer);
+    try {
+      const jobs = await boss.fetch<object>(consumer.queue, { batchSize: consumer.batchSize, includeMetadata: true });
+      const fetchedAt = Date.now();
+      for (const job of jobs) consumer.held.push({ job, fetchedAt });
+    } catch (error) {
+      this.logError('could not fetch from the work queue', error);
+    }
+  }
+
+  /** Completes the items worked to the end since the last call, in one statement. */
+  private async completeWorked(boss: PgBoss, consumer: Consumer): Promise<void> {
+    if (consumer.completed.length === 0) return;
+    const ids = consumer.completed.splice(0);
+    // Not completed, such an item times out and is delivered again; its work is found done and skipped.
+    await boss
+      .complete(consumer.queue, ids)
+      .catch((error: unknown) => this.logError('could not complete worked items; they time out and are skipped', error));
+  }
+
+  /**
+   * At shutdown: completes what was worked, and gives back what was fetched and not started, so
+   * another instance takes it at once. An item held past its timeout has been failed over
+   * already and is left alone; if the give-back fails, the items time out as a dead instance's do.
+   */
+  private async release(boss: PgBoss, consumer: Consumer): Promise<void> {
+    await this.completeWorked(boss, consumer);
+    const unexpired: string[] = [];
+    for (let job = this.takeHeld(consumer); job; job = this.takeHeld(consumer)) unexpired.push(job.id);
+    if (unexpired.length === 0) return;
+    try {
+      const given = await this.jobTable.giveBack(boss.getDb(), consumer.queue, unexpired);
+      this.logger.log({ queue: consumer.queue, items: given }, 'gave back items fetched but not started');
+    } catch (error) {
+      this.logger.warn({ err: error, queue: consumer.queue, items: unexpired.length }, 'could not give back fetched items; they time out');
     }
   }
 

@@ -8,5 +8,6 @@
 export { knexClientOf, knexPoolOf, knexQueryId, KnexPool, queryOnPooledConnection } from './knex-client';
 export { extendTransactions, StatementRows, TransactionStatements } from './knex-transaction';
 export { packagedFontPath } from './packaged-fonts';
+export { PgBossJobTable } from './pg-boss-job-table.repository';
 export { SWAGGER_MODEL_PROPERTIES, SWAGGER_MODEL_PROPERTIES_ARRAY, SWAGGER_OPERATION } from './swagger-metadata-keys';
 export { SWAGGER_UI_ASSETS, SwaggerUiAsset, swaggerUiAssetPath } from './swagger-ui-assets';

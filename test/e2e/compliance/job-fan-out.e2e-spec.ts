@@ -81,12 +81,19 @@ function watch(child: ChildApp): { lines: string[]; next: (pattern: RegExp) => P
   return { lines, next };
 }
 
-async function startInstance(role: string): Promise<ChildApp> {
+/**
+ * A child instance working one item at a time. It fetches one item at a time too unless `env` says
+ * otherwise: the kill tests need each of two instances to hold an item, which a batch would not
+ * leave (the first fetch would take them all).
+ */
+async function startInstance(role: string, env: Record<string, string> = {}): Promise<ChildApp> {
   const child = await startChildApp('test/e2e/compliance/serve-fan-out-instance.ts', {
     ...QUEUE_ENV,
     FANOUT_ROLE: role,
     JOB_QUEUE_CONCURRENCY: '1',
+    JOB_QUEUE_BATCH_SIZE: '1',
     DATABASE_URL: process.env.DATABASE_URL as string,
+    ...env,
   });
   children.push(child);
   return child;
@@ -158,6 +165,53 @@ describe('a fanned-out run over several instances', () => {
     expect(run.runnerLines).not.toContain(`item ${run.stuckOrg}`);
     const { rows } = await db.query('select counts from job_runs where id = $1', [run.runId]);
     expect(rows[0].counts.visited).toBe(items.length);
+  }, 60_000);
+});
+
+describe('an instance shut down with a batch of items fetched', () => {
+  it('gives back the items it had not started: another instance finishes them at once, no attempt counted', async () => {
+    // Item timeouts (set by the queueing instance, `app`: 600 s) and maintenance far beyond the
+    // test's time: the run can only end in time if the items come back at the holder's shutdown.
+    const env = { JOB_ITEM_TIMEOUT_SECONDS: '600', JOB_QUEUE_MAINTENANCE_SECONDS: '600', JOB_QUEUE_BATCH_SIZE: '50' };
+    const holder = await startInstance('holder', env);
+    const holderOut = watch(holder);
+    // `app` works no items: it only runs the run (queues the items and waits for them).
+    app.get(OrganizationFanOut).register({
+      name: 'fault-fan-out',
+      description: 'worked by the child instances',
+      forOrganization: () => Promise.reject(new Error('not worked here')),
+    });
+    const running = app.get(Jobs).runNow('fault-fan-out');
+    const [, heldOrg] = await holderOut.next(/^item (\S+)/);
+    const orgCount = Number((await db.query('select count(*) from organizations')).rows[0].count);
+    // The holder's one fetch took every item of the run: one started, the others waiting in its hands.
+    const [run] = (await db.query<{ id: string }>(`select id from job_runs where job = 'fault-fan-out' and outcome = 'running'`)).rows;
+    const queueItems = (): Promise<{ state: string; retry_count: number; org_id: string }[]> =>
+      db
+        .query<{ state: string; retry_count: number; org_id: string }>(
+          `select state, retry_count, data->>'orgId' as org_id from pgboss.job where name = 'organization-work' and data->>'runId' = $1`,
+          [run.id],
+        )
+        .then((result) => result.rows);
+    expect((await queueItems()).map((item) => item.state)).toEqual(Array(orgCount).fill('active'));
+    expect((await itemsOf(run.id)).filter((item) => item.state === 'active').map((item) => item.org_id)).toEqual([heldOrg]);
+
+    const worker = await startInstance('worker', env);
+    holder.process.kill('SIGTERM');
+    await holderOut.next(/^closed$/);
+    expect(await holder.exited).toBe(0);
+    const result = await running;
+
+    expect(result).toMatchObject({ status: 'succeeded', counts: { organizations: orgCount, visited: orgCount } });
+    const items = await itemsOf(run.id);
+    expect(items.every((item) => item.state === 'done' && item.attempts === 1)).toBe(true);
+    // The started item finished on the holder before it closed; the rest on the worker.
+    expect(items.find((item) => item.org_id === heldOrg)?.instance).toMatch(new RegExp(`:${holder.process.pid}$`));
+    expect(items.filter((item) => item.instance.endsWith(`:${worker.process.pid}`))).toHaveLength(orgCount - 1);
+    // pg-boss counted no retry for the items given back (the worker completes its items right after its last one).
+    const completed = await pollUntil(queueItems, (rows) => rows.every((row) => row.state === 'completed'), { timeoutMs: 20_000 });
+    expect(completed).toHaveLength(orgCount);
+    expect(completed.every((row) => row.retry_count === 0)).toBe(true);
   }, 60_000);
 });
 

@@ -5,7 +5,10 @@
  * - `stuck-before`: hangs before the item's transaction commits (its work is lost with it);
  * - `stuck-after`: commits the item (prints `committed <orgId>`), then hangs before the queue hears;
  * - `runner`: starts a run at once (`run started`), finishes its items once SIGHUP came (so the
- *   other instance, started first, gets one meanwhile), and prints `run finished <status> <runId>`.
+ *   other instance, started first, gets one meanwhile), and prints `run finished <status> <runId>`;
+ * - `holder`: holds its first item until SIGTERM, which also shuts the instance down as a deploy
+ *   does (`app.close()`); the item then finishes and the instance prints `closed` and exits;
+ * - `worker`: finishes each item at once.
  */
 import { Jobs, OrganizationFanOut } from '../../../src/platform/jobs';
 import { TenantDatabase } from '../../../src/tenancy';
@@ -17,7 +20,15 @@ const forever = new Promise<never>(() => undefined);
 
 async function main(): Promise<void> {
   const released = signalled('SIGHUP');
+  const terminated = signalled('SIGTERM');
   const { app } = await createTestApp();
+  if (role === 'holder') {
+    void terminated.then(async () => {
+      await app.close();
+      process.stdout.write('closed\n');
+      process.exit(0);
+    });
+  }
   const database = app.get(TenantDatabase);
   app.get(OrganizationFanOut).register({
     name: 'fault-fan-out',
@@ -26,6 +37,7 @@ async function main(): Promise<void> {
       process.stdout.write(`item ${orgId}\n`);
       if (role === 'stuck-before') await forever;
       if (role === 'runner') await released;
+      if (role === 'holder') await terminated;
       await database.forOrganization(orgId, (em) => finish(em, { visited: 1 }));
       if (role === 'stuck-after') {
         process.stdout.write(`committed ${orgId}\n`);
