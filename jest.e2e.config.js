@@ -6,5 +6,7 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/isolate-orm-metadata.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 30000,
+  // A safety net, not a wait (tests wait for events): the slowest tests under this default take about 10 s with
+  // the machine busy, and a second `npm test` beside them can slow them severalfold; longer tests set their own.
+  testTimeout: 90_000,
 };

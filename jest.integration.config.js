@@ -10,5 +10,5 @@ module.exports = {
   setupFiles: ['<rootDir>/test/support/isolate-orm-metadata.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-  testTimeout: 15000,
+  testTimeout: 60_000,
 };

@@ -39,7 +39,7 @@ beforeAll(async () => {
   const created = await call(app, 'POST', '/v1/contacts', apiKey, { firstName: 'Before', lastName: 'Failover' });
   expect(created.statusCode).toBe(201);
   contactId = created.json().id;
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await app?.close();
@@ -118,7 +118,7 @@ describe('Redis through Sentinel (e2e)', () => {
     expect(serverErrors(replies).map((reply) => `${reply.statusCode} ${reply.body}`)).toEqual([]);
     expect(replies.length).toBeGreaterThanOrEqual(BEFORE + AFTER);
     process.stdout.write(`planned failover: ${replies.length} requests, ${serverErrors(replies).length} 5xx\n`);
-  }, 60_000);
+  }, 120_000);
 
   it('follows the replica promoted after the primary is killed, with no 5xx but the documented 503', async () => {
     await group.untilSettled(); // the demoted primary has rejoined as a replica, so a quorum can promote one
@@ -143,5 +143,5 @@ describe('Redis through Sentinel (e2e)', () => {
     expect(serverErrors(replies.slice(recovered))).toEqual([]);
     expect(await eventually(async () => (await cacheState()) === 'connected', 10_000)).toBe(true);
     process.stdout.write(`primary killed: ${replies.length} requests, ${serverErrors(replies).length} 5xx\n`);
-  }, 60_000);
+  }, 120_000);
 });

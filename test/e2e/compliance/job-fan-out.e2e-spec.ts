@@ -37,7 +37,7 @@ beforeAll(async () => {
   for (let i = 0; i < ORGS; i += 1) await signup(app);
   db = new Client({ connectionString: process.env.DATABASE_URL });
   await db.connect();
-}, 60_000);
+}, 120_000);
 
 afterEach(async () => {
   for (const child of children.splice(0)) {
@@ -152,7 +152,7 @@ describe('a fanned-out run over several instances', () => {
     expect(run.runnerLines).toContain(`item ${run.stuckOrg}`);
     const { rows } = await db.query('select outcome, counts, items_total from job_runs where id = $1', [run.runId]);
     expect(rows[0]).toMatchObject({ outcome: 'succeeded', items_total: orgCount, counts: { organizations: orgCount, visited: orgCount } });
-  }, 60_000);
+  }, 120_000);
 
   it('does not redo an item whose instance died after committing it', async () => {
     const run = await runWithStuckInstance('stuck-after', /^committed (\S+)/);
@@ -165,7 +165,7 @@ describe('a fanned-out run over several instances', () => {
     expect(run.runnerLines).not.toContain(`item ${run.stuckOrg}`);
     const { rows } = await db.query('select counts from job_runs where id = $1', [run.runId]);
     expect(rows[0].counts.visited).toBe(items.length);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('an instance shut down with a batch of items fetched', () => {
@@ -212,7 +212,7 @@ describe('an instance shut down with a batch of items fetched', () => {
     const completed = await pollUntil(queueItems, (rows) => rows.every((row) => row.state === 'completed'), { timeoutMs: 20_000 });
     expect(completed).toHaveLength(orgCount);
     expect(completed.every((row) => row.retry_count === 0)).toBe(true);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('a fanned-out run in one instance', () => {
@@ -258,7 +258,7 @@ describe('a fanned-out run in one instance', () => {
     expect(items.filter((item) => item.state === 'dead').map((item) => item.org_id)).toEqual([failing.id]);
     expect(items.filter((item) => item.state === 'done')).toHaveLength(items.length - 1);
     expect(await metric(worker, 'atrium_job_items_total', { job: 'fault-dead-letter', outcome: 'dead' })).toBe(deadBefore + 1);
-  }, 60_000);
+  }, 120_000);
 
   it('collects each organization’s evidence exactly once with two instances working the queue', async () => {
     const result = await worker.get(Jobs).runNow('evidence');
@@ -275,5 +275,5 @@ describe('a fanned-out run in one instance', () => {
     );
     expect(perOrg.rows).toHaveLength(orgCount);
     for (const row of perOrg.rows) expect(row).toMatchObject({ events: '1', records: '9' });
-  }, 60_000);
+  }, 120_000);
 });

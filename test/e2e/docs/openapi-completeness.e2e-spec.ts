@@ -146,7 +146,7 @@ describe('OpenAPI document completeness (e2e)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 function sourceFiles(dir: string): string[] {

@@ -217,5 +217,5 @@ describe('Postman collection (e2e)', () => {
     // Sign-up, sign-in and invitation acceptance: the public POSTs are the auth-limited routes.
     const authLimited = items().filter((entry) => entry.request.auth?.type === 'noauth' && entry.request.method === 'POST');
     expect(authLimited.reduce((total, entry) => total + (sent.get(entry.id)?.length ?? 0), 0)).toBeLessThanOrEqual(DEFAULT_AUTH_PER_IP);
-  }, 60_000);
+  }, 120_000);
 });

@@ -39,7 +39,7 @@ describe('OpenAPI document under a validating proxy (e2e)', () => {
       startPrismProxy(file, upstream, { validateRequests: true }),
       startPrismProxy(file, upstream, { validateRequests: false }),
     ]);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await Promise.all([strict?.stop(), lenient?.stop()]);
@@ -59,7 +59,7 @@ describe('OpenAPI document under a validating proxy (e2e)', () => {
     expect(client.findings).toEqual([]);
     expect(strict.violationLines).toEqual([]);
     expect(client.seen.length).toBeGreaterThan(80);
-  }, 60_000);
+  }, 120_000);
 
   it('validates the error answers: 400, 401, 403, 404, 409, 412, 413, 415, 422 and 429', async () => {
     const client = new ProxyClient(lenient.baseUrl, document);
@@ -69,5 +69,5 @@ describe('OpenAPI document under a validating proxy (e2e)', () => {
     expect(client.findings).toEqual([]);
     expect(lenient.violationLines).toEqual([]);
     expect([...new Set(statuses)].sort()).toEqual([400, 401, 403, 404, 409, 412, 413, 415, 422, 429]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -25,7 +25,7 @@ beforeAll(async () => {
     SENTRY_DSN: `http://publickey@127.0.0.1:${sentry.port}/1`,
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await stopChildApp(child);

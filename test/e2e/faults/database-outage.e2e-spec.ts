@@ -24,7 +24,7 @@ beforeAll(async () => {
   await applyMigrations(withDatabaseUrl(loadConfig(env), postgres.url));
   ({ app } = await createTestApp({ env: { DATABASE_URL: postgres.url, DATABASE_POOL_MAX: '4' } }));
   reports = jest.spyOn(app.get<ErrorReporter>(ERROR_REPORTER), 'report');
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await postgres?.resume().catch(() => undefined);

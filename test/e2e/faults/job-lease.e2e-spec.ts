@@ -115,7 +115,7 @@ describe('Job leases (e2e)', () => {
     // Frozen, it cannot renew: the row expires and the next attempt takes the lease over.
     expect(await eventually(async () => (await leaseRow())?.expired === true, WAIT_MS)).toBe(true);
     expect((await jobs.runNow('fault-slow')).status).toBe('succeeded');
-  }, 60_000);
+  }, 120_000);
 
   it('lets a healthy run longer than the lease keep it until it ends', async () => {
     const { output, runId } = await startHolder({ FAULT_JOB_MS: String(LEASE_SECONDS * 4_000) });
@@ -147,7 +147,7 @@ describe('Job leases (e2e)', () => {
     expect(attempts.length).toBeGreaterThanOrEqual(4);
     expect(new Set(attempts)).toEqual(new Set(['locked']));
     expect(await leaseRow()).toBeUndefined(); // released at the end of the run
-  }, 60_000);
+  }, 120_000);
 
   it('stops a holder that thaws after being replaced at its next check, records its run as lost and visits no further org', async () => {
     await db.query(
@@ -180,7 +180,7 @@ describe('Job leases (e2e)', () => {
     openTakeover();
     expect((await takeover).status).toBe('succeeded');
     await db.query("delete from organizations where slug like 'lease-org-%'");
-  }, 60_000);
+  }, 120_000);
 
   it('counts a tick that fires while the previous run still holds the lease, once', async () => {
     let release!: () => void;

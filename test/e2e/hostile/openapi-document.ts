@@ -45,6 +45,8 @@ export interface FuzzOperation {
   readonly parameters: readonly Parameter[];
   /** The JSON request body schema, when the operation documents one. */
   readonly body?: Schema;
+  /** The operation also takes an HTML form (`application/x-www-form-urlencoded`: the SAML assertion consumer). */
+  readonly takesForm?: boolean;
 }
 
 export interface FuzzDocument {
@@ -117,6 +119,7 @@ export async function loadFuzzDocument(app: NestFastifyApplication): Promise<Fuz
         isPublic: access?.public === true,
         parameters,
         body: content?.['application/json'] ? flatten(content['application/json'].schema) : undefined,
+        takesForm: content?.['application/x-www-form-urlencoded'] !== undefined,
       });
     }
   }

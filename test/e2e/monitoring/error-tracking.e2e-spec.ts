@@ -55,7 +55,7 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
     RELEASE,
   });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await stopChildApp(child);

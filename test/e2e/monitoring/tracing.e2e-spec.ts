@@ -79,7 +79,7 @@ beforeAll(async () => {
     TEST_LOG_LEVEL: 'info',
   });
   child.process.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await stopChildApp(child);
