@@ -17,18 +17,8 @@ import { SamlEntities } from './saml-entities';
 import { SAML_REFUSALS, SamlRefusal } from './saml-refusals';
 import { SamlResponseVerifier } from './saml-response-verifier';
 import { SamlRepository } from './saml.repository';
+import { browserMismatch, emailNotAllowed, noConnection, stateInvalid } from '../sign-in/sign-in-errors';
 
-const noConnection = () =>
-  new NotFoundError('SSO_CONNECTION_NOT_FOUND', 'No organization with an enabled SSO connection matches; sign in with your password.');
-const stateInvalid = () =>
-  new AppError('validation', 'SSO_STATE_INVALID', 'This sign-in is unknown, expired or was completed already; start again.');
-const browserMismatch = () =>
-  new AppError(
-    'validation',
-    'SSO_BROWSER_MISMATCH',
-    'This sign-in was started in another browser (or its cookie is missing): start again in this browser.',
-  );
-const emailNotAllowed = (detail: string) => new AppError('forbidden', 'SSO_EMAIL_NOT_ALLOWED', detail);
 
 /**
  * SAML 2.0 Web Browser SSO, SP-initiated: an AuthnRequest by the HTTP-Redirect binding (its ID kept

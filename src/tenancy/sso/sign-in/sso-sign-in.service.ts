@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BaseClient, CallbackParamsType, IdTokenClaims, errors, generators } from 'openid-client';
-import { AppError, NotFoundError, ValidationError } from '@app/http';
+import { AppError, ValidationError } from '@app/http';
 import { APP_CONFIG, ResolvedConfig } from '../../../config';
 import type { ClientInfo } from '../../auth/auth.service';
 import { SecretBox } from '../../secrets/secret-box';
@@ -16,22 +16,13 @@ import { OidcClients, providerUnavailable } from './oidc-clients';
 import { SignInState, SignInStates } from './sign-in-states';
 import { SsoPerson } from './sso-accounts';
 import { SsoCallbackResult, SsoCompletion } from './sso-completion';
+import { browserMismatch, emailNotAllowed, noConnection, stateInvalid } from './sign-in-errors';
 
 /** `amr` values (RFC 8176) that tell a second factor was checked at the identity provider. */
 const MFA_METHODS = new Set(['mfa', 'otp', 'hwk']);
 
 export type { SsoCallbackResult } from './sso-completion';
 
-const noConnection = () =>
-  new NotFoundError('SSO_CONNECTION_NOT_FOUND', 'No organization with an enabled SSO connection matches; sign in with your password.');
-const stateInvalid = () =>
-  new AppError('validation', 'SSO_STATE_INVALID', 'This sign-in is unknown, expired or was completed already; start again.');
-const browserMismatch = () =>
-  new AppError(
-    'validation',
-    'SSO_BROWSER_MISMATCH',
-    'This sign-in was started in another browser (or its cookie is missing): start again in this browser.',
-  );
 const signInFailed = (code: string, detail: string) => new AppError('unauthenticated', code, detail);
 /** The sealed client secret does not open: the server's SECRETS_ENCRYPTION_KEY changed since it was saved. */
 const secretUnreadable = () =>
@@ -41,7 +32,6 @@ const secretUnreadable = () =>
     "This organization's SSO connection cannot be used until an owner saves its client secret again " +
       "(the server's encryption key changed); sign in with your password if your organization allows it.",
   );
-const emailNotAllowed = (detail: string) => new AppError('forbidden', 'SSO_EMAIL_NOT_ALLOWED', detail);
 
 /** Why a callback failed, for the security event (never shown to the client beyond its code). */
 class SignInRefusal extends Error {
