@@ -203,7 +203,13 @@ describe('Redis outage and recovery (e2e)', () => {
     });
 
     it('caches again: a repeated GET is a hit', async () => {
+      // A miss answers before its fill is written: wait for each fill to land in Redis before reading again.
+      const responseEntries = async () => (await redis.keys(`*r:${owner.orgId}:*`)).length;
+      const before = await responseEntries();
       expect((await call(one, 'GET', '/v1/companies', apiKey)).statusCode).toBe(200);
+      expect(await eventually(async () => (await responseEntries()) > before, 10_000)).toBe(true);
+      // The contact read after the outage's write (above) cached its new version beside the old entry.
+      expect(await eventually(async () => (await redis.keys(`*q:${owner.orgId}:contact:*`)).length === 2, 10_000)).toBe(true);
       const again = await cacheDelta(one, 'response', async () =>
         expect((await call(one, 'GET', '/v1/companies', apiKey)).statusCode).toBe(200),
       );
