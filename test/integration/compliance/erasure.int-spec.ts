@@ -1,19 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { canonicalJson } from '@app/http';
 import { AuditEventsService } from '../../../src/compliance/audit';
 import { PersonalDataColumns } from '../../../src/compliance/personal-data';
 import { PrivacyModule } from '../../../src/compliance/privacy';
 import { PrivacyRequestRow, subjectHashOf } from '../../../src/compliance/privacy/privacy-request-row';
-import { PrivacyRequestsRepository } from '../../../src/compliance/privacy/privacy-requests.repository';
 import { SubjectErasure } from '../../../src/compliance/privacy/subject-erasure.service';
 import { LegalHoldsService } from '../../../src/compliance/retention/legal-holds.service';
 import { RetentionModule } from '../../../src/compliance/retention';
 import { Signer } from '../../../src/platform/signing';
-import { TenantDatabase } from '../../../src/tenancy';
 import { InvitationsService } from '../../../src/tenancy/invitations/invitations.service';
 import { uniqueEmail } from '../../support/factories';
 import { useIntegrationModule } from '../support/integration-module';
-import { CRM_MODULES, SeededOrganization, createActivity, createContact, createOrganization } from '../support/seed';
+import { CRM_MODULES, SeededOrganization, claimedPrivacyRequest, createActivity, createContact, createOrganization } from '../support/seed';
 
 /**
  * A data subject's erasure (src/compliance/privacy/subject-erasure.service.ts) without HTTP or the
@@ -85,22 +82,7 @@ async function seed(org: SeededOrganization): Promise<Seeded> {
 
 /** An erasure request for `email`, stored and claimed through PrivacyRequestsRepository as the processor claims one. */
 async function claimedErasure(org: SeededOrganization, email: string): Promise<PrivacyRequestRow> {
-  const requests = new PrivacyRequestsRepository();
-  return suite.get(TenantDatabase).forOrganization(org.orgId, async (em) => {
-    const row = await requests.insert(em, {
-      id: randomUUID(),
-      orgId: org.orgId,
-      type: 'erasure',
-      subjectEmail: email,
-      subjectHash: subjectHashOf(org.orgId, email),
-      receivedAt: new Date(),
-      dueAt: new Date(Date.now() + 30 * 86_400_000),
-      requestedBy: { type: 'user', id: org.ownerId },
-    });
-    const claimed = await requests.claim(em, org.orgId, row.id, 15);
-    if (!claimed) throw new Error('the erasure request could not be claimed');
-    return claimed;
-  });
+  return claimedPrivacyRequest(suite, org, { type: 'erasure', subjectEmail: email, subjectHash: subjectHashOf(org.orgId, email) });
 }
 
 describe('subject erasure (integration)', () => {

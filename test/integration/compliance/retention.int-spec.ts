@@ -7,13 +7,12 @@ import { effectivePoliciesOf, purgeTargetsOf } from '../../../src/compliance/ret
 import { PurgeTarget } from '../../../src/compliance/retention/retention-predicates';
 import { RetentionPurger } from '../../../src/compliance/retention/retention-purger.service';
 import { RetentionJob } from '../../../src/compliance/retention/retention.job';
-import { PrivacyRequestsRepository } from '../../../src/compliance/privacy/privacy-requests.repository';
 import { IdempotencyRepository } from '../../../src/idempotency/idempotency.repository';
 import { TenantDatabase } from '../../../src/tenancy';
 import { InvitationsService } from '../../../src/tenancy/invitations/invitations.service';
 import { uniqueEmail } from '../../support/factories';
 import { useIntegrationModule } from '../support/integration-module';
-import { CRM_MODULES, SeededOrganization, createActivity, createContact, createOrganization } from '../support/seed';
+import { CRM_MODULES, SeededOrganization, claimedPrivacyRequest, createActivity, createContact, createOrganization } from '../support/seed';
 
 /**
  * Retention (src/compliance/retention) without HTTP: each category's predicate against rows seeded
@@ -345,21 +344,9 @@ async function invite(org: SeededOrganization): Promise<string> {
 
 /** A completed access request whose export's download deadline is `ttlDays` from now, through PrivacyRequestsRepository. */
 async function completedExport(org: SeededOrganization, ttlDays: number): Promise<string> {
-  const requests = new PrivacyRequestsRepository();
-  return suite.get(TenantDatabase).forOrganization(org.orgId, async (em) => {
-    const row = await requests.insert(em, {
-      id: randomUUID(),
-      orgId: org.orgId,
-      type: 'access',
-      subjectEmail: uniqueEmail('subject'),
-      subjectHash: randomUUID(),
-      receivedAt: new Date(),
-      dueAt: new Date(Date.now() + 30 * 86_400_000),
-      requestedBy: { type: 'user', id: org.ownerId },
-    });
-    await requests.claim(em, org.orgId, row.id, 15);
-    await requests.completeAccess(em, org.orgId, row.id, { document: { contacts: [] }, ttlDays, result: { contacts: 0 } });
-    return row.id;
+  return claimedPrivacyRequest(suite, org, { type: 'access', subjectEmail: uniqueEmail('subject'), subjectHash: randomUUID() }, async (requests, em, claimed) => {
+    await requests.completeAccess(em, org.orgId, claimed.id, { document: { contacts: [] }, ttlDays, result: { contacts: 0 } });
+    return claimed.id;
   });
 }
 

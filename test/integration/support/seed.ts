@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import { PrivacyRequestRow } from '../../../src/compliance/privacy/privacy-request-row';
+import { PrivacyRequestsRepository } from '../../../src/compliance/privacy/privacy-requests.repository';
 import { ActivitiesService } from '../../../src/crm/activities/activities.service';
 import { CrmModule } from '../../../src/crm';
 import { ContactRow, ContactsRepository, NewContact } from '../../../src/crm/contacts/contacts.repository';
@@ -74,4 +76,27 @@ export async function createActivity(
     { type: 'user', id: org.ownerId, userId: org.ownerId },
   );
   return activity.id;
+}
+
+/** A privacy request stored and claimed through PrivacyRequestsRepository, as the processor claims one; `then` runs in the same transaction. */
+export async function claimedPrivacyRequest<T = PrivacyRequestRow>(
+  suite: Integration,
+  org: SeededOrganization,
+  request: { readonly type: 'erasure' | 'access'; readonly subjectEmail: string; readonly subjectHash: string },
+  then?: (requests: PrivacyRequestsRepository, em: Parameters<Parameters<TenantDatabase['forOrganization']>[1]>[0], claimed: PrivacyRequestRow) => Promise<T>,
+): Promise<T> {
+  const requests = new PrivacyRequestsRepository();
+  return suite.get(TenantDatabase).forOrganization(org.orgId, async (em) => {
+    const row = await requests.insert(em, {
+      id: randomUUID(),
+      orgId: org.orgId,
+      ...request,
+      receivedAt: new Date(),
+      dueAt: new Date(Date.now() + 30 * 86_400_000),
+      requestedBy: { type: 'user', id: org.ownerId },
+    });
+    const claimed = await requests.claim(em, org.orgId, row.id, 15);
+    if (!claimed) throw new Error(`the ${request.type} request could not be claimed`);
+    return then ? then(requests, em, claimed) : (claimed as T);
+  });
 }
