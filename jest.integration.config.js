@@ -7,7 +7,7 @@ module.exports = {
   ...require('./jest.shared.config'),
   roots: ['<rootDir>/test/integration'],
   testRegex: '\\.int-spec\\.ts$',
-  setupFiles: ['<rootDir>/test/support/isolate-orm-metadata.ts'],
+  setupFiles: ['<rootDir>/test/support/isolate-orm-metadata.ts', '<rootDir>/test/support/release-async-storages.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
