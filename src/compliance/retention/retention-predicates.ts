@@ -291,3 +291,11 @@ export function categoryPurges(metadata: MetadataStorage, knex: Knex): Record<Re
     expired_idempotency_records: expiredIdempotencyRecords(knex),
   };
 }
+
+/** One statement that runs every `mayBeDue` test at once: a row whose column `due_<i>` answers test i. */
+export function allMayBeDue(knex: Knex, tests: readonly Knex.Raw[]): Knex.Raw {
+  return knex.raw(
+    `select ${tests.map(() => '? as ??').join(', ')}`,
+    tests.flatMap((test, index) => [test, `due_${index}`]),
+  );
+}

@@ -2,7 +2,7 @@ import { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { Injectable } from '@nestjs/common';
 import { TenantDatabase } from '../../tenancy';
 import { RetentionCategory } from './retention-categories';
-import { CategoryPurge, PurgeCount, PurgeTarget, categoryPurges } from './retention-predicates';
+import { CategoryPurge, PurgeCount, PurgeTarget, allMayBeDue, categoryPurges } from './retention-predicates';
 
 /**
  * Counts (for the preview) and applies (for the job) one category's policy with the same
@@ -23,9 +23,8 @@ export class RetentionPurger {
 
   /** The targets that may have rows due, with one cheap statement for all of them. */
   async mayBeDue(em: EntityManager, targets: readonly PurgeTarget[]): Promise<PurgeTarget[]> {
-    const tests = targets.flatMap((target, index) => [this.purgeOf(em, target.category).mayBeDue(target), `due_${index}`]);
-    const statement = em.getKnex().raw(`select ${targets.map(() => '? as ??').join(', ')}`, tests);
-    const [row] = await em.execute<Record<string, boolean>[]>(statement);
+    const tests = targets.map((target) => this.purgeOf(em, target.category).mayBeDue(target));
+    const [row] = await em.execute<Record<string, boolean>[]>(allMayBeDue(em.getKnex(), tests));
     return targets.filter((_, index) => row[`due_${index}`]);
   }
 
