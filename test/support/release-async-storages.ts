@@ -13,17 +13,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * disabling them: by then the previous file's tests, hooks and teardown have all run. Node's own
  * list is not reachable; the record lives on the (process-wide) AsyncLocalStorage class.
  */
-// Plain string keys: each test file runs in a realm of its own, the class is shared by all of them.
+// A plain string key: each test file runs in a realm of its own, the class is shared by all of them.
 const ENTERED = '__atriumEnteredStorages';
-const PATCHED = '__atriumStoragesRecorded';
 
 type Storage = AsyncLocalStorage<unknown>;
-type RecordingClass = typeof AsyncLocalStorage & { [ENTERED]?: Set<Storage>; [PATCHED]?: true };
+type RecordingClass = typeof AsyncLocalStorage & { [ENTERED]?: Set<Storage> };
 
 const storageClass = AsyncLocalStorage as RecordingClass;
 
-if (!storageClass[PATCHED]) {
-  storageClass[PATCHED] = true;
+// The worker's first file wraps `run` and `enterWith` once; the record exists from then on.
+if (!storageClass[ENTERED]) {
   const prototype = AsyncLocalStorage.prototype as Storage;
   const { run, enterWith } = prototype;
   prototype.run = function recordedRun(this: Storage, ...args: Parameters<Storage['run']>) {
