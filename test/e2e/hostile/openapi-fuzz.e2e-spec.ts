@@ -10,7 +10,8 @@ import { loadFuzzDocument } from './openapi-document';
  * and extra fields, boundary numbers, long and ill-formed strings (NUL, lone surrogates), deep
  * nesting, null and non-object bodies, wrong media types, malformed path, query and header values,
  * concurrent duplicates, and methods, URLs and HTTP no route has. A private operation gets every case
- * as an owner (validation is reached) and again without credentials; a public one gets each once.
+ * as an owner (validation is reached) and again without credentials (but for field values only
+ * validation tells apart: hostile-runner.ts); a public one gets each once.
  *
  * No answer may be >= 500 (503 included: the database is up) and every 4xx is problem+json with
  * type, title, status, code and requestId. Where API.md's hardening rules require a refusal (a null
@@ -22,7 +23,7 @@ import { loadFuzzDocument } from './openapi-document';
  * FUZZ_FINDINGS_JSON=<file> also writes the findings, accepted cases and timings there, for triage.
  */
 
-// ~17,000 requests in one test: about 40 s on a quiet 2-core machine, over 240 s with the machine
+// ~16,000 requests in one test: 35-45 s on a quiet 2-core machine, over 240 s with the machine
 // fully loaded (a second suite and a benchmark beside it). The timeout is a safety net only.
 jest.setTimeout(600_000);
 
