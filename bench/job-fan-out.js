@@ -13,6 +13,7 @@
  *   BENCH_JOB_REUSE=1 node bench/job-fan-out.js    (keeps the seeded database if it has the orgs)
  *   BENCH_JOB_CONCURRENCY=1 …                      (JOB_QUEUE_CONCURRENCY of each instance; default 2)
  *   BENCH_JOB_BATCH_SIZE=1 …                       (JOB_QUEUE_BATCH_SIZE of each instance; default: Atrium's)
+ *   ATRIUM_MAX_HEAP_MB=0 …                         (both instances without the production heap cap of 192 MB)
  *   BENCH_JOB_INSTANCE_CPU=0.5 …                   (each instance in a CPU cgroup of its own with that
  *                                                   many cores, as a container's CPU limit gives; root)
  *
@@ -34,6 +35,12 @@ const DATABASE_URL = process.env.BENCH_JOBS_DATABASE_URL || 'postgres://postgres
 const REDIS_URL = process.env.BENCH_REDIS_URL || 'redis://127.0.0.1:6379/4';
 const CONCURRENCY = process.env.BENCH_JOB_CONCURRENCY || '2';
 const INSTANCE_CPU = Number(process.env.BENCH_JOB_INSTANCE_CPU || 0);
+/**
+ * The heap cap (MB; 0: none) scripts/start.sh gives the second instance, production's default, given
+ * to the CLI instance too: without it the two instances are not alike (V8 collects less often
+ * uncapped, so the CLI instance spent less CPU per item than the capped one).
+ */
+const HEAP_MB = Number(process.env.ATRIUM_MAX_HEAP_MB || 192);
 /** The queue settings of both instances. */
 const QUEUE = {
   JOB_QUEUE_CONCURRENCY: CONCURRENCY,
@@ -103,7 +110,8 @@ function cpuTimes() {
 
 /** Runs the job through the CLI (an instance of its own, working the queue) and reads its run record. */
 function runJob(job, group) {
-  const line = run(job, ['dist/src/platform/jobs/cli.js', job], group)
+  const heap = HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : [];
+  const line = run(job, [...heap, 'dist/src/platform/jobs/cli.js', job], group)
     .split('\n')
     .find((text) => text.startsWith('{"job"'));
   const result = JSON.parse(line);
