@@ -43,12 +43,13 @@ const CREDENTIAL_AFFECTING = /^\/v1\/(auth\/|me\/|organization\/closure|members\
 /**
  * Field cases whose values only validation tells apart (types, nulls, lengths, formats): without
  * credentials they meet the same JSON parser and the same 401 as a valid body, so the anonymous pass
- * of a private operation leaves them out. Those the parser itself refuses before authentication stay:
- * ill-formed Unicode, NUL, size and nesting (libs/http/src/json-body-parser.ts).
+ * of a private operation leaves them out. Those the parser itself judges before authentication stay:
+ * ill-formed Unicode and NUL (with well-formed non-ASCII text beside them), size and nesting
+ * (libs/http/src/json-body-parser.ts).
  */
-const PARSER_REFUSES = /NUL|surrogate|unicode|very-long|huge|10000-items|nested|deep/;
+const PARSER_JUDGES = /NUL|surrogate|unicode|very-long|huge|10000-items|nested|deep/;
 const decidedAfterAuthentication = (hostile: HostileCase): boolean =>
-  hostile.name.startsWith('field:') && !PARSER_REFUSES.test(hostile.name);
+  hostile.name.startsWith('field:') && !PARSER_JUDGES.test(hostile.name);
 
 /** In-flight requests per operation; credential-affecting operations go one at a time. */
 const CONCURRENCY = 6;
