@@ -36,7 +36,10 @@ const CLAIMABLE = `(status = 'queued' or (status = 'running' and lease_until < n
 const CLAIM_SET = `status = 'running', started_at = coalesce(started_at, now()), attempts = attempts + 1,
   lease_until = now() + make_interval(secs => ?)`;
 
-/** The SQL of full audit-chain verifications; each call runs in the caller's org-scoped transaction. */
+/**
+ * The SQL of full audit-chain verifications; each call runs in the caller's org-scoped transaction,
+ * except the pick-up's list of organizations (global).
+ */
 @Injectable()
 export class AuditVerificationsRepository {
   /** Inserts a queued run unless the org already has an open one; undefined when it has. */
@@ -79,6 +82,16 @@ export class AuditVerificationsRepository {
       [leaseSeconds, orgId, orgId, id],
     );
     return row;
+  }
+
+  /**
+   * The organizations with an open run, across tenants, for the pick-up job: it walks these instead
+   * of every organization. Global scope (no org set): RLS would show it no run, so it asks a
+   * security-definer function that returns org ids only.
+   */
+  async organizationsWithOpenRuns(em: EntityManager): Promise<string[]> {
+    const rows = await em.execute<{ org_id: string }[]>('select app_organizations_with_open_audit_verifications() as org_id');
+    return rows.map((row) => row.org_id);
   }
 
   /** Claims the org's oldest waiting or abandoned run. */

@@ -121,10 +121,13 @@ export class AuditVerifications implements OnModuleInit, BeforeApplicationShutdo
     if (outcome !== 'succeeded') throw new Error(`Audit verification ${id} ${outcome}; it resumes from its saved point`);
   }
 
-  /** One pass over every organization: claims and runs each waiting or abandoned verification in turn. */
+  /**
+   * One pass over the organizations with an open run (not every organization: a pass then costs
+   * what waits, however many orgs there are): claims and runs each waiting or abandoned one in turn.
+   */
   async processWaiting(): Promise<JobCounts> {
     const counts = { organizations: 0, succeeded: 0, interrupted: 0, failed: 0 };
-    for (const orgId of await this.jobs.organizationIds()) {
+    for (const orgId of await this.database.global((em) => this.verifications.organizationsWithOpenRuns(em))) {
       counts.organizations += 1;
       for (;;) {
         if (this.stopping) return counts;

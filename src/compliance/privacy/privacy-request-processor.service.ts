@@ -68,9 +68,12 @@ export class PrivacyRequestProcessor implements OnModuleInit, BeforeApplicationS
     void queued.finally(() => this.starting.delete(queued));
   }
 
-  /** One pass over every organization: claims and handles each waiting request in turn. */
+  /**
+   * One pass over the organizations with an open request (not every organization: a pass then
+   * costs what waits, however many orgs there are): claims and handles each claimable one in turn.
+   */
   async processWaiting(): Promise<JobCounts> {
-    const organizations = await this.jobs.organizationIds();
+    const organizations = await this.database.global((em) => this.requests.organizationsWithOpenRequests(em));
     const counts = { organizations: organizations.length, handled: 0, failed: 0 };
     for (const orgId of organizations) {
       for (let row = await this.claimNext(orgId); row; row = await this.claimNext(orgId)) {

@@ -26,7 +26,10 @@ interface PrivacyDeliverableRow {
 export type PrivacyExportRow = Pick<PrivacyDeliverableRow, 'type' | 'status' | 'export' | 'export_expires_at'>;
 export type ErasureCertificateRow = Pick<PrivacyDeliverableRow, 'type' | 'status' | 'certificate' | 'certificate_signature'>;
 
-/** The SQL of data-subject requests as people see and decide them; each call runs in the caller's org-scoped transaction. */
+/**
+ * The SQL of data-subject requests as people see and decide them; each call runs in the caller's
+ * org-scoped transaction, except the pick-up's list of organizations (global).
+ */
 @Injectable()
 export class PrivacyRequestsRepository {
   async insert(
@@ -168,6 +171,16 @@ export class PrivacyRequestsRepository {
   }
 
   /** The org's oldest request to take (as `claim`); SKIP LOCKED lets concurrent claimers take different ones. */
+  /**
+   * The organizations with a pending or claimed request, across tenants, for the pick-up job: it
+   * walks these instead of every organization. Global scope (no org set): RLS would show it no
+   * request, so it asks a security-definer function that returns org ids only.
+   */
+  async organizationsWithOpenRequests(em: EntityManager): Promise<string[]> {
+    const rows = await em.execute<{ org_id: string }[]>('select app_organizations_with_open_privacy_requests() as org_id');
+    return rows.map((row) => row.org_id);
+  }
+
   async claimNext(em: EntityManager, orgId: string, leaseMinutes: number): Promise<PrivacyRequestRow | undefined> {
     const [row] = await em.execute<StoredRow<PrivacyRequestRow>[]>(
       `update privacy_requests set status = 'in_progress', started_at = now(), updated_at = now()
