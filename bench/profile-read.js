@@ -4,9 +4,9 @@
 /**
  * A CPU profile of Atrium on one line of the small table (bench/README.md, "Profiling a line"):
  * Atrium runs as the bench runs it (production, CACHE_TTL_SECONDS=1, the small table's database)
- * under `node --cpu-prof`, the bench's load generator drives the line for a while, and the samples
- * of the measured window are summed up: CPU per request, self time by function and by area of the
- * code, inclusive time of the functions and areas on the request's path.
+ * under V8's CPU profiler (lib/cpu-profile-preload.js), the bench's load generator drives the line
+ * for a while, and the samples of the measured window are summed up: CPU per request, self time by
+ * function and by area of the code, inclusive time of the functions and areas on the request's path.
  *
  *   node bench/profile-read.js                       the uncached read by id, 20 s
  *   PROFILE_LINE='atrium, one id' PROFILE_SECONDS=30 node bench/profile-read.js
@@ -53,7 +53,7 @@ async function main() {
     ...base,
     mode: 'profile',
     cpuProfileDir: dir,
-    atriumNodeOptions: [...base.atriumNodeOptions, `--cpu-prof-interval=${process.env.PROFILE_INTERVAL_US || '500'}`],
+    cpuProfileIntervalUs: Number(process.env.PROFILE_INTERVAL_US || 500),
   };
   const small = config.small;
   const credentials = await prepareDatabase(
@@ -106,7 +106,7 @@ async function main() {
     `# CPU profile: ${scenarioId} / ${line.label}`,
     '',
     `${new Date().toISOString()}; Atrium \`dist/src/main.js\` as the bench runs it (NODE_ENV=production, LOG_LEVEL=warn, CACHE_TTL_SECONDS=${small.cacheTtlSeconds}, rate limits at 1,000,000), ` +
-      `\`--cpu-prof --cpu-prof-interval ${process.env.PROFILE_INTERVAL_US || '500'}\`; ${small.connections} connections for ${seconds} s: ${run.requests.toLocaleString('en-US')} requests (${rps} rps), ` +
+      `V8 CPU profile sampling every ${process.env.PROFILE_INTERVAL_US || '500'} µs; ${small.connections} connections for ${seconds} s: ${run.requests.toLocaleString('en-US')} requests (${rps} rps), ` +
       `p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, non-2xx ${run.non2xx}, server CPU ${Math.round(run.serverCpuPct)}% of a core, PostgreSQL ${Math.round(run.postgresCpuPct)}%, Redis ${Math.round(run.redisCpuPct)}%, machine ${Math.round(run.machineBusyPct)}% busy.`,
     '',
     `Summed over ${windowNote}: ${Math.round(summary.windowMs)} ms of wall time, ${Math.round(summary.cpuMs)} ms on the CPU (the rest idle), ` +

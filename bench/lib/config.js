@@ -97,7 +97,7 @@ function loadConfig(argv) {
     metricsToken: randomBytes(24).toString('hex'),
     /** Extra node flags for Atrium only (e.g. `--max-old-space-size=160`), to measure a heap cap. */
     atriumNodeOptions: (process.env.BENCH_ATRIUM_NODE_OPTIONS || '').split(' ').filter(Boolean),
-    /** Where Atrium writes a V8 CPU profile of the whole run (`node --cpu-prof`); off when unset. */
+    /** Where Atrium writes a V8 CPU profile of the whole run (lib/cpu-profile-preload.js); off when unset. */
     cpuProfileDir: process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined,
   });
 }

@@ -237,7 +237,8 @@ function atriumServer(config, port, extraEnv = {}, { name = 'atrium', logName = 
     name,
     // As production starts it (npm start, the image): through scripts/start.sh, which caps the heap
     // (ATRIUM_MAX_HEAP_MB, passed through when set) and execs node, so the pid is node's. Extra node
-    // flags (BENCH_ATRIUM_NODE_OPTIONS, the CPU profiler) go in NODE_OPTIONS.
+    // flags (BENCH_ATRIUM_NODE_OPTIONS) go in NODE_OPTIONS; the CPU profiler, which Node 20 refuses
+    // there as a flag, is a preload (cpu-profile-preload.js).
     command: '/bin/sh',
     args: [path.join(config.projectDir, 'scripts/start.sh')],
     cwd: config.projectDir,
@@ -262,8 +263,14 @@ function atriumServer(config, port, extraEnv = {}, { name = 'atrium', logName = 
       METRICS_TOKEN: config.metricsToken,
       NODE_OPTIONS: [
         ...config.atriumNodeOptions,
-        ...(config.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfileDir}`] : []),
+        ...(config.cpuProfileDir ? [`--require=${path.join(__dirname, 'cpu-profile-preload.js')}`] : []),
       ].join(' '),
+      ...(config.cpuProfileDir
+        ? {
+            BENCH_CPU_PROF_DIR: config.cpuProfileDir,
+            ...(config.cpuProfileIntervalUs ? { BENCH_CPU_PROF_INTERVAL_US: String(config.cpuProfileIntervalUs) } : {}),
+          }
+        : {}),
       ...(process.env.ATRIUM_MAX_HEAP_MB ? { ATRIUM_MAX_HEAP_MB: process.env.ATRIUM_MAX_HEAP_MB } : {}),
       ...extraEnv,
     }),
