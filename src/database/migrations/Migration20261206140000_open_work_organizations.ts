@@ -4,8 +4,8 @@ import { Migration } from '@mikro-orm/migrations';
  * Which organizations have open background work, across tenants, for the pick-up jobs
  * (`privacy-requests` every minute, `audit-verifications` every 30 s). They walked every
  * organization, one transaction each, to find the few with a request or run to claim: at 2,000
- * orgs with nothing waiting each pass cost about 2.6 s of an instance's CPU, twice or three times a
- * minute, growing with the orgs rather than with the work (bench/README.md, "The pick-up jobs").
+ * orgs with nothing waiting each pass took about 2.6 s (three passes a minute), growing with the
+ * orgs rather than with the work (bench/README.md, "The pick-up jobs").
  * Each function returns org ids only, of the rows still open (a claim decides, in the org's own
  * transaction under RLS, whether one may be taken); security definer because a scope with no org
  * set sees no tenant row. A partial index keeps each to the open rows (audit_verifications has one).
